@@ -1,0 +1,89 @@
+/*===- qcc-c/Runtime.h - C API of libraries that qcc generates -----*- C -*-===*\
+|*                                                                            *|
+|* Every model library (model.so) exports this API. Tensors are dense,        *|
+|* row-major, with the exact static shape and dtype the model was compiled    *|
+|* for; anything else is refused with an error code, never a crash.           *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef QCC_C_RUNTIME_H
+#define QCC_C_RUNTIME_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QCC_ABI_VERSION 1
+
+typedef enum qcc_status {
+  QCC_OK = 0,
+  QCC_ERROR_INVALID_ARGUMENT = 1,
+  QCC_ERROR_SHAPE_MISMATCH = 2,
+  QCC_ERROR_DTYPE_MISMATCH = 3,
+  QCC_ERROR_OUT_OF_MEMORY = 4,
+  QCC_ERROR_UNSUPPORTED_CPU = 5,
+} qcc_status;
+
+/* Element types, numbered as ONNX's TensorProto.DataType. */
+typedef enum qcc_dtype {
+  QCC_DTYPE_FLOAT32 = 1,
+  QCC_DTYPE_INT8 = 3,
+  QCC_DTYPE_INT16 = 5,
+  QCC_DTYPE_INT32 = 6,
+  QCC_DTYPE_INT64 = 7,
+  QCC_DTYPE_BOOL = 9,
+  QCC_DTYPE_FLOAT16 = 10,
+  QCC_DTYPE_FLOAT64 = 11,
+  QCC_DTYPE_BFLOAT16 = 16,
+} qcc_dtype;
+
+/* A tensor handed to qcc_model_run: `data` points at the elements. */
+typedef struct qcc_tensor {
+  int32_t dtype;
+  int32_t rank;
+  const int64_t *shape;
+  void *data;
+} qcc_tensor;
+
+typedef struct qcc_model qcc_model;
+
+/* Creates a model instance; fails with QCC_ERROR_UNSUPPORTED_CPU when this
+ * CPU lacks an instruction set extension the library was compiled for. */
+qcc_status qcc_model_create(qcc_model **model);
+void qcc_model_destroy(qcc_model *model);
+
+int32_t qcc_model_num_inputs(const qcc_model *model);
+int32_t qcc_model_num_outputs(const qcc_model *model);
+/* Name, dtype, rank and shape of input/output i (NULL/-1 if out of range). */
+const char *qcc_model_input_name(const qcc_model *model, int32_t i);
+int32_t qcc_model_input_dtype(const qcc_model *model, int32_t i);
+int32_t qcc_model_input_rank(const qcc_model *model, int32_t i);
+const int64_t *qcc_model_input_shape(const qcc_model *model, int32_t i);
+const char *qcc_model_output_name(const qcc_model *model, int32_t i);
+int32_t qcc_model_output_dtype(const qcc_model *model, int32_t i);
+int32_t qcc_model_output_rank(const qcc_model *model, int32_t i);
+const int64_t *qcc_model_output_shape(const qcc_model *model, int32_t i);
+/* The --target the library was compiled for, e.g. "x86-64-v3". */
+const char *qcc_model_target(const qcc_model *model);
+
+/* Runs the model. Inputs and outputs are given in declaration order;
+ * outputs must point at caller-owned buffers of the declared size. */
+qcc_status qcc_model_run(qcc_model *model, const qcc_tensor *inputs,
+                         int32_t num_inputs, qcc_tensor *outputs,
+                         int32_t num_outputs);
+
+/* A description of the last failure on this model (or of `status` alone
+ * when model is NULL). */
+const char *qcc_model_last_error(const qcc_model *model);
+const char *qcc_status_string(qcc_status status);
+
+/* Size in bytes of one element of `dtype` (0 if unknown). */
+int32_t qcc_dtype_size(int32_t dtype);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QCC_C_RUNTIME_H */

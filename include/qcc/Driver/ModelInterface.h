@@ -1,0 +1,43 @@
+//===- ModelInterface.h - a model's inputs and outputs ----------*- C++ -*-===//
+
+#ifndef QCC_DRIVER_MODELINTERFACE_H
+#define QCC_DRIVER_MODELINTERFACE_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <string>
+#include <vector>
+
+namespace qcc {
+
+struct TensorInfo {
+  std::string name;
+  int32_t dtype; // ONNX TensorProto.DataType numbering, as in qcc-c/Runtime.h
+  std::vector<int64_t> shape;
+};
+
+struct ModelInterface {
+  std::vector<TensorInfo> inputs, outputs;
+};
+
+/// Reads names (`qcc.name` attributes), dtypes and static shapes from the
+/// entry function; fails with a diagnostic for types the C API lacks.
+mlir::FailureOr<ModelInterface> getModelInterface(mlir::func::FuncOp entry);
+
+/// C source of the descriptor (names, shapes, the entry trampoline) that the
+/// runtime reads; `entrySymbol` is the compiled graph's function.
+std::string emitDescriptorSource(const ModelInterface &model,
+                                 const std::string &target,
+                                 const std::vector<std::string> &cpuFeatures,
+                                 const std::string &entrySymbol);
+
+/// The public header shipped next to the library: the C API plus the
+/// model's inputs and outputs.
+std::string emitModelHeader(const ModelInterface &model,
+                            const std::string &target,
+                            const std::string &apiHeaderText,
+                            const std::string &sourceName);
+
+} // namespace qcc
+
+#endif // QCC_DRIVER_MODELINTERFACE_H

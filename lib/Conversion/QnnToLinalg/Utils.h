@@ -1,0 +1,76 @@
+//===- Utils.h - shared helpers of the qnn to linalg lowering ---*- C++ -*-===//
+
+#ifndef QCC_LIB_CONVERSION_QNNTOLINALG_UTILS_H
+#define QCC_LIB_CONVERSION_QNNTOLINALG_UTILS_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+
+namespace qcc::lowering {
+
+using BodyFn = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// A linalg.generic over `resultType`'s shape whose inputs broadcast
+/// numpy-style to it; `body` maps the input scalars to the result scalar.
+mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::RankedTensorType resultType,
+                             mlir::ValueRange inputs, BodyFn body);
+
+/// The indexing map that reads `inputType` broadcast into `resultRank` dims.
+mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx,
+                             mlir::RankedTensorType inputType,
+                             llvm::ArrayRef<int64_t> resultShape);
+
+/// A scalar constant of `type` (float or integer) holding `value`.
+mlir::Value scalarConst(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Type type, double value);
+
+/// The identity of max (lowest value) or min (highest value) for `type`.
+mlir::Value lowestValue(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Type type);
+mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Type type);
+
+/// A tensor of `type` filled with `value`.
+mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type, mlir::Value value);
+
+/// Reshape between static shapes of equal element count.
+mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                      mlir::RankedTensorType type);
+
+/// Scalar arithmetic that picks the float or integer form by type.
+mlir::Value add(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                mlir::Value y);
+mlir::Value mul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                mlir::Value y);
+mlir::Value max(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                mlir::Value y);
+mlir::Value min(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                mlir::Value y);
+
+/// Converts a scalar between element types with ONNX Cast rules.
+mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value v, mlir::Type to);
+
+/// Reshape to a grouped view (e.g. N x C x ... to N x G x C/G x ...).
+mlir::Value reshapeToGrouped(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value v, llvm::ArrayRef<int64_t> shape,
+                             mlir::Type elementType);
+
+/// tensor.pad of `source` to `type` with static low/high amounts.
+mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc,
+                      mlir::RankedTensorType type, mlir::Value source,
+                      llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+                      mlir::Value padValue);
+
+/// Parallel iterator types, n of them.
+llvm::SmallVector<mlir::utils::IteratorType> parallel(unsigned n);
+
+} // namespace qcc::lowering
+
+#endif // QCC_LIB_CONVERSION_QNNTOLINALG_UTILS_H

@@ -1,0 +1,191 @@
+//===- QccMain.cpp - command line of the qcc compiler ---------------------===//
+
+#include "qcc/Driver/Driver.h"
+
+#include "qcc/Frontend/Onnx/OnnxImporter.h"
+#include "qcc/InitAllDialects.h"
+#include "qcc/InitAllPasses.h"
+#include "qcc/InitAllTargets.h"
+#include "qcc/Target/TargetBackend.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace qcc {
+
+static cl::OptionCategory qccCategory("qcc options");
+
+/// Parses "NAME=a,b,c" (splitting at the last '=').
+template <typename T>
+static bool parseNamedList(llvm::StringRef spec, std::string &name,
+                           std::vector<T> &values) {
+  size_t eq = spec.rfind('=');
+  if (eq == llvm::StringRef::npos || eq == 0)
+    return false;
+  name = spec.substr(0, eq).str();
+  llvm::StringRef rest = spec.substr(eq + 1);
+  if (rest.empty())
+    return true; // a scalar shape
+  llvm::SmallVector<llvm::StringRef> parts;
+  rest.split(parts, ',');
+  for (llvm::StringRef p : parts) {
+    p = p.trim();
+    if constexpr (std::is_integral_v<T>) {
+      int64_t v;
+      if (p.getAsInteger(10, v) || v < 0)
+        return false;
+      values.push_back(v);
+    } else {
+      double v;
+      if (p.getAsDouble(v))
+        return false;
+      values.push_back(v);
+    }
+  }
+  return true;
+}
+
+int qccMain(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::opt<std::string> input(cl::Positional, cl::desc("<model.onnx>"),
+                             cl::cat(qccCategory));
+  cl::opt<std::string> output("o", cl::desc("Output file (default: model.so "
+                                             "beside the input's name)"),
+                              cl::value_desc("path"), cl::cat(qccCategory));
+  cl::opt<std::string> target("target",
+                              cl::desc("Target to compile for (default: host); "
+                                       "see --list-targets"),
+                              cl::init("host"), cl::cat(qccCategory));
+  cl::opt<EmitKind> emit(
+      "emit", cl::desc("Stop after a stage and write its output"),
+      cl::values(clEnumValN(EmitKind::Qnn, "qnn", "qnn dialect IR"),
+                 clEnumValN(EmitKind::Linalg, "linalg", "linalg-on-tensors IR"),
+                 clEnumValN(EmitKind::LLVM, "llvm", "optimized LLVM IR"),
+                 clEnumValN(EmitKind::Object, "obj", "relocatable object file"),
+                 clEnumValN(EmitKind::Library, "lib",
+                            "shared library + C header (default)")),
+      cl::init(EmitKind::Library), cl::cat(qccCategory));
+  cl::list<std::string> inputShapes(
+      "input-shape",
+      cl::desc("Static shape of a graph input: NAME=D0,D1,... (repeatable; "
+               "needed for symbolic dimensions)"),
+      cl::cat(qccCategory));
+  cl::list<std::string> inputValues(
+      "input-value",
+      cl::desc("Fix a graph input to constant values: NAME=v0,v1,... "
+               "(repeatable; the input leaves the library's signature)"),
+      cl::cat(qccCategory));
+  cl::opt<bool> noChecker("no-onnx-checker",
+                          cl::desc("Skip ONNX's model checker"),
+                          cl::cat(qccCategory));
+  cl::opt<bool> verbose("v", cl::desc("Print the time of every stage"),
+                        cl::cat(qccCategory));
+  cl::opt<bool> listTargets("list-targets", cl::desc("List targets and exit"),
+                            cl::cat(qccCategory));
+  cl::opt<bool> listOps("list-ops",
+                        cl::desc("List the supported ONNX operators and exit"),
+                        cl::cat(qccCategory));
+  cl::HideUnrelatedOptions(qccCategory);
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "qcc, the quantizing compiler (LLVM/MLIR 22)\n";
+  });
+  if (!cl::ParseCommandLineOptions(
+          argc, argv,
+          "qcc: compile an ONNX model to a native library\n\n"
+          "  qcc model.onnx --target=x86-64-v3 -o model.so\n",
+          &llvm::errs()))
+    return 1;
+
+  registerAllTargets();
+  registerAllPasses();
+  if (listTargets) {
+    for (const TargetBackend *b : getTargetBackends())
+      llvm::outs() << b->name() << ": " << b->description() << "\n";
+    return 0;
+  }
+  if (listOps) {
+    for (const std::string &op : getSupportedOnnxOps())
+      llvm::outs() << op << "\n";
+    return 0;
+  }
+  if (input.empty()) {
+    llvm::errs() << "qcc: error: no input model (usage: qcc model.onnx -o "
+                    "model.so; see --help)\n";
+    return 1;
+  }
+
+  CompileOptions options;
+  options.inputPath = input;
+  options.target = target;
+  options.emit = emit;
+  options.verbose = verbose;
+  options.runOnnxChecker = !noChecker;
+  for (const std::string &spec : inputShapes) {
+    std::string name;
+    std::vector<int64_t> dims;
+    if (!parseNamedList(spec, name, dims)) {
+      llvm::errs() << "qcc: error: bad --input-shape '" << spec
+                   << "' (expected NAME=D0,D1,... with non-negative sizes)\n";
+      return 1;
+    }
+    options.inputShapes[name] = dims;
+  }
+  for (const std::string &spec : inputValues) {
+    std::string name;
+    std::vector<double> values;
+    if (!parseNamedList(spec, name, values) || values.empty()) {
+      llvm::errs() << "qcc: error: bad --input-value '" << spec
+                   << "' (expected NAME=v0,v1,...)\n";
+      return 1;
+    }
+    options.inputValues[name] = values;
+  }
+  if (output.empty()) {
+    llvm::SmallString<256> out(llvm::sys::path::filename(input));
+    const char *ext[] = {".qnn.mlir", ".linalg.mlir", ".ll", ".o", ".so"};
+    llvm::sys::path::replace_extension(out, ext[(int)options.emit]);
+    options.outputPath = std::string(out);
+  } else {
+    options.outputPath = output;
+  }
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  // Diagnostics: "qcc: error: <file>: message", node names come in the text.
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    llvm::raw_ostream &os = llvm::errs();
+    os << "qcc: ";
+    switch (diag.getSeverity()) {
+    case DiagnosticSeverity::Error:
+      os << "error: ";
+      break;
+    case DiagnosticSeverity::Warning:
+      os << "warning: ";
+      break;
+    default:
+      os << "note: ";
+    }
+    Location loc = diag.getLocation();
+    if (auto name = dyn_cast<NameLoc>(loc))
+      loc = name.getChildLoc();
+    if (auto file = dyn_cast<FileLineColLoc>(loc))
+      os << file.getFilename().getValue() << ": ";
+    os << diag.str() << "\n";
+    for (Diagnostic &note : diag.getNotes())
+      os << "qcc: note: " << note.str() << "\n";
+    return success();
+  });
+  return succeeded(compile(context, options)) ? 0 : 1;
+}
+
+} // namespace qcc

@@ -1,0 +1,176 @@
+//===- OnnxTensor.cpp - ONNX tensors and data types to MLIR ---------------===//
+
+#include "ImportContext.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+
+namespace qcc::onnx_import {
+
+Type elementTypeOf(MLIRContext *ctx, int32_t t) {
+  Builder b(ctx);
+  switch (t) {
+  case onnx::TensorProto::FLOAT:
+    return b.getF32Type();
+  case onnx::TensorProto::DOUBLE:
+    return b.getF64Type();
+  case onnx::TensorProto::FLOAT16:
+    return b.getF16Type();
+  case onnx::TensorProto::BFLOAT16:
+    return b.getBF16Type();
+  case onnx::TensorProto::INT8:
+    return b.getIntegerType(8);
+  case onnx::TensorProto::INT16:
+    return b.getIntegerType(16);
+  case onnx::TensorProto::INT32:
+    return b.getIntegerType(32);
+  case onnx::TensorProto::INT64:
+    return b.getIntegerType(64);
+  case onnx::TensorProto::BOOL:
+    return b.getI1Type();
+  default:
+    return nullptr;
+  }
+}
+
+std::string dataTypeName(int32_t t) {
+  if (onnx::TensorProto::DataType_IsValid(t))
+    return onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)t);
+  return "data type " + std::to_string(t);
+}
+
+/// Reads external data, refusing locations outside the model's folder.
+static llvm::Expected<std::string>
+readExternal(const onnx::TensorProto &tensor, const std::string &modelDir) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto &kv : tensor.external_data()) {
+    if (kv.key() == "location")
+      location = kv.value();
+    else if (kv.key() == "offset")
+      offset = std::strtoll(kv.value().c_str(), nullptr, 10);
+    else if (kv.key() == "length")
+      length = std::strtoll(kv.value().c_str(), nullptr, 10);
+  }
+  if (location.empty())
+    return llvm::createStringError("external data of tensor '" + tensor.name() +
+                                   "' has no location");
+  if (llvm::sys::path::is_absolute(location))
+    return llvm::createStringError("external data location '" + location +
+                                   "' of tensor '" + tensor.name() +
+                                   "' is absolute; it must be relative to the "
+                                   "model's folder");
+  llvm::SmallString<256> dirReal, fileReal, joined(modelDir);
+  llvm::sys::path::append(joined, location);
+  if (llvm::sys::fs::real_path(modelDir, dirReal) ||
+      llvm::sys::fs::real_path(joined, fileReal))
+    return llvm::createStringError("cannot open external data '" + location +
+                                   "' of tensor '" + tensor.name() + "'");
+  llvm::StringRef dir(dirReal), file(fileReal);
+  if (!file.starts_with(dir) || file.size() <= dir.size() ||
+      !llvm::sys::path::is_separator(file[dir.size()]))
+    return llvm::createStringError("external data location '" + location +
+                                   "' of tensor '" + tensor.name() +
+                                   "' escapes the model's folder");
+  auto buffer = llvm::MemoryBuffer::getFile(fileReal, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return llvm::createStringError("cannot read external data '" + location +
+                                   "': " + buffer.getError().message());
+  int64_t size = (*buffer)->getBufferSize();
+  if (length < 0)
+    length = size - offset;
+  if (offset < 0 || length < 0 || offset + length > size)
+    return llvm::createStringError(
+        "external data of tensor '" + tensor.name() + "' (offset " +
+        std::to_string(offset) + ", length " + std::to_string(length) +
+        ") lies outside '" + location + "' (" + std::to_string(size) +
+        " bytes)");
+  return std::string((*buffer)->getBufferStart() + offset, length);
+}
+
+template <typename T, typename Src>
+static std::string packFields(const Src &src) {
+  std::string out(src.size() * sizeof(T), '\0');
+  T *p = reinterpret_cast<T *>(out.data());
+  for (int i = 0; i < src.size(); ++i)
+    p[i] = static_cast<T>(src.Get(i));
+  return out;
+}
+
+llvm::Expected<DenseElementsAttr> tensorToAttr(MLIRContext *ctx,
+                                               const onnx::TensorProto &tensor,
+                                               const std::string &modelDir) {
+  Type et = elementTypeOf(ctx, tensor.data_type());
+  if (!et)
+    return llvm::createStringError("tensor '" + tensor.name() +
+                                   "' has unsupported " +
+                                   dataTypeName(tensor.data_type()));
+  SmallVector<int64_t> shape;
+  int64_t count = 1;
+  for (int64_t d : tensor.dims()) {
+    if (d < 0 || (d > 0 && count > (int64_t(1) << 40) / d))
+      return llvm::createStringError("tensor '" + tensor.name() +
+                                     "' has an invalid shape");
+    shape.push_back(d);
+    count *= d;
+  }
+  auto type = RankedTensorType::get(shape, et);
+  int64_t width = et.isInteger(1) ? 1 : et.getIntOrFloatBitWidth() / 8;
+
+  std::string bytes;
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
+    auto ext = readExternal(tensor, modelDir);
+    if (!ext)
+      return ext.takeError();
+    bytes = std::move(*ext);
+  } else if (tensor.has_raw_data()) {
+    bytes = tensor.raw_data();
+  } else {
+    switch (tensor.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      bytes = packFields<float>(tensor.float_data());
+      break;
+    case onnx::TensorProto::DOUBLE:
+      bytes = packFields<double>(tensor.double_data());
+      break;
+    case onnx::TensorProto::INT64:
+      bytes = packFields<int64_t>(tensor.int64_data());
+      break;
+    case onnx::TensorProto::INT32:
+      bytes = packFields<int32_t>(tensor.int32_data());
+      break;
+    case onnx::TensorProto::INT16:
+      bytes = packFields<int16_t>(tensor.int32_data());
+      break;
+    case onnx::TensorProto::INT8:
+    case onnx::TensorProto::BOOL:
+      bytes = packFields<int8_t>(tensor.int32_data());
+      break;
+    case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::BFLOAT16:
+      bytes = packFields<uint16_t>(tensor.int32_data());
+      break;
+    default:
+      break;
+    }
+  }
+  if ((int64_t)bytes.size() != count * width)
+    return llvm::createStringError(
+        "tensor '" + tensor.name() + "' holds " + std::to_string(bytes.size()) +
+        " bytes of data, but its shape and " + dataTypeName(tensor.data_type()) +
+        " need " + std::to_string(count * width));
+  if (et.isInteger(1)) {
+    SmallVector<bool> bits(count);
+    for (int64_t i = 0; i < count; ++i)
+      bits[i] = bytes[i] != 0;
+    return DenseElementsAttr::get(type, ArrayRef<bool>(bits));
+  }
+  return DenseElementsAttr::getFromRawBuffer(
+      type, ArrayRef<char>(bytes.data(), bytes.size()));
+}
+
+} // namespace qcc::onnx_import

@@ -1,0 +1,387 @@
+//===- OpsNN.cpp - ONNX convolution, pooling, matmul, normalization -------===//
+
+#include "ImportContext.h"
+
+using namespace mlir;
+using namespace qcc::qnn;
+
+namespace qcc::onnx_import {
+
+namespace {
+
+/// Resolved window parameters of a conv or pool node.
+struct Window {
+  SmallVector<int64_t> kernel, strides, dilations, pads, out;
+};
+
+/// Reads strides/dilations/pads/auto_pad for `spatial` axes of `in`
+/// (spatial sizes) and computes the output sizes.
+FailureOr<Window> resolveWindow(NodeContext &n, ArrayRef<int64_t> in,
+                                ArrayRef<int64_t> kernel, bool ceilMode) {
+  int64_t spatial = in.size();
+  Window w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  auto get = [&](StringRef name, int64_t count, int64_t dflt,
+                 SmallVector<int64_t> &out) -> LogicalResult {
+    std::vector<int64_t> v = n.attrInts(name);
+    if (v.empty())
+      v.assign(count, dflt);
+    if ((int64_t)v.size() != count)
+      return n.error("attribute '" + name + "' needs " + std::to_string(count) +
+                     " values");
+    out.assign(v.begin(), v.end());
+    return success();
+  };
+  if (failed(get("strides", spatial, 1, w.strides)) ||
+      failed(get("dilations", spatial, 1, w.dilations)) ||
+      failed(get("pads", 2 * spatial, 0, w.pads)))
+    return failure();
+  std::string autoPad = n.attrString("auto_pad", "NOTSET");
+  for (int64_t i = 0; i < spatial; ++i) {
+    if (w.strides[i] < 1 || w.dilations[i] < 1 || kernel[i] < 1)
+      return n.error("strides, dilations and kernel sizes must be positive");
+    int64_t window = w.dilations[i] * (kernel[i] - 1) + 1;
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t out = (in[i] + w.strides[i] - 1) / w.strides[i];
+      int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[i] + window - in[i]);
+      int64_t small = total / 2, big = total - small;
+      w.pads[i] = autoPad == "SAME_UPPER" ? small : big;
+      w.pads[spatial + i] = autoPad == "SAME_UPPER" ? big : small;
+      w.out.push_back(out);
+      continue;
+    }
+    if (autoPad == "VALID") {
+      w.pads[i] = w.pads[spatial + i] = 0;
+    } else if (autoPad != "NOTSET") {
+      return n.error("unknown auto_pad '" + autoPad + "'");
+    }
+    int64_t extent = in[i] + w.pads[i] + w.pads[spatial + i] - window;
+    if (extent < 0)
+      return n.error("the window is larger than the padded input on spatial axis " +
+                     std::to_string(i));
+    int64_t out = ceilMode ? (extent + w.strides[i] - 1) / w.strides[i] + 1
+                           : extent / w.strides[i] + 1;
+    // A ceil-mode window must start inside the input or its start padding.
+    if (ceilMode && (out - 1) * w.strides[i] >= in[i] + w.pads[i])
+      --out;
+    w.out.push_back(out);
+  }
+  return w;
+}
+
+LogicalResult importConv(NodeContext &n) {
+  auto it = n.inputType(0);
+  if (!n.hasInput(1))
+    return n.error("expects a weight input");
+  auto wt = n.inputType(1);
+  if (it.getRank() < 3 || wt.getRank() != it.getRank())
+    return n.error("input and weight must have the same rank (>= 3)");
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  std::vector<int64_t> ks = n.attrInts("kernel_shape");
+  if (!ks.empty() && SmallVector<int64_t>(ks.begin(), ks.end()) != kernel)
+    return n.error("kernel_shape disagrees with the weight's shape");
+  auto w = resolveWindow(n, it.getShape().drop_front(2), kernel, false);
+  if (failed(w))
+    return failure();
+  int64_t group = n.attrInt("group", 1);
+  if (group < 1 || it.getDimSize(1) != wt.getDimSize(1) * group ||
+      wt.getDimSize(0) % group)
+    return n.error("channels do not match: input " + std::to_string(it.getDimSize(1)) +
+                   ", weight " + std::to_string(wt.getDimSize(1)) + " x group " +
+                   std::to_string(group));
+  SmallVector<int64_t> shape{it.getDimSize(0), wt.getDimSize(0)};
+  shape.append(w->out);
+  Value bias = n.hasInput(2) ? n.input(2) : Value();
+  n.setOutput(0, n.create<ConvOp>(it.clone(shape), n.input(0), n.input(1), bias,
+                                  n.b.getDenseI64ArrayAttr(w->strides),
+                                  n.b.getDenseI64ArrayAttr(w->pads),
+                                  n.b.getDenseI64ArrayAttr(w->dilations),
+                                  n.b.getI64IntegerAttr(group)));
+  return success();
+}
+
+LogicalResult importConvTranspose(NodeContext &n) {
+  auto it = n.inputType(0);
+  auto wt = n.inputType(1);
+  int64_t rank = it.getRank(), spatial = rank - 2;
+  if (rank < 3 || wt.getRank() != rank)
+    return n.error("input and weight must have the same rank (>= 3)");
+  int64_t group = n.attrInt("group", 1);
+  if (group < 1 || wt.getDimSize(0) != it.getDimSize(1) || it.getDimSize(1) % group)
+    return n.error("weight's first dimension must equal the input channels");
+  auto vec = [&](StringRef name, int64_t count, int64_t dflt) {
+    std::vector<int64_t> v = n.attrInts(name);
+    if (v.empty())
+      v.assign(count, dflt);
+    return SmallVector<int64_t>(v.begin(), v.end());
+  };
+  SmallVector<int64_t> strides = vec("strides", spatial, 1),
+                       dil = vec("dilations", spatial, 1),
+                       pads = vec("pads", 2 * spatial, 0),
+                       outPad = vec("output_padding", spatial, 0);
+  std::vector<int64_t> outShape = n.attrInts("output_shape");
+  std::string autoPad = n.attrString("auto_pad", "NOTSET");
+  if ((int64_t)strides.size() != spatial || (int64_t)dil.size() != spatial ||
+      (int64_t)pads.size() != 2 * spatial || (int64_t)outPad.size() != spatial)
+    return n.error("window attributes have the wrong number of values");
+  if (outShape.size() == (size_t)rank)
+    outShape.erase(outShape.begin(), outShape.begin() + 2);
+  SmallVector<int64_t> shape{it.getDimSize(0), wt.getDimSize(1) * group};
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t k = wt.getDimSize(2 + i);
+    int64_t full = strides[i] * (it.getDimSize(2 + i) - 1) + outPad[i] +
+                   (k - 1) * dil[i] + 1;
+    int64_t target = -1;
+    if (!outShape.empty())
+      target = outShape[i];
+    else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")
+      target = it.getDimSize(2 + i) * strides[i];
+    if (target >= 0) {
+      int64_t total = full - target;
+      if (total < 0)
+        return n.error("output_shape is larger than the transposed convolution "
+                       "can produce");
+      bool upper = autoPad == "SAME_UPPER";
+      pads[i] = upper ? total / 2 : total - total / 2;
+      pads[spatial + i] = total - pads[i];
+    } else if (autoPad == "VALID") {
+      pads[i] = pads[spatial + i] = 0;
+    }
+    shape.push_back(full - pads[i] - pads[spatial + i]);
+  }
+  Value bias = n.hasInput(2) ? n.input(2) : Value();
+  n.setOutput(0, n.create<ConvTransposeOp>(
+                     it.clone(shape), n.input(0), n.input(1), bias,
+                     n.b.getDenseI64ArrayAttr(strides), n.b.getDenseI64ArrayAttr(pads),
+                     n.b.getDenseI64ArrayAttr(dil), n.b.getI64IntegerAttr(group)));
+  return success();
+}
+
+LogicalResult importPool(NodeContext &n, PoolKind kind) {
+  auto it = n.inputType(0);
+  if (it.getRank() < 3)
+    return n.error("input must have spatial axes");
+  if (n.numOutputs() > 1 && n.hasOutput(1))
+    return n.error("the Indices output of MaxPool is not supported");
+  if (n.attrInt("storage_order", 0) != 0)
+    return n.error("storage_order=1 is not supported");
+  std::vector<int64_t> ks = n.attrInts("kernel_shape");
+  if ((int64_t)ks.size() != it.getRank() - 2)
+    return n.error("kernel_shape needs one value per spatial axis");
+  auto w = resolveWindow(n, it.getShape().drop_front(2),
+                         SmallVector<int64_t>(ks.begin(), ks.end()),
+                         n.attrInt("ceil_mode", 0) != 0);
+  if (failed(w))
+    return failure();
+  SmallVector<int64_t> shape(it.getShape().take_front(2));
+  shape.append(w->out);
+  n.setOutput(0, n.create<PoolOp>(it.clone(shape), kind, n.input(0), w->kernel,
+                                  w->strides, w->pads, w->dilations,
+                                  n.attrInt("count_include_pad", 0) != 0,
+                                  (uint64_t)n.attrInt("p", 2)));
+  return success();
+}
+
+LogicalResult importGlobalPool(NodeContext &n, ReduceKind kind) {
+  auto it = n.inputType(0);
+  if (it.getRank() < 3)
+    return n.error("input must have spatial axes");
+  SmallVector<int64_t> axes, shape(it.getShape());
+  for (int64_t i = 2; i < it.getRank(); ++i) {
+    axes.push_back(i);
+    shape[i] = 1;
+  }
+  n.setOutput(0, n.create<ReduceOp>(it.clone(shape), kind, n.input(0), axes, true));
+  return success();
+}
+
+LogicalResult importReduce(NodeContext &n, ReduceKind kind) {
+  auto it = n.inputType(0);
+  int64_t rank = it.getRank();
+  // Axes moved from an attribute to an input (ReduceSum at 13, the rest at 18).
+  bool axesAsInput = n.node.op_type() == "ReduceSum" ? n.opset >= 13 : n.opset >= 18;
+  std::vector<int64_t> axes;
+  if (axesAsInput) {
+    if (n.hasInput(1)) {
+      auto v = n.constInts(1, "axes");
+      if (failed(v))
+        return failure();
+      axes = *v;
+    }
+  } else {
+    axes = n.attrInts("axes");
+  }
+  bool keep = n.attrInt("keepdims", 1) != 0;
+  if (axes.empty()) {
+    if (n.attrInt("noop_with_empty_axes", 0)) {
+      n.setOutput(0, n.input(0));
+      return success();
+    }
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  }
+  std::set<int64_t> norm;
+  for (int64_t a : axes) {
+    auto v = n.normalizeAxis(a, rank);
+    if (failed(v))
+      return failure();
+    norm.insert(*v);
+  }
+  SmallVector<int64_t> sorted(norm.begin(), norm.end()), shape;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!norm.count(i))
+      shape.push_back(it.getDimSize(i));
+    else if (keep)
+      shape.push_back(1);
+  n.setOutput(0, n.create<ReduceOp>(it.clone(shape), kind, n.input(0), sorted, keep));
+  return success();
+}
+
+LogicalResult importArg(NodeContext &n, ArgKind kind) {
+  auto it = n.inputType(0);
+  auto axis = n.normalizeAxis(n.attrInt("axis", 0), it.getRank());
+  if (failed(axis))
+    return failure();
+  bool keep = n.attrInt("keepdims", 1) != 0;
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < it.getRank(); ++i)
+    if (i != *axis)
+      shape.push_back(it.getDimSize(i));
+    else if (keep)
+      shape.push_back(1);
+  n.setOutput(0, n.create<ArgReduceOp>(
+                     RankedTensorType::get(shape, n.b.getI64Type()), kind, n.input(0),
+                     (uint64_t)*axis, keep, n.attrInt("select_last_index", 0) != 0));
+  return success();
+}
+
+LogicalResult importSoftmax(NodeContext &n, bool log) {
+  auto it = n.inputType(0);
+  int64_t rank = it.getRank();
+  auto axis = n.normalizeAxis(n.attrInt("axis", n.opset < 13 ? 1 : -1), rank);
+  if (failed(axis))
+    return failure();
+  if (!isa<FloatType>(it.getElementType()))
+    return n.error("input must be floating point");
+  Value x = n.input(0);
+  if (n.opset < 13 && *axis != rank - 1) {
+    // Before opset 13 the input is viewed as a matrix split at `axis`.
+    int64_t rows = 1, cols = 1;
+    for (int64_t i = 0; i < rank; ++i)
+      (i < *axis ? rows : cols) *= it.getDimSize(i);
+    auto flat = it.clone({rows, cols});
+    Value m = n.create<ReshapeOp>(flat, x);
+    m = n.create<SoftmaxOp>(flat, m, n.b.getI64IntegerAttr(1), n.b.getBoolAttr(log));
+    n.setOutput(0, n.create<ReshapeOp>(it, m));
+    return success();
+  }
+  n.setOutput(0, n.create<SoftmaxOp>(it, x, n.b.getI64IntegerAttr(*axis),
+                                     n.b.getBoolAttr(log)));
+  return success();
+}
+
+LogicalResult importMatMul(NodeContext &n) {
+  SmallVector<Type> types;
+  if (failed(MatMulOp::inferReturnTypes(n.b.getContext(), n.loc,
+                                        ValueRange{n.input(0), n.input(1)},
+                                        DictionaryAttr(), OpaqueProperties(nullptr),
+                                        RegionRange(), types)))
+    return n.error("operand shapes do not fit a matrix product");
+  n.setOutput(0, n.create<MatMulOp>(types[0], n.input(0), n.input(1)));
+  return success();
+}
+
+LogicalResult importGemm(NodeContext &n) {
+  auto a = n.inputType(0), bt = n.inputType(1);
+  if (a.getRank() != 2 || bt.getRank() != 2)
+    return n.error("A and B must be matrices");
+  bool ta = n.attrInt("transA", 0), tb = n.attrInt("transB", 0);
+  int64_t m = ta ? a.getDimSize(1) : a.getDimSize(0);
+  int64_t k1 = ta ? a.getDimSize(0) : a.getDimSize(1);
+  int64_t k2 = tb ? bt.getDimSize(1) : bt.getDimSize(0);
+  int64_t nn = tb ? bt.getDimSize(0) : bt.getDimSize(1);
+  if (k1 != k2)
+    return n.error("contraction sizes differ");
+  Value c = n.hasInput(2) ? n.input(2) : Value();
+  n.setOutput(0, n.create<GemmOp>(a.clone({m, nn}), n.input(0), n.input(1), c,
+                                  n.b.getF64FloatAttr(n.attrFloat("alpha", 1.0)),
+                                  n.b.getF64FloatAttr(n.attrFloat("beta", 1.0)),
+                                  n.b.getBoolAttr(ta), n.b.getBoolAttr(tb)));
+  return success();
+}
+
+LogicalResult importBatchNorm(NodeContext &n) {
+  if (n.attrInt("training_mode", 0))
+    return n.error("training_mode=1 is not supported (inference only)");
+  for (size_t i = 1; i < n.numOutputs(); ++i)
+    if (n.hasOutput(i))
+      return n.error("running-statistics outputs are not supported");
+  n.setOutput(0, n.create<BatchNormOp>(n.inputType(0), n.input(0), n.input(1),
+                                       n.input(2), n.input(3), n.input(4),
+                                       n.b.getF64FloatAttr(n.attrFloat("epsilon", 1e-5))));
+  return success();
+}
+
+LogicalResult importLayerNorm(NodeContext &n) {
+  auto it = n.inputType(0);
+  auto axis = n.normalizeAxis(n.attrInt("axis", -1), it.getRank());
+  if (failed(axis))
+    return failure();
+  for (size_t i = 1; i < n.numOutputs(); ++i)
+    if (n.hasOutput(i))
+      return n.error("mean and inverse-deviation outputs are not supported");
+  Value bias = n.hasInput(2) ? n.input(2) : Value();
+  n.setOutput(0, n.create<LayerNormOp>(it, n.input(0), n.input(1), bias,
+                                       n.b.getI64IntegerAttr(*axis),
+                                       n.b.getF64FloatAttr(n.attrFloat("epsilon", 1e-5))));
+  return success();
+}
+
+} // namespace
+
+void registerNNImporters() {
+  auto &r = opImporters();
+  r["Conv"] = importConv;
+  r["ConvTranspose"] = importConvTranspose;
+  r["MaxPool"] = [](NodeContext &n) { return importPool(n, PoolKind::max); };
+  r["AveragePool"] = [](NodeContext &n) { return importPool(n, PoolKind::avg); };
+  r["LpPool"] = [](NodeContext &n) { return importPool(n, PoolKind::lp); };
+  r["GlobalAveragePool"] = [](NodeContext &n) {
+    return importGlobalPool(n, ReduceKind::mean);
+  };
+  r["GlobalMaxPool"] = [](NodeContext &n) {
+    return importGlobalPool(n, ReduceKind::max);
+  };
+  r["ReduceSum"] = [](NodeContext &n) { return importReduce(n, ReduceKind::sum); };
+  r["ReduceMean"] = [](NodeContext &n) { return importReduce(n, ReduceKind::mean); };
+  r["ReduceMax"] = [](NodeContext &n) { return importReduce(n, ReduceKind::max); };
+  r["ReduceMin"] = [](NodeContext &n) { return importReduce(n, ReduceKind::min); };
+  r["ReduceProd"] = [](NodeContext &n) { return importReduce(n, ReduceKind::prod); };
+  r["ReduceL1"] = [](NodeContext &n) { return importReduce(n, ReduceKind::l1); };
+  r["ReduceL2"] = [](NodeContext &n) { return importReduce(n, ReduceKind::l2); };
+  r["ReduceSumSquare"] = [](NodeContext &n) {
+    return importReduce(n, ReduceKind::sum_square);
+  };
+  r["ReduceLogSum"] = [](NodeContext &n) {
+    return importReduce(n, ReduceKind::log_sum);
+  };
+  r["ReduceLogSumExp"] = [](NodeContext &n) {
+    return importReduce(n, ReduceKind::log_sum_exp);
+  };
+  r["ArgMax"] = [](NodeContext &n) { return importArg(n, ArgKind::argmax); };
+  r["ArgMin"] = [](NodeContext &n) { return importArg(n, ArgKind::argmin); };
+  r["Softmax"] = [](NodeContext &n) { return importSoftmax(n, false); };
+  r["LogSoftmax"] = [](NodeContext &n) { return importSoftmax(n, true); };
+  r["MatMul"] = importMatMul;
+  r["Gemm"] = importGemm;
+  r["BatchNormalization"] = importBatchNorm;
+  r["LayerNormalization"] = importLayerNorm;
+  r["Dropout"] = [](NodeContext &n) {
+    if (n.numOutputs() > 1 && n.hasOutput(1))
+      return n.error("the mask output is not supported (inference only)");
+    n.setOutput(0, n.input(0));
+    return success();
+  };
+}
+
+} // namespace qcc::onnx_import

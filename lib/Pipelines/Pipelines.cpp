@@ -1,0 +1,67 @@
+//===- Pipelines.cpp - qcc's pass pipelines -------------------------------===//
+
+#include "qcc/Pipelines/Pipelines.h"
+
+#include "qcc/Conversion/Passes.h"
+#include "qcc/Dialect/Qnn/Transforms/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+
+namespace qcc {
+
+/// Appends an upstream textual pipeline; the strings are fixed, so a parse
+/// failure is a bug in qcc, not a user error.
+static void addUpstream(OpPassManager &pm, StringRef pipeline) {
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("qcc: bad built-in pipeline: " + pipeline);
+}
+
+void buildQnnOptimizationPipeline(OpPassManager &pm) {
+  pm.addPass(qnn::createFoldBatchNorm());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void buildQnnToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createConvertQnnToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  addUpstream(pm, "func.func(linalg-fuse-elementwise-ops)");
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void buildLinalgToLLVMPipeline(OpPassManager &pm) {
+  addUpstream(pm, "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
+                  "one-shot-bufferize{bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map},"
+                  "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+                  "canonicalize,buffer-deallocation-pipeline,"
+                  "func.func(convert-linalg-to-loops),"
+                  "lower-affine,convert-scf-to-cf,canonicalize,"
+                  "expand-strided-metadata,lower-affine,"
+                  "finalize-memref-to-llvm,"
+                  "convert-math-to-funcs,convert-math-to-llvm,"
+                  "convert-math-to-libm,"
+                  "convert-arith-to-llvm,convert-index-to-llvm,"
+                  "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+                  "convert-cf-to-llvm,reconcile-unrealized-casts");
+}
+
+void registerPipelines() {
+  PassPipelineRegistration<>("qcc-optimize-qnn",
+                             "qnn graph cleanups (batch-norm folding, "
+                             "canonicalization, CSE)",
+                             buildQnnOptimizationPipeline);
+  PassPipelineRegistration<>("qcc-lower-qnn-to-linalg",
+                             "qnn to linalg on tensors with fusion",
+                             buildQnnToLinalgPipeline);
+  PassPipelineRegistration<>("qcc-lower-linalg-to-llvm",
+                             "linalg on tensors to the LLVM dialect (CPU)",
+                             buildLinalgToLLVMPipeline);
+}
+
+} // namespace qcc

@@ -1,0 +1,144 @@
+//===- TargetBackend.cpp - backend registry and shared CPU lowering -------===//
+
+#include "qcc/Target/TargetBackend.h"
+
+#include "qcc/Pipelines/Pipelines.h"
+
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Triple.h"
+
+using namespace mlir;
+
+namespace qcc {
+
+TargetBackend::~TargetBackend() = default;
+
+void TargetBackend::buildConfigurationPipeline(OpPassManager &,
+                                               const TargetConfig &) const {}
+
+void TargetBackend::buildTranslationPipeline(OpPassManager &pm,
+                                             const TargetConfig &) const {
+  buildLinalgToLLVMPipeline(pm);
+}
+
+static llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const TargetConfig &config) {
+  llvm::Triple triple(config.triple);
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return llvm::createStringError("no LLVM target for '" + config.triple +
+                                   "': " + error);
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, config.cpu, config.features, options, llvm::Reloc::PIC_,
+      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  if (!tm)
+    return llvm::createStringError("cannot create a target machine for '" +
+                                   config.triple + "'");
+  return tm;
+}
+
+/// Translates to LLVM IR and runs LLVM's O3 pipeline tuned for the target.
+static llvm::Expected<std::unique_ptr<llvm::Module>>
+translateAndOptimize(ModuleOp module, const TargetConfig &config,
+                     llvm::LLVMContext &ctx, llvm::TargetMachine &tm) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, ctx, "qcc_model");
+  if (!llvmModule)
+    return llvm::createStringError("translation to LLVM IR failed");
+  llvmModule->setTargetTriple(llvm::Triple(config.triple));
+  llvmModule->setDataLayout(tm.createDataLayout());
+  for (llvm::Function &f : *llvmModule) {
+    if (f.isDeclaration())
+      continue;
+    f.addFnAttr("target-cpu", config.cpu);
+    if (!config.features.empty())
+      f.addFnAttr("target-features", config.features);
+  }
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(&tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm =
+      pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  mpm.run(*llvmModule, mam);
+  return llvmModule;
+}
+
+llvm::Error TargetBackend::emitLLVMIR(ModuleOp module,
+                                      const TargetConfig &config,
+                                      llvm::raw_ostream &os) const {
+  auto tm = createTargetMachine(config);
+  if (!tm)
+    return tm.takeError();
+  llvm::LLVMContext ctx;
+  auto llvmModule = translateAndOptimize(module, config, ctx, **tm);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  (*llvmModule)->print(os, nullptr);
+  return llvm::Error::success();
+}
+
+llvm::Error TargetBackend::emitObject(ModuleOp module,
+                                      const TargetConfig &config,
+                                      llvm::raw_ostream &os) const {
+  auto tm = createTargetMachine(config);
+  if (!tm)
+    return tm.takeError();
+  llvm::LLVMContext ctx;
+  auto llvmModule = translateAndOptimize(module, config, ctx, **tm);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream bufferStream(buffer);
+  llvm::legacy::PassManager codegen;
+  if ((*tm)->addPassesToEmitFile(codegen, bufferStream, nullptr,
+                                 llvm::CodeGenFileType::ObjectFile))
+    return llvm::createStringError("the target cannot emit object files");
+  codegen.run(**llvmModule);
+  os.write(buffer.data(), buffer.size());
+  return llvm::Error::success();
+}
+
+static std::vector<std::unique_ptr<TargetBackend>> &registry() {
+  static std::vector<std::unique_ptr<TargetBackend>> backends;
+  return backends;
+}
+
+void registerTargetBackend(std::unique_ptr<TargetBackend> backend) {
+  for (auto &b : registry())
+    if (b->name() == backend->name())
+      return;
+  registry().push_back(std::move(backend));
+}
+
+std::vector<const TargetBackend *> getTargetBackends() {
+  std::vector<const TargetBackend *> out;
+  for (auto &b : registry())
+    out.push_back(b.get());
+  return out;
+}
+
+const TargetBackend *lookupTargetBackend(llvm::StringRef spec) {
+  for (auto &b : registry())
+    if (b->matches(spec))
+      return b.get();
+  return nullptr;
+}
+
+} // namespace qcc

@@ -1,0 +1,64 @@
+# -*- Python -*-
+# The qcc lit suite: one suite for passes, frontends, the driver, targets
+# and the end-to-end model tests.
+
+import os
+import shutil
+import subprocess
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "qcc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test", ".py"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "lib"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.qcc_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%qcc_src", config.qcc_src_root))
+config.substitutions.append(("%python", shutil.which("python3") or "python3"))
+
+llvm_config.with_system_environment(["HOME", "TMPDIR", "PYTHONPATH"])
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.qcc_tools_dir, append_path=True)
+llvm_config.with_environment("QCC_SRC", config.qcc_src_root)
+llvm_config.with_environment("QCC_BIN", config.qcc_tools_dir)
+llvm_config.with_environment(
+    "PYTHONPATH", os.path.join(config.qcc_src_root, "test", "lib"), append_path=True
+)
+
+tools = ["qcc", "qcc-opt", "qcc-run"]
+llvm_config.add_tool_substitutions(tools, [config.qcc_tools_dir])
+
+# Optional parts of the suite are features.
+targets = config.qcc_targets.split(";")
+if "x86" in targets:
+    config.available_features.add("x86")
+if "aarch64" in targets and shutil.which("qemu-aarch64"):
+    config.available_features.add("qemu-aarch64")
+
+
+def python_has(module):
+    return (
+        subprocess.run(
+            ["python3", "-c", "import " + module], capture_output=True
+        ).returncode
+        == 0
+    )
+
+
+for module, feature in [
+    ("onnxruntime", "onnxruntime"),
+    ("silero_vad", "silero-vad"),
+    ("rapidocr_onnxruntime", "rapidocr"),
+]:
+    if python_has(module):
+        config.available_features.add(feature)
+if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
+    config.available_features.add("onnx-testdata")
+
+# The model tests are long; lit may run them in parallel with the rest.
+config.parallelism_group = None

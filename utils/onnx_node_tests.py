@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""ONNX backend node-test conformance runner for qcc.
+
+For every node test (a directory with model.onnx and test_data_set_N/) whose
+model is a single node of an op type in the op list, this compiles the model
+with qcc (every graph input's shape fixed from the test's input .pb files),
+runs it with qcc-run on each data set and compares against the expected
+outputs. Results: pass, fail-compile, fail-run, mismatch; tests whose inputs
+or outputs are not tensors (sequences, optionals, maps) cannot be expressed
+in qcc's C API and are counted as skip, outside the totals.
+
+  utils/onnx_node_tests.py --target x86-64 --ops Conv,Relu --jobs 2
+  utils/onnx_node_tests.py --target aarch64 --filter 'test_conv' -v
+
+Prints a per-op table "op  pass  total" and ends with the line
+"conformance: N passed, M failed". --strict exits 1 when M > 0.
+"""
+
+import argparse
+import collections
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "lib"))
+import qcc_testing as q  # noqa: E402
+
+DEBIAN_NODE_DIR = "/usr/share/libonnx-testdata/data/node"
+
+
+def default_data_dirs():
+    """The Debian libonnx-testdata node tests and the pip onnx ones, if present."""
+    dirs = [DEBIAN_NODE_DIR, os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data", "node")]
+    return [d for d in dirs if os.path.isdir(d)]
+
+
+def discover(data_dirs, ops, pattern):
+    """[(name, dir, op_type)] of single-node tests of the listed ops.
+
+    A test name found in several data dirs is taken from the first one.
+    """
+    found, seen = [], set()
+    for root in data_dirs:
+        for name in sorted(os.listdir(root)):
+            path = os.path.join(root, name)
+            model = os.path.join(path, "model.onnx")
+            if name in seen or not os.path.isfile(model):
+                continue
+            if pattern and not re.search(pattern, name):
+                continue
+            try:
+                graph = onnx.load(model, load_external_data=False).graph
+            except Exception:
+                continue
+            if len(graph.node) != 1 or graph.node[0].domain not in ("", "ai.onnx"):
+                continue
+            op = graph.node[0].op_type
+            if op in ops:
+                seen.add(name)
+                found.append((name, path, op))
+    return found
+
+
+def _is_tensor(value_info):
+    return value_info.type.WhichOneof("value") == "tensor_type"
+
+
+def _load_tensor(path):
+    t = onnx.TensorProto()
+    with open(path, "rb") as f:
+        t.ParseFromString(f.read())
+    return numpy_helper.to_array(t)
+
+
+def _data_sets(path, n_in, n_out):
+    """[(inputs, outputs)] numpy arrays per test_data_set_N, in graph order."""
+    sets = []
+    for d in sorted(os.listdir(path)):
+        full = os.path.join(path, d)
+        if not (d.startswith("test_data_set_") and os.path.isdir(full)):
+            continue
+        ins = [_load_tensor(os.path.join(full, f"input_{i}.pb")) for i in range(n_in)]
+        outs = [_load_tensor(os.path.join(full, f"output_{i}.pb")) for i in range(n_out)]
+        sets.append((ins, outs))
+    return sets
+
+
+def _rtol(dtype):
+    """1e-4 relative to max|expected|, loosened to 2 ulp for float16."""
+    if np.issubdtype(dtype, np.floating):
+        return max(1e-4, 2 * float(np.finfo(dtype).eps))
+    return 0.0
+
+
+def _short(text, limit=400):
+    text = " ".join(text.strip().split())
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def run_test(name, path, op, target, tmp_root, timeout):
+    """Compiles and runs one node test; returns a result dict."""
+    res = {"test": name, "op": op, "dir": path, "status": "pass", "detail": "", "maxerr": 0.0}
+    start = time.time()
+    work = tempfile.mkdtemp(prefix=name + "-", dir=tmp_root)
+    try:
+        model_path = os.path.join(path, "model.onnx")
+        graph = onnx.load(model_path, load_external_data=False).graph
+        inits = {t.name for t in graph.initializer}
+        inputs = [i for i in graph.input if i.name not in inits]
+        if not all(_is_tensor(v) for v in list(inputs) + list(graph.output)):
+            res.update(status="skip", detail="non-tensor graph input or output")
+            return res
+        try:
+            sets = _data_sets(path, len(inputs), len(graph.output))
+        except Exception as e:  # e.g. a tensor type numpy_helper cannot read
+            res.update(status="skip", detail=f"cannot read test data: {_short(str(e))}")
+            return res
+        if not sets:
+            res.update(status="skip", detail="no test data sets")
+            return res
+        out_names = [o.name for o in graph.output]
+        libs = {}  # one library per distinct set of input shapes
+        for k, (ins, expected) in enumerate(sets):
+            shapes = {v.name: ins[i].shape for i, v in enumerate(inputs)}
+            key = tuple(shapes.values())
+            if key not in libs:
+                libs[key] = os.path.join(work, f"model{len(libs)}.so")
+                try:
+                    q.compile_model(model_path, libs[key], target, shapes, timeout=timeout)
+                except q.ToolError as e:
+                    res.update(status="fail-compile", detail=_short(e.stderr))
+                    return res
+            feeds = {v.name: ins[i] for i, v in enumerate(inputs)}
+            try:
+                got = q.run_model(libs[key], feeds, os.path.join(work, f"run{k}"), out_names, timeout=timeout)
+            except (q.ToolError, OSError, ValueError) as e:
+                res.update(status="fail-run", detail=_short(getattr(e, "stderr", str(e))))
+                return res
+            for name, exp in zip(out_names, expected):
+                m = q.compare(exp, got[name], rtol=_rtol(exp.dtype))
+                res["maxerr"] = max(res["maxerr"], m.maxerr)
+                if not m.ok:
+                    res.update(status="mismatch", detail=f"data set {k}, output '{name}': {m.detail}")
+                    return res
+        return res
+    except Exception as e:  # a bug here must not stop the whole run
+        res.update(status="fail-run", detail=f"runner error: {type(e).__name__}: {_short(str(e))}")
+        return res
+    finally:
+        res["seconds"] = round(time.time() - start, 2)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--target", default="host", help="qcc --target (default: host)")
+    ap.add_argument("--ops", help="comma-separated op types (default: qcc --list-ops)")
+    ap.add_argument("--data-dir", action="append", help="node test root (repeatable; default: Debian's and pip onnx's)")
+    ap.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--json", help="write per-test results and the per-op summary here")
+    ap.add_argument("--filter", help="only test directories whose name matches this regex")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds per qcc or qcc-run call")
+    ap.add_argument("--strict", action="store_true", help="exit 1 if any test failed")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print every test, not only failures")
+    args = ap.parse_args(argv)
+
+    ops = [o.strip() for o in args.ops.split(",") if o.strip()] if args.ops else q.supported_ops()
+    data_dirs = args.data_dir or default_data_dirs()
+    if not data_dirs:
+        ap.error("no node test directory found; pass --data-dir")
+    tests = discover(data_dirs, set(ops), args.filter)
+    print(f"{len(tests)} node tests of {len(ops)} ops, target {args.target}, {args.jobs} jobs", flush=True)
+
+    tmp_root = tempfile.mkdtemp(prefix="qcc-node-tests-")
+    results = []
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            futures = [pool.submit(run_test, n, p, o, args.target, tmp_root, args.timeout) for n, p, o in tests]
+            for fut in concurrent.futures.as_completed(futures):
+                r = fut.result()
+                results.append(r)
+                if args.verbose or r["status"] not in ("pass", "skip"):
+                    line = f"{r['status'].upper()}: {r['test']} ({r['op']}, {r['seconds']} s)"
+                    print(line + (f": {r['detail']}" if r["detail"] else ""), flush=True)
+    finally:
+        shutil.rmtree(tmp_root, ignore_errors=True)
+
+    results.sort(key=lambda r: r["test"])
+    summary = collections.OrderedDict()
+    for op in ops:
+        summary[op] = collections.Counter()
+    for r in results:
+        summary[r["op"]][r["status"]] += 1
+    print()
+    print(f"{'op':<24} {'pass':>5} {'total':>6}  {'skip':>4}  failures")
+    for op, c in summary.items():
+        total = sum(v for k, v in c.items() if k != "skip")
+        fails = ", ".join(f"{k} {v}" for k, v in sorted(c.items()) if k not in ("pass", "skip"))
+        print(f"{op:<24} {c['pass']:>5} {total:>6}  {c['skip']:>4}  {fails}")
+    passed = sum(r["status"] == "pass" for r in results)
+    failed = sum(r["status"] not in ("pass", "skip") for r in results)
+    skipped = sum(r["status"] == "skip" for r in results)
+    if skipped:
+        print(f"skipped (non-tensor I/O or unreadable data): {skipped}")
+    print(f"conformance: {passed} passed, {failed} failed", flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(
+                {
+                    "target": args.target,
+                    "data_dirs": data_dirs,
+                    "summary": {op: dict(c) for op, c in summary.items()},
+                    "passed": passed,
+                    "failed": failed,
+                    "skipped": skipped,
+                    "results": results,
+                },
+                f,
+                indent=1,
+            )
+    return 1 if (args.strict and failed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
