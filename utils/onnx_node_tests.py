@@ -5,9 +5,17 @@ For every node test (a directory with model.onnx and test_data_set_N/) whose
 model is a single node of an op type in the op list, this compiles the model
 with qcc (every graph input's shape fixed from the test's input .pb files),
 runs it with qcc-run on each data set and compares against the expected
-outputs. Results: pass, fail-compile, fail-run, mismatch; tests whose inputs
-or outputs are not tensors (sequences, optionals, maps) cannot be expressed
-in qcc's C API and are counted as skip, outside the totals.
+outputs. Results: pass, fail-compile, fail-run, mismatch. Not counted
+(skip): tests whose inputs or outputs are not tensors (sequences,
+optionals: qcc's C API has none) and tests whose data contradicts the
+model's declared input shapes.
+
+qcc compiles static graphs; when it rejects a test because an operand must
+be a compile-time constant (Reshape's shape, Slice's starts, Resize's
+scales, Clip's min, ...), the test is recompiled with the small inputs after
+the first one fixed to the data set's values (qcc --input-value); passes
+that needed this are counted in the "fixed" column (--no-fix-constants
+turns this off).
 
   utils/onnx_node_tests.py --target x86-64 --ops Conv,Relu --jobs 2
   utils/onnx_node_tests.py --target aarch64 --filter 'test_conv' -v
@@ -106,9 +114,27 @@ def _short(text, limit=400):
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
-def run_test(name, path, op, target, tmp_root, timeout):
+def _static_shape(value_info):
+    """The declared shape if every dim is a number, else None."""
+    dims = value_info.type.tensor_type.shape.dim
+    if not value_info.type.tensor_type.HasField("shape"):
+        return None
+    if all(d.HasField("dim_value") for d in dims):
+        return tuple(d.dim_value for d in dims)
+    return None
+
+
+# qcc compiles static graphs: shape-like operands (Reshape's shape, Slice's
+# starts/ends, Resize's scales, Clip's min/max, ...) must be constants. When
+# a test passes them as graph inputs and qcc says so, the runner recompiles
+# with every input after the first that has at most this many elements fixed
+# to the data set's values (--input-value); such tests are marked "fixed".
+MAX_FIXED_ELEMENTS = 64
+
+
+def run_test(name, path, op, target, tmp_root, timeout, fix_constants=True):
     """Compiles and runs one node test; returns a result dict."""
-    res = {"test": name, "op": op, "dir": path, "status": "pass", "detail": "", "maxerr": 0.0}
+    res = {"test": name, "op": op, "dir": path, "status": "pass", "detail": "", "maxerr": 0.0, "fixed_inputs": []}
     start = time.time()
     work = tempfile.mkdtemp(prefix=name + "-", dir=tmp_root)
     try:
@@ -127,19 +153,38 @@ def run_test(name, path, op, target, tmp_root, timeout):
         if not sets:
             res.update(status="skip", detail="no test data sets")
             return res
+        for k, (ins, _) in enumerate(sets):
+            for i, v in enumerate(inputs):
+                declared = _static_shape(v)
+                if declared is not None and declared != ins[i].shape:
+                    res.update(status="skip", detail=f"data set {k}: input '{v.name}' has shape "
+                               f"{ins[i].shape} but the model declares {declared}")
+                    return res
         out_names = [o.name for o in graph.output]
-        libs = {}  # one library per distinct set of input shapes
+        fixed = []  # inputs passed as --input-value after a "compile-time constant" error
+        libs = {}  # one library per distinct input shapes (and fixed values)
         for k, (ins, expected) in enumerate(sets):
             shapes = {v.name: ins[i].shape for i, v in enumerate(inputs)}
-            key = tuple(shapes.values())
-            if key not in libs:
-                libs[key] = os.path.join(work, f"model{len(libs)}.so")
+            while True:
+                values = {v.name: ins[i] for i, v in enumerate(inputs) if v.name in fixed}
+                key = (tuple(shapes.values()), tuple(a.tobytes() for a in values.values()))
+                if key in libs:
+                    break
+                so = os.path.join(work, f"model{len(libs)}.so")
                 try:
-                    q.compile_model(model_path, libs[key], target, shapes, timeout=timeout)
+                    q.compile_model(model_path, so, target, shapes, values, timeout=timeout)
+                    libs[key] = so
+                    break
                 except q.ToolError as e:
+                    cand = [v.name for i, v in enumerate(inputs)
+                            if i > 0 and ins[i].size <= MAX_FIXED_ELEMENTS]
+                    if fix_constants and not fixed and cand and "compile-time constant" in e.stderr:
+                        fixed = cand
+                        res["fixed_inputs"] = fixed
+                        continue
                     res.update(status="fail-compile", detail=_short(e.stderr))
                     return res
-            feeds = {v.name: ins[i] for i, v in enumerate(inputs)}
+            feeds = {v.name: ins[i] for i, v in enumerate(inputs) if v.name not in fixed}
             try:
                 got = q.run_model(libs[key], feeds, os.path.join(work, f"run{k}"), out_names, timeout=timeout)
             except (q.ToolError, OSError, ValueError) as e:
@@ -170,6 +215,8 @@ def main(argv=None):
     ap.add_argument("--filter", help="only test directories whose name matches this regex")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per qcc or qcc-run call")
     ap.add_argument("--strict", action="store_true", help="exit 1 if any test failed")
+    ap.add_argument("--no-fix-constants", action="store_true",
+                    help="do not retry with --input-value when qcc needs a compile-time constant")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every test, not only failures")
     args = ap.parse_args(argv)
 
@@ -184,12 +231,16 @@ def main(argv=None):
     results = []
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            futures = [pool.submit(run_test, n, p, o, args.target, tmp_root, args.timeout) for n, p, o in tests]
+            futures = [
+                pool.submit(run_test, n, p, o, args.target, tmp_root, args.timeout, not args.no_fix_constants)
+                for n, p, o in tests
+            ]
             for fut in concurrent.futures.as_completed(futures):
                 r = fut.result()
                 results.append(r)
                 if args.verbose or r["status"] not in ("pass", "skip"):
-                    line = f"{r['status'].upper()}: {r['test']} ({r['op']}, {r['seconds']} s)"
+                    fixed = f", fixed {','.join(r['fixed_inputs'])}" if r["fixed_inputs"] else ""
+                    line = f"{r['status'].upper()}: {r['test']} ({r['op']}, {r['seconds']} s{fixed})"
                     print(line + (f": {r['detail']}" if r["detail"] else ""), flush=True)
     finally:
         shutil.rmtree(tmp_root, ignore_errors=True)
@@ -200,12 +251,15 @@ def main(argv=None):
         summary[op] = collections.Counter()
     for r in results:
         summary[r["op"]][r["status"]] += 1
+        if r["status"] == "pass" and r["fixed_inputs"]:
+            summary[r["op"]]["fixed"] += 1
     print()
-    print(f"{'op':<24} {'pass':>5} {'total':>6}  {'skip':>4}  failures")
+    print(f"{'op':<24} {'pass':>5} {'total':>6}  {'fixed':>5} {'skip':>4}  failures")
     for op, c in summary.items():
-        total = sum(v for k, v in c.items() if k != "skip")
-        fails = ", ".join(f"{k} {v}" for k, v in sorted(c.items()) if k not in ("pass", "skip"))
-        print(f"{op:<24} {c['pass']:>5} {total:>6}  {c['skip']:>4}  {fails}")
+        total = sum(v for k, v in c.items() if k not in ("skip", "fixed"))
+        fails = ", ".join(f"{k} {v}" for k, v in sorted(c.items()) if k not in ("pass", "skip", "fixed"))
+        print(f"{op:<24} {c['pass']:>5} {total:>6}  {c['fixed']:>5} {c['skip']:>4}  {fails}")
+    print("(fixed: passed with shape-like inputs given as --input-value; skip: not counted)")
     passed = sum(r["status"] == "pass" for r in results)
     failed = sum(r["status"] not in ("pass", "skip") for r in results)
     skipped = sum(r["status"] == "skip" for r in results)

@@ -89,7 +89,8 @@ def compile_model(
     for name, dims in input_shapes.items():
         cmd += ["--input-shape", f"{name}={_fmt(dims)}"]
     for name, vals in (input_values or {}).items():
-        vals = np.asarray(vals).reshape(-1).tolist()
+        vals = np.asarray(vals).reshape(-1)
+        vals = (vals.astype(np.int64) if vals.dtype == bool else vals).tolist()
         cmd += ["--input-value", f"{name}={_fmt(vals)}"]
     cmd += list(extra_args)
     _check(cmd, timeout)
@@ -140,7 +141,7 @@ def run_model(
     files = {}
     for i, (name, arr) in enumerate(inputs.items()):
         files[name] = os.path.join(workdir, f"in{i}.npy")
-        np.save(files[name], np.ascontiguousarray(arr))
+        np.save(files[name], np.asarray(arr, order="C"))  # keeps 0-d arrays 0-d
     out_dir = os.path.join(workdir, "out")
     shutil.rmtree(out_dir, ignore_errors=True)
     qcc_run(so_path, files, out_dir, timeout=timeout)
