@@ -12,10 +12,10 @@ model's declared input shapes.
 
 qcc compiles static graphs; when it rejects a test because an operand must
 be a compile-time constant (Reshape's shape, Slice's starts, Resize's
-scales, Clip's min, ...), the test is recompiled with the small inputs after
-the first one fixed to the data set's values (qcc --input-value); passes
-that needed this are counted in the "fixed" column (--no-fix-constants
-turns this off).
+scales, Clip's min, ...) and the test feeds that operand as a graph input,
+the test is recompiled with that input fixed to the data set's values (qcc
+--input-value); passes that needed this are counted in the "fixed" column
+(--no-fix-constants turns this off).
 
   utils/onnx_node_tests.py --target x86-64 --ops Conv,Relu --jobs 2
   utils/onnx_node_tests.py --target aarch64 --filter 'test_conv' -v
@@ -51,7 +51,7 @@ def default_data_dirs():
     return [d for d in dirs if os.path.isdir(d)]
 
 
-def discover(data_dirs, ops, pattern):
+def discover(data_dirs, ops, pattern, exclude=None):
     """[(name, dir, op_type)] of single-node tests of the listed ops.
 
     A test name found in several data dirs is taken from the first one.
@@ -63,7 +63,7 @@ def discover(data_dirs, ops, pattern):
             model = os.path.join(path, "model.onnx")
             if name in seen or not os.path.isfile(model):
                 continue
-            if pattern and not re.search(pattern, name):
+            if (pattern and not re.search(pattern, name)) or (exclude and re.search(exclude, name)):
                 continue
             try:
                 graph = onnx.load(model, load_external_data=False).graph
@@ -126,10 +126,44 @@ def _static_shape(value_info):
 
 # qcc compiles static graphs: shape-like operands (Reshape's shape, Slice's
 # starts/ends, Resize's scales, Clip's min/max, ...) must be constants. When
-# a test passes them as graph inputs and qcc says so, the runner recompiles
-# with every input after the first that has at most this many elements fixed
-# to the data set's values (--input-value); such tests are marked "fixed".
-MAX_FIXED_ELEMENTS = 64
+# a test passes them as graph inputs and qcc says "node 'N' (Op): OPERAND must
+# be a compile-time constant", the runner maps OPERAND to the graph input
+# through the op's schema and recompiles with that input fixed to the data
+# set's values (--input-value); such passes are counted as "fixed".
+_CONST_RE = re.compile(r"\(([A-Za-z0-9_]+)\): (\w+) must be a compile-time constant")
+
+
+def _needed_constants(stderr, model, inputs):
+    """Graph inputs that qcc's diagnostics ask to be compile-time constants."""
+    node = model.graph.node[0]
+    opset = max([o.version for o in model.opset_import if o.domain in ("", "ai.onnx")] or [1])
+    try:
+        schema = onnx.defs.get_schema(node.op_type, opset)
+    except Exception:
+        return []
+    formal = [f.name for f in schema.inputs]
+    graph_inputs = {v.name for v in inputs}
+    names = []
+    for op, operand in _CONST_RE.findall(stderr):
+        if op != node.op_type or operand not in formal:
+            continue
+        k = formal.index(operand)
+        if k < len(node.input) and node.input[k] in graph_inputs and node.input[k] not in names:
+            names.append(node.input[k])
+    return names
+
+
+def _summarize(stderr):
+    """The diagnostic lines of a tool's stderr; for a crash, its top qcc frame."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    diags = [ln for ln in lines if re.match(r"qcc(-run)?: (error|note)", ln)]
+    if diags:
+        return _short(" ".join(diags))
+    if any("Stack dump" in ln for ln in lines):
+        frames = [ln for ln in lines if re.match(r"#\d+ ", ln) and "qcc::" in ln]
+        top = re.sub(r"^#\d+ 0x[0-9a-f]+ ", "", frames[0]) if frames else "no qcc frame"
+        return _short("crash in " + top, 300)
+    return _short(stderr)
 
 
 def run_test(name, path, op, target, tmp_root, timeout, fix_constants=True):
@@ -139,7 +173,8 @@ def run_test(name, path, op, target, tmp_root, timeout, fix_constants=True):
     work = tempfile.mkdtemp(prefix=name + "-", dir=tmp_root)
     try:
         model_path = os.path.join(path, "model.onnx")
-        graph = onnx.load(model_path, load_external_data=False).graph
+        model = onnx.load(model_path, load_external_data=False)
+        graph = model.graph
         inits = {t.name for t in graph.initializer}
         inputs = [i for i in graph.input if i.name not in inits]
         if not all(_is_tensor(v) for v in list(inputs) + list(graph.output)):
@@ -176,19 +211,18 @@ def run_test(name, path, op, target, tmp_root, timeout, fix_constants=True):
                     libs[key] = so
                     break
                 except q.ToolError as e:
-                    cand = [v.name for i, v in enumerate(inputs)
-                            if i > 0 and ins[i].size <= MAX_FIXED_ELEMENTS]
-                    if fix_constants and not fixed and cand and "compile-time constant" in e.stderr:
-                        fixed = cand
+                    more = [n for n in _needed_constants(e.stderr, model, inputs) if n not in fixed]
+                    if fix_constants and more:
+                        fixed += more
                         res["fixed_inputs"] = fixed
                         continue
-                    res.update(status="fail-compile", detail=_short(e.stderr))
+                    res.update(status="fail-compile", detail=_summarize(e.stderr))
                     return res
             feeds = {v.name: ins[i] for i, v in enumerate(inputs) if v.name not in fixed}
             try:
                 got = q.run_model(libs[key], feeds, os.path.join(work, f"run{k}"), out_names, timeout=timeout)
             except (q.ToolError, OSError, ValueError) as e:
-                res.update(status="fail-run", detail=_short(getattr(e, "stderr", str(e))))
+                res.update(status="fail-run", detail=_summarize(getattr(e, "stderr", str(e))))
                 return res
             for name, exp in zip(out_names, expected):
                 m = q.compare(exp, got[name], rtol=_rtol(exp.dtype))
@@ -196,6 +230,11 @@ def run_test(name, path, op, target, tmp_root, timeout, fix_constants=True):
                 if not m.ok:
                     res.update(status="mismatch", detail=f"data set {k}, output '{name}': {m.detail}")
                     return res
+        return res
+    except FileNotFoundError as e:
+        if "build qcc" in str(e):  # the tools are missing: stop, do not count
+            raise
+        res.update(status="fail-run", detail=f"runner error: {_short(str(e))}")
         return res
     except Exception as e:  # a bug here must not stop the whole run
         res.update(status="fail-run", detail=f"runner error: {type(e).__name__}: {_short(str(e))}")
@@ -213,6 +252,7 @@ def main(argv=None):
     ap.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json", help="write per-test results and the per-op summary here")
     ap.add_argument("--filter", help="only test directories whose name matches this regex")
+    ap.add_argument("--exclude", help="leave out test directories whose name matches this regex")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per qcc or qcc-run call")
     ap.add_argument("--strict", action="store_true", help="exit 1 if any test failed")
     ap.add_argument("--no-fix-constants", action="store_true",
@@ -224,7 +264,7 @@ def main(argv=None):
     data_dirs = args.data_dir or default_data_dirs()
     if not data_dirs:
         ap.error("no node test directory found; pass --data-dir")
-    tests = discover(data_dirs, set(ops), args.filter)
+    tests = discover(data_dirs, set(ops), args.filter, args.exclude)
     print(f"{len(tests)} node tests of {len(ops)} ops, target {args.target}, {args.jobs} jobs", flush=True)
 
     tmp_root = tempfile.mkdtemp(prefix="qcc-node-tests-")

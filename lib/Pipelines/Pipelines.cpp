@@ -44,6 +44,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm) {
                   "lower-affine,convert-scf-to-cf,canonicalize,"
                   "expand-strided-metadata,lower-affine,"
                   "finalize-memref-to-llvm,"
+                  "arith-expand{include-bf16=true include-f8e8m0=true},"
                   "convert-math-to-funcs,convert-math-to-llvm,"
                   "convert-math-to-libm,"
                   "convert-arith-to-llvm,convert-index-to-llvm,"

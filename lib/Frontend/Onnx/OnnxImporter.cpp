@@ -383,7 +383,7 @@ OwningOpRef<ModuleOp> qcc::importOnnxModel(MLIRContext &context,
       emitError(fileLoc) << "input '" << in.name()
                          << "' has symbolic or unknown dimensions; give its "
                             "shape with --input-shape="
-                         << in.name() << ":D0,D1,...";
+                         << in.name() << "=D0,D1,...";
       return nullptr;
     }
     auto type = RankedTensorType::get(shape, et);

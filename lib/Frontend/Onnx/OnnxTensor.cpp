@@ -65,6 +65,13 @@ readExternal(const onnx::TensorProto &tensor, const std::string &modelDir) {
                                    "model's folder");
   llvm::SmallString<256> dirReal, fileReal, joined(modelDir);
   llvm::sys::path::append(joined, location);
+  // Refuse '..' escapes lexically first, then (below) through symlinks.
+  llvm::SmallString<256> lexical(location);
+  llvm::sys::path::remove_dots(lexical, /*remove_dot_dot=*/true);
+  if (llvm::StringRef(lexical).starts_with(".."))
+    return llvm::createStringError("external data location '" + location +
+                                   "' of tensor '" + tensor.name() +
+                                   "' escapes the model's folder");
   if (llvm::sys::fs::real_path(modelDir, dirReal) ||
       llvm::sys::fs::real_path(joined, fileReal))
     return llvm::createStringError("cannot open external data '" + location +

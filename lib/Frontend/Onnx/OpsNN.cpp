@@ -138,12 +138,15 @@ LogicalResult importConvTranspose(NodeContext &n) {
       target = it.getDimSize(2 + i) * strides[i];
     if (target >= 0) {
       int64_t total = full - target;
-      if (total < 0)
-        return n.error("output_shape is larger than the transposed convolution "
-                       "can produce");
       bool upper = autoPad == "SAME_UPPER";
-      pads[i] = upper ? total / 2 : total - total / 2;
-      pads[spatial + i] = total - pads[i];
+      // A larger output_shape than the full result extends it at the end
+      // (like output_padding).
+      pads[i] = total < 0 ? 0 : upper ? total / 2 : total - total / 2;
+      pads[spatial + i] = total < 0 ? 0 : total - pads[i];
+      if (total < 0) {
+        shape.push_back(target);
+        continue;
+      }
     } else if (autoPad == "VALID") {
       pads[i] = pads[spatial + i] = 0;
     }

@@ -26,7 +26,7 @@ struct OnnxImportOptions {
 /// The newest default-domain opset the importer accepts.
 constexpr int64_t kMaxOnnxOpset = 21;
 /// The oldest.
-constexpr int64_t kMinOnnxOpset = 7;
+constexpr int64_t kMinOnnxOpset = 1;
 
 /// Imports the model at `path` into a module holding `func.func @main`
 /// over qnn ops. Graph inputs and outputs keep their ONNX names in the
