@@ -37,17 +37,27 @@ memrefCopy(int64_t elemSize, qcc_unranked_memref *src, qcc_unranked_memref *dst)
   for (int64_t i = 0; i < rank; ++i)
     if (sizes[i] == 0)
       return;
-  int64_t index[64] = {0};
   if (rank > 64)
     return;
+  /* Copy whole innermost rows at once when both sides are contiguous there. */
+  int64_t inner = sizes[rank - 1];
+  int contiguous = sStrides[rank - 1] == 1 && dStrides[rank - 1] == 1;
+  int64_t outer = rank - 1;
+  int64_t index[64] = {0};
   for (;;) {
     int64_t so = 0, doff = 0;
-    for (int64_t i = 0; i < rank; ++i) {
+    for (int64_t i = 0; i < outer; ++i) {
       so += index[i] * sStrides[i];
       doff += index[i] * dStrides[i];
     }
-    memcpy(dBase + doff * elemSize, sBase + so * elemSize, elemSize);
-    int64_t axis = rank - 1;
+    if (contiguous) {
+      memcpy(dBase + doff * elemSize, sBase + so * elemSize, inner * elemSize);
+    } else {
+      for (int64_t j = 0; j < inner; ++j)
+        memcpy(dBase + (doff + j * dStrides[rank - 1]) * elemSize,
+               sBase + (so + j * sStrides[rank - 1]) * elemSize, elemSize);
+    }
+    int64_t axis = outer - 1;
     while (axis >= 0 && ++index[axis] == sizes[axis])
       index[axis--] = 0;
     if (axis < 0)

@@ -4,6 +4,7 @@
 
 #include "qcc/Conversion/Passes.h"
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
+#include "qcc/Transforms/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -29,18 +30,21 @@ void buildQnnOptimizationPipeline(OpPassManager &pm) {
 void buildQnnToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createConvertQnnToLinalg());
   pm.addPass(createCanonicalizerPass());
-  addUpstream(pm, "func.func(linalg-fuse-elementwise-ops)");
+  pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 
-void buildLinalgToLLVMPipeline(OpPassManager &pm) {
+void buildBufferizationPipeline(OpPassManager &pm) {
   addUpstream(pm, "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-                  "canonicalize,buffer-deallocation-pipeline,"
-                  "func.func(convert-linalg-to-loops),"
+                  "canonicalize,buffer-deallocation-pipeline");
+}
+
+void buildBuffersToLLVMPipeline(OpPassManager &pm) {
+  addUpstream(pm, "func.func(convert-linalg-to-loops),"
                   "lower-affine,convert-scf-to-cf,canonicalize,"
                   "expand-strided-metadata,lower-affine,"
                   "finalize-memref-to-llvm,"
@@ -52,6 +56,12 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm) {
                   "convert-cf-to-llvm,reconcile-unrealized-casts");
 }
 
+void buildLinalgToLLVMPipeline(OpPassManager &pm) {
+  buildBufferizationPipeline(pm);
+  pm.addPass(createConvertLinalgToUKernels());
+  buildBuffersToLLVMPipeline(pm);
+}
+
 void registerPipelines() {
   PassPipelineRegistration<>("qcc-optimize-qnn",
                              "qnn graph cleanups (batch-norm folding, "
@@ -61,8 +71,13 @@ void registerPipelines() {
                              "qnn to linalg on tensors with fusion",
                              buildQnnToLinalgPipeline);
   PassPipelineRegistration<>("qcc-lower-linalg-to-llvm",
-                             "linalg on tensors to the LLVM dialect (CPU)",
+                             "linalg on tensors to the LLVM dialect (CPU, with "
+                             "runtime GEMM calls)",
                              buildLinalgToLLVMPipeline);
+  PassPipelineRegistration<>("qcc-bufferize",
+                             "one-shot bufferization with out-parameters and "
+                             "deallocation",
+                             buildBufferizationPipeline);
 }
 
 } // namespace qcc

@@ -7,6 +7,7 @@
 #include "qcc/Dialect/Qnn/IR/Qnn.h"
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
 #include "qcc/Pipelines/Pipelines.h"
+#include "qcc/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -66,6 +67,7 @@ void qcc::registerAllDialects(mlir::DialectRegistry &registry) {
 void qcc::registerAllPasses() {
   qnn::registerQnnPasses();
   registerQccConversionPasses();
+  registerQccTransformsPasses();
   registerPipelines();
   // The upstream passes qcc's pipelines use.
   mlir::registerTransformsPasses();

@@ -33,4 +33,28 @@ def ConvertQnnToLinalg : Pass<"qcc-convert-qnn-to-linalg", "mlir::ModuleOp"> {
                            "mlir::math::MathDialect"];
 }
 
+def ConvertLinalgToUKernels : Pass<"qcc-convert-linalg-to-ukernels", "mlir::ModuleOp"> {
+  let summary = "Call the runtime's GEMM micro-kernel for f32 matmuls on buffers";
+  let description = [{
+    Replaces `linalg.matmul` and `linalg.batch_matmul` on f32 memrefs whose
+    innermost stride is 1 (and default indexing maps) with a call to
+    `qcc_rt_sgemm(batch, M, N, K, A, strideA, lda, B, strideB, ldb, C,
+    strideC, ldc)`, which accumulates `C += A * B` with a blocked, packed,
+    vectorized and OpenMP-parallel kernel from qcc's runtime. Pointers travel
+    as i64 addresses taken from the buffers' aligned pointers and offsets.
+    Other matmuls are left for the loop lowering.
+
+    ```mlir
+    linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>)
+                  outs(%c : memref<4x16xf32>)
+    // becomes
+    func.call @qcc_rt_sgemm(%c1, %c4, %c16, %c8, %pa, %c0, %c8, %pb, %c0, %c16,
+                            %pc, %c0, %c16) : (i64, ...) -> ()
+    ```
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif // QCC_CONVERSION_PASSES_TD

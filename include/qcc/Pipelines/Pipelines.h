@@ -13,9 +13,16 @@ void buildQnnOptimizationPipeline(mlir::OpPassManager &pm);
 /// qnn to linalg on tensors, with elementwise fusion.
 void buildQnnToLinalgPipeline(mlir::OpPassManager &pm);
 
-/// linalg on tensors to the LLVM dialect for CPU targets: bufferization,
-/// out-parameters, deallocation, loops, and the LLVM conversions. Functions
+/// Bufferization: tensors to buffers, results to out-parameters, and
+/// deallocation.
+void buildBufferizationPipeline(mlir::OpPassManager &pm);
+
+/// Buffers to the LLVM dialect: loops, then the LLVM conversions. Functions
 /// take bare pointers for their (static, contiguous) memref arguments.
+void buildBuffersToLLVMPipeline(mlir::OpPassManager &pm);
+
+/// The CPU pipeline from linalg on tensors to the LLVM dialect: the two
+/// above with the runtime GEMM micro-kernel for matmuls in between.
 void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
 
 /// Registers the pipelines above as qcc-opt pipelines

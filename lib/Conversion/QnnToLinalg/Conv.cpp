@@ -115,6 +115,80 @@ Value initWithBias(OpBuilder &b, Location loc, RankedTensorType type,
                           [](OpBuilder &, Location, ValueRange a) { return a[0]; });
 }
 
+/// Convolution as a matrix product for batch 1: the (padded) input is
+/// unfolded into columns [G, C/G * K..., O...] (a free reshape for 1x1,
+/// stride-1 kernels), and each group's filters [F/G, C/G * K...] multiply it
+/// with linalg.matmul / linalg.batch_matmul, which CPU backends hand to
+/// their GEMM kernels. Returns null when the direct form fits better
+/// (batches > 1, or too few filters per group as in depthwise convolution).
+Value buildIm2ColConv(OpBuilder &b, Location loc, Value input, Value weight,
+                      Value init, ArrayRef<int64_t> strides,
+                      ArrayRef<int64_t> dilations, int64_t group) {
+  auto it = cast<RankedTensorType>(input.getType());
+  auto wt = cast<RankedTensorType>(weight.getType());
+  auto ot = cast<RankedTensorType>(init.getType());
+  Type et = it.getElementType();
+  int64_t spatial = it.getRank() - 2;
+  int64_t cg = wt.getDimSize(1), fg = wt.getDimSize(0) / group;
+  if (it.getDimSize(0) != 1 || fg < 4 || !isa<FloatType>(et))
+    return nullptr;
+  int64_t window = 1, outSize = 1;
+  bool pointwise = true;
+  SmallVector<int64_t> colShape{group, cg};
+  for (int64_t i = 0; i < spatial; ++i) {
+    window *= wt.getDimSize(2 + i);
+    colShape.push_back(wt.getDimSize(2 + i));
+    pointwise &= wt.getDimSize(2 + i) == 1 && strides[i] == 1 &&
+                 it.getDimSize(2 + i) == ot.getDimSize(2 + i);
+  }
+  for (int64_t i = 0; i < spatial; ++i) {
+    outSize *= ot.getDimSize(2 + i);
+    colShape.push_back(ot.getDimSize(2 + i));
+  }
+  auto colType = RankedTensorType::get({group, cg * window, outSize}, et);
+  Value col;
+  if (pointwise) {
+    col = reshapeTo(b, loc, input, colType);
+  } else {
+    MLIRContext *ctx = b.getContext();
+    unsigned loops = 2 + 2 * spatial;
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> inE{getAffineConstantExpr(0, ctx), d(0) * cg + d(1)};
+    for (int64_t i = 0; i < spatial; ++i)
+      inE.push_back(d(2 + spatial + i) * strides[i] + d(2 + i) * dilations[i]);
+    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inE, ctx),
+                                b.getMultiDimIdentityMap(loops)};
+    Value empty = b.create<tensor::EmptyOp>(loc, colShape, et);
+    Value unfolded =
+        b.create<linalg::GenericOp>(loc, empty.getType(), input, empty, maps,
+                                    parallel(loops),
+                                    [](OpBuilder &nb, Location nl, ValueRange a) {
+                                      nb.create<linalg::YieldOp>(nl, a[0]);
+                                    })
+            .getResult(0);
+    col = reshapeTo(b, loc, unfolded, colType);
+  }
+  auto accType = RankedTensorType::get({group, fg, outSize}, et);
+  Value acc = reshapeTo(b, loc, init, accType);
+  Value w = reshapeTo(b, loc, weight,
+                      RankedTensorType::get({group, fg, cg * window}, et));
+  Value product;
+  if (group == 1) {
+    auto flat = [&](Value v, ArrayRef<int64_t> shape) {
+      return reshapeTo(b, loc, v, RankedTensorType::get(shape, et));
+    };
+    product = b.create<linalg::MatmulOp>(
+                   loc, ValueRange{flat(w, {fg, cg * window}),
+                                   flat(col, {cg * window, outSize})},
+                   flat(acc, {fg, outSize}))
+                  .getResult(0);
+  } else {
+    product = b.create<linalg::BatchMatmulOp>(loc, ValueRange{w, col}, acc)
+                  .getResult(0);
+  }
+  return reshapeTo(b, loc, product, ot);
+}
+
 struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -129,6 +203,12 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                              pads.take_front(spatial), pads.drop_front(spatial),
                              scalarConst(rewriter, loc, et, 0));
     Value init = initWithBias(rewriter, loc, type, adaptor.getBias());
+    if (Value gemm = buildIm2ColConv(rewriter, loc, input, adaptor.getWeight(),
+                                     init, op.getStrides(), op.getDilations(),
+                                     op.getGroup())) {
+      rewriter.replaceOp(op, gemm);
+      return success();
+    }
     rewriter.replaceOp(op, buildGroupedConv(rewriter, loc, input,
                                             adaptor.getWeight(), init,
                                             op.getStrides(), op.getDilations(),

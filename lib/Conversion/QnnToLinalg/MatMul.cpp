@@ -43,9 +43,35 @@ Value buildMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   Value zero = filledTensor(b, loc, outType, scalarConst(b, loc, et, 0));
 
   Value product;
+  int64_t lhsBatch = 1, outBatch = 1;
+  for (size_t i = 0; i + 2 < ls.size(); ++i)
+    lhsBatch *= ls[i];
+  for (int64_t d : ArrayRef<int64_t>(outShape).drop_back(2))
+    outBatch *= d;
+  bool lhsFull = lhsBatch == outBatch, rhsFull = true;
+  int64_t rhsBatch = 1;
+  for (size_t i = 0; i + 2 < rs.size(); ++i)
+    rhsBatch *= rs[i];
+  rhsFull = rhsBatch == outBatch;
+  auto flat = [&](Value v, ArrayRef<int64_t> shape) {
+    return reshapeTo(b, loc, v, RankedTensorType::get(shape, et));
+  };
   if (batchRank == 0) {
     product = b.create<linalg::MatmulOp>(loc, ValueRange{lhs, rhs}, zero)
                   .getResult(0);
+  } else if (rhsBatch == 1 && lhsFull) {
+    // Shared weights: fold the batch into the rows of one matrix product.
+    Value p = b.create<linalg::MatmulOp>(
+                   loc, ValueRange{flat(lhs, {outBatch * m, k}), flat(rhs, {k, n})},
+                   flat(zero, {outBatch * m, n}))
+                  .getResult(0);
+    product = reshapeTo(b, loc, p, outType);
+  } else if (lhsFull && rhsFull) {
+    Value p = b.create<linalg::BatchMatmulOp>(
+                   loc, ValueRange{flat(lhs, {outBatch, m, k}), flat(rhs, {outBatch, k, n})},
+                   flat(zero, {outBatch, m, n}))
+                  .getResult(0);
+    product = reshapeTo(b, loc, p, outType);
   } else {
     MLIRContext *ctx = b.getContext();
     unsigned loops = batchRank + 3; // batch..., m, n, k
@@ -79,7 +105,6 @@ Value buildMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                    })
                   .getResult(0);
   }
-  (void)k;
   return reshapeTo(b, loc, product, resultType);
 }
 

@@ -55,7 +55,6 @@ public:
     (void)initialized;
     TargetConfig c;
     c.triple = "x86_64-unknown-linux-gnu";
-    c.runtimeArchive = "libqcc_runtime_x86_64.a";
     c.linkArgs = {"--target=x86_64-linux-gnu"};
     int level;
     if (spec == "host") {
@@ -82,6 +81,7 @@ public:
           "' (expected x86-64, x86-64-v2, x86-64-v3, x86-64-v4 or host)");
     }
     c.cpu = c.name;
+    c.runtimeArchive = "libqcc_runtime_" + c.name + ".a";
     c.requiredCpuFeatures = levelFeatures(level);
     return c;
   }

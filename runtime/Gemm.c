@@ -1,0 +1,142 @@
+/*===- Gemm.c - the float GEMM micro-kernel generated code calls ---------===*\
+|*                                                                            *|
+|* C[b] += A[b] * B[b] for row-major f32 matrices with arbitrary leading and  *|
+|* batch strides (a batch stride of 0 broadcasts). Classic three-level        *|
+|* blocking: B is packed into KC x NR panels, A into MC x KC blocks of MR-row *|
+|* slivers, and an MR x NR register tile accumulates with vector FMAs written *|
+|* with GCC vector extensions (so one source serves AVX2, AVX-512 and NEON;   *|
+|* the per-target build picks the instruction set). Work is split over        *|
+|* column blocks (or batches) with OpenMP.                                    *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define MR 6
+#define NR 16
+#define KC 256
+#define MC 72
+#define NC 256
+
+typedef float v8 __attribute__((vector_size(32), aligned(4)));
+
+static inline v8 load8(const float *p) {
+  v8 v;
+  memcpy(&v, p, sizeof(v));
+  return v;
+}
+static inline void store8(float *p, v8 v) { memcpy(p, &v, sizeof(v)); }
+
+/* Packs B[k0:k0+kc, j0:j0+nc] into NR-wide panels, zero-padding the edge. */
+static void pack_b(const float *B, int64_t ldb, int64_t kc, int64_t nc,
+                   float *out) {
+  for (int64_t j = 0; j < nc; j += NR) {
+    int64_t w = nc - j < NR ? nc - j : NR;
+    for (int64_t k = 0; k < kc; ++k) {
+      const float *src = B + k * ldb + j;
+      float *dst = out + j * kc + k * NR;
+      if (w == NR) {
+        memcpy(dst, src, NR * sizeof(float));
+      } else {
+        memcpy(dst, src, w * sizeof(float));
+        memset(dst + w, 0, (NR - w) * sizeof(float));
+      }
+    }
+  }
+}
+
+/* Packs A[i0:i0+mc, k0:k0+kc] into MR-row slivers, k-major. */
+static void pack_a(const float *A, int64_t lda, int64_t mc, int64_t kc,
+                   float *out) {
+  for (int64_t i = 0; i < mc; i += MR) {
+    int64_t h = mc - i < MR ? mc - i : MR;
+    float *dst = out + i * kc;
+    for (int64_t k = 0; k < kc; ++k)
+      for (int64_t r = 0; r < MR; ++r)
+        dst[k * MR + r] = r < h ? A[(i + r) * lda + k] : 0.f;
+  }
+}
+
+/* acc[MR x NR] = sum_k a[k][r] * b[k][c]; then C += acc (clipped). */
+static void kernel(int64_t kc, const float *a, const float *b, float *C,
+                   int64_t ldc, int64_t h, int64_t w) {
+  v8 c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0},
+     c30 = {0}, c31 = {0}, c40 = {0}, c41 = {0}, c50 = {0}, c51 = {0};
+  for (int64_t k = 0; k < kc; ++k) {
+    v8 b0 = load8(b + k * NR), b1 = load8(b + k * NR + 8);
+    const float *ak = a + k * MR;
+    v8 a0 = {0}; a0 += ak[0]; c00 += a0 * b0; c01 += a0 * b1;
+    v8 a1 = {0}; a1 += ak[1]; c10 += a1 * b0; c11 += a1 * b1;
+    v8 a2 = {0}; a2 += ak[2]; c20 += a2 * b0; c21 += a2 * b1;
+    v8 a3 = {0}; a3 += ak[3]; c30 += a3 * b0; c31 += a3 * b1;
+    v8 a4 = {0}; a4 += ak[4]; c40 += a4 * b0; c41 += a4 * b1;
+    v8 a5 = {0}; a5 += ak[5]; c50 += a5 * b0; c51 += a5 * b1;
+  }
+  v8 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
+                   {c30, c31}, {c40, c41}, {c50, c51}};
+  if (h == MR && w == NR) {
+    for (int r = 0; r < MR; ++r) {
+      float *row = C + r * ldc;
+      store8(row, load8(row) + acc[r][0]);
+      store8(row + 8, load8(row + 8) + acc[r][1]);
+    }
+    return;
+  }
+  float tile[MR][NR];
+  memcpy(tile, acc, sizeof(tile));
+  for (int64_t r = 0; r < h; ++r)
+    for (int64_t c = 0; c < w; ++c)
+      C[r * ldc + c] += tile[r][c];
+}
+
+/* One column block [j0, j0+nc) of one batch. `bufA`/`bufB` are scratch. */
+static void gemm_block(int64_t M, int64_t K, const float *A, int64_t lda,
+                       const float *B, int64_t ldb, float *C, int64_t ldc,
+                       int64_t j0, int64_t nc, float *bufA, float *bufB) {
+  for (int64_t k0 = 0; k0 < K; k0 += KC) {
+    int64_t kc = K - k0 < KC ? K - k0 : KC;
+    pack_b(B + k0 * ldb + j0, ldb, kc, nc, bufB);
+    for (int64_t i0 = 0; i0 < M; i0 += MC) {
+      int64_t mc = M - i0 < MC ? M - i0 : MC;
+      pack_a(A + i0 * lda + k0, lda, mc, kc, bufA);
+      for (int64_t j = 0; j < nc; j += NR) {
+        int64_t w = nc - j < NR ? nc - j : NR;
+        for (int64_t i = 0; i < mc; i += MR) {
+          int64_t h = mc - i < MR ? mc - i : MR;
+          kernel(kc, bufA + i * kc, bufB + j * kc,
+                 C + (i0 + i) * ldc + j0 + j, ldc, h, w);
+        }
+      }
+    }
+  }
+}
+
+__attribute__((visibility("hidden"))) void
+qcc_rt_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K, const float *A,
+             int64_t strideA, int64_t lda, const float *B, int64_t strideB,
+             int64_t ldb, float *C, int64_t strideC, int64_t ldc) {
+  if (M <= 0 || N <= 0 || K <= 0 || batch <= 0)
+    return;
+  int64_t nBlocks = (N + NC - 1) / NC;
+  int64_t tasks = batch * nBlocks;
+#pragma omp parallel if (tasks > 1 && (double)M * N * K * batch > 2e5)
+  {
+    float *bufA = (float *)malloc(sizeof(float) * MC * KC);
+    float *bufB = (float *)malloc(sizeof(float) * KC * NC);
+#pragma omp for schedule(static)
+    for (int64_t t = 0; t < tasks; ++t) {
+      int64_t b = t / nBlocks, j0 = (t % nBlocks) * NC;
+      int64_t nc = N - j0 < NC ? N - j0 : NC;
+      gemm_block(M, K, A + b * strideA, lda, B + b * strideB, ldb,
+                 C + b * strideC, ldc, j0, nc, bufA, bufB);
+    }
+    free(bufA);
+    free(bufB);
+  }
+}
