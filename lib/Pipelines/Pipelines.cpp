@@ -47,7 +47,7 @@ void buildBuffersToLLVMPipeline(OpPassManager &pm) {
   addUpstream(pm, "func.func(convert-linalg-to-loops),"
                   "lower-affine,convert-scf-to-cf,canonicalize,"
                   "expand-strided-metadata,lower-affine,"
-                  "finalize-memref-to-llvm,"
+                  "finalize-memref-to-llvm{use-generic-functions},"
                   "arith-expand{include-bf16=true include-f8e8m0=true},"
                   "convert-math-to-funcs,convert-math-to-llvm,"
                   "convert-math-to-libm,"

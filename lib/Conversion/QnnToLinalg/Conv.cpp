@@ -64,14 +64,18 @@ Value buildGroupedConv(OpBuilder &b, Location loc, Value input, Value weight,
   Value w = reshapeToGrouped(b, loc, weight, wShape, et);
   Value out = reshapeToGrouped(b, loc, init, outShape, et);
 
+  // Loop order (N, G, F/G, C/G, K..., O...): the window reductions sit
+  // outside the output's spatial loops, so the innermost loop walks
+  // consecutive outputs and vectorizes (this path serves depthwise
+  // convolutions, which have little else to vectorize over).
   MLIRContext *ctx = b.getContext();
-  unsigned loops = 3 + spatial + 1 + spatial;
+  unsigned loops = 3 + 1 + 2 * spatial;
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  unsigned cDim = 3 + spatial;
+  unsigned cDim = 3, kDim = 4, oDim = 4 + spatial;
   SmallVector<AffineExpr> inE{d(0), d(1), d(cDim)}, wE{d(1), d(2), d(cDim)},
       outE{d(0), d(1), d(2)};
   for (int64_t i = 0; i < spatial; ++i) {
-    AffineExpr o = d(3 + i), k = d(cDim + 1 + i);
+    AffineExpr o = d(oDim + i), k = d(kDim + i);
     inE.push_back(o * strides[i] + k * dilations[i]);
     wE.push_back(k);
     outE.push_back(o);
@@ -80,7 +84,7 @@ Value buildGroupedConv(OpBuilder &b, Location loc, Value input, Value weight,
                               AffineMap::get(loops, 0, wE, ctx),
                               AffineMap::get(loops, 0, outE, ctx)};
   auto iters = parallel(loops);
-  for (unsigned i = cDim; i < loops; ++i)
+  for (unsigned i = cDim; i < oDim; ++i)
     iters[i] = utils::IteratorType::reduction;
   Value result =
       b.create<linalg::GenericOp>(
