@@ -123,18 +123,37 @@ qcc_rt_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K, const float *A,
              int64_t ldb, float *C, int64_t strideC, int64_t ldc) {
   if (M <= 0 || N <= 0 || K <= 0 || batch <= 0)
     return;
+  int threads = 1;
+#ifdef _OPENMP
+  if ((double)M * N * K * batch > 2e5)
+    threads = omp_get_max_threads();
+#endif
+  /* Tasks are (batch, column block, row chunk); rows are split only when the
+   * other two leave threads idle. Each row chunk is a multiple of MR. */
   int64_t nBlocks = (N + NC - 1) / NC;
-  int64_t tasks = batch * nBlocks;
-#pragma omp parallel if (tasks > 1 && (double)M * N * K * batch > 2e5)
+  int64_t rowSplit = 1;
+  if (batch * nBlocks < 2 * threads) {
+    int64_t want = (2 * threads + batch * nBlocks - 1) / (batch * nBlocks);
+    int64_t maxSplit = (M + MR - 1) / MR;
+    rowSplit = want < maxSplit ? want : maxSplit;
+  }
+  int64_t rowChunk = ((M + rowSplit - 1) / rowSplit + MR - 1) / MR * MR;
+  int64_t tasks = batch * nBlocks * rowSplit;
+#pragma omp parallel num_threads(threads) if (threads > 1 && tasks > 1)
   {
     float *bufA = (float *)malloc(sizeof(float) * MC * KC);
     float *bufB = (float *)malloc(sizeof(float) * KC * NC);
 #pragma omp for schedule(static)
     for (int64_t t = 0; t < tasks; ++t) {
-      int64_t b = t / nBlocks, j0 = (t % nBlocks) * NC;
+      int64_t r = t % rowSplit, rest = t / rowSplit;
+      int64_t b = rest / nBlocks, j0 = (rest % nBlocks) * NC;
       int64_t nc = N - j0 < NC ? N - j0 : NC;
-      gemm_block(M, K, A + b * strideA, lda, B + b * strideB, ldb,
-                 C + b * strideC, ldc, j0, nc, bufA, bufB);
+      int64_t i0 = r * rowChunk;
+      if (i0 >= M)
+        continue;
+      int64_t rows = M - i0 < rowChunk ? M - i0 : rowChunk;
+      gemm_block(rows, K, A + b * strideA + i0 * lda, lda, B + b * strideB, ldb,
+                 C + b * strideC + i0 * ldc, ldc, j0, nc, bufA, bufB);
     }
     free(bufA);
     free(bufB);

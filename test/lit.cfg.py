@@ -12,7 +12,7 @@ from lit.llvm import llvm_config
 config.name = "qcc"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test", ".py"]
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "lib"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "lib", "Unit", "CMakeLists.txt"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qcc_obj_root, "test")
 

@@ -7,6 +7,7 @@ rendered with Pillow, speech synthesized with espeak-ng), so nothing is
 downloaded.
 """
 
+import atexit
 import math
 import os
 import re
@@ -435,9 +436,12 @@ def ocr_model(kind: str) -> str:
 
 
 def workdir(argv_path: Optional[str] = None) -> str:
-    """A clean work directory: argv_path (e.g. lit's %t) or a fresh temp dir."""
+    """A clean work directory: argv_path (e.g. lit's %t, kept for debugging)
+    or a fresh temp dir that is removed when the process exits."""
     if argv_path:
         shutil.rmtree(argv_path, ignore_errors=True)
         os.makedirs(argv_path)
         return argv_path
-    return tempfile.mkdtemp(prefix="qcc-e2e-")
+    path = tempfile.mkdtemp(prefix="qcc-e2e-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path

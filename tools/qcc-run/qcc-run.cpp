@@ -351,6 +351,7 @@ int main(int argc, char **argv) {
     }
   }
   destroy(model);
-  dlclose(lib);
+  // No dlclose: OpenMP worker threads may still be returning through the
+  // library's code when the last parallel region ends; the process exits.
   return 0;
 }
