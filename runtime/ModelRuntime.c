@@ -44,15 +44,19 @@ QCC_API int32_t qcc_dtype_size(int32_t dtype) {
   switch (dtype) {
   case QCC_DTYPE_FLOAT32:
   case QCC_DTYPE_INT32:
+  case QCC_DTYPE_UINT32:
     return 4;
   case QCC_DTYPE_INT8:
+  case QCC_DTYPE_UINT8:
   case QCC_DTYPE_BOOL:
     return 1;
   case QCC_DTYPE_INT16:
+  case QCC_DTYPE_UINT16:
   case QCC_DTYPE_FLOAT16:
   case QCC_DTYPE_BFLOAT16:
     return 2;
   case QCC_DTYPE_INT64:
+  case QCC_DTYPE_UINT64:
   case QCC_DTYPE_FLOAT64:
     return 8;
   default:

@@ -29,13 +29,17 @@ typedef enum qcc_status {
 /* Element types, numbered as ONNX's TensorProto.DataType. */
 typedef enum qcc_dtype {
   QCC_DTYPE_FLOAT32 = 1,
+  QCC_DTYPE_UINT8 = 2,
   QCC_DTYPE_INT8 = 3,
+  QCC_DTYPE_UINT16 = 4,
   QCC_DTYPE_INT16 = 5,
   QCC_DTYPE_INT32 = 6,
   QCC_DTYPE_INT64 = 7,
   QCC_DTYPE_BOOL = 9,
   QCC_DTYPE_FLOAT16 = 10,
   QCC_DTYPE_FLOAT64 = 11,
+  QCC_DTYPE_UINT32 = 12,
+  QCC_DTYPE_UINT64 = 13,
   QCC_DTYPE_BFLOAT16 = 16,
 } qcc_dtype;
 

@@ -11,6 +11,14 @@ namespace qcc {
 static int32_t dtypeCode(Type t) {
   if (t.isF32())
     return 1;
+  if (t.isUnsignedInteger(8))
+    return 2;
+  if (t.isUnsignedInteger(16))
+    return 4;
+  if (t.isUnsignedInteger(32))
+    return 12;
+  if (t.isUnsignedInteger(64))
+    return 13;
   if (t.isInteger(8))
     return 3;
   if (t.isInteger(16))

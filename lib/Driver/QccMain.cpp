@@ -141,7 +141,7 @@ int qccMain(int argc, char **argv) {
   for (const std::string &spec : inputValues) {
     std::string name;
     std::vector<double> values;
-    if (!parseNamedList(spec, name, values) || values.empty()) {
+    if (!parseNamedList(spec, name, values)) {
       llvm::errs() << "qcc: error: bad --input-value '" << spec
                    << "' (expected NAME=v0,v1,...)\n";
       return 1;

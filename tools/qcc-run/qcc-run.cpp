@@ -45,19 +45,24 @@ const DtypeName kDtypes[] = {
     {QCC_DTYPE_FLOAT16, "<f2"}, {QCC_DTYPE_INT8, "|i1"},
     {QCC_DTYPE_INT16, "<i2"},   {QCC_DTYPE_INT32, "<i4"},
     {QCC_DTYPE_INT64, "<i8"},   {QCC_DTYPE_BOOL, "|b1"},
+    {QCC_DTYPE_UINT8, "|u1"},   {QCC_DTYPE_UINT16, "<u2"},
+    {QCC_DTYPE_UINT32, "<u4"},  {QCC_DTYPE_UINT64, "<u8"},
 };
 
 int32_t dtypeSize(int32_t dtype) {
   switch (dtype) {
   case QCC_DTYPE_INT8:
+  case QCC_DTYPE_UINT8:
   case QCC_DTYPE_BOOL:
     return 1;
   case QCC_DTYPE_INT16:
+  case QCC_DTYPE_UINT16:
   case QCC_DTYPE_FLOAT16:
   case QCC_DTYPE_BFLOAT16:
     return 2;
   case QCC_DTYPE_FLOAT32:
   case QCC_DTYPE_INT32:
+  case QCC_DTYPE_UINT32:
     return 4;
   default:
     return 8;
@@ -65,6 +70,9 @@ int32_t dtypeSize(int32_t dtype) {
 }
 
 const char *descrOf(int32_t dtype) {
+  // numpy has no bfloat16: such tensors travel as uint16 raw bits.
+  if (dtype == QCC_DTYPE_BFLOAT16)
+    dtype = QCC_DTYPE_UINT16;
   for (auto &d : kDtypes)
     if (d.dtype == dtype)
       return d.descr;
@@ -109,6 +117,8 @@ Array readNpy(const std::string &path) {
     descr = "|b1";
   if (descr == "<i1")
     descr = "|i1";
+  if (descr == "<u1")
+    descr = "|u1";
   for (auto &d : kDtypes)
     if (descr == d.descr)
       a.dtype = d.dtype;
@@ -289,6 +299,7 @@ int main(int argc, char **argv) {
   auto numOut = symbol<int32_t (*)(const qcc_model *)>(lib, "qcc_model_num_outputs");
   auto inName = symbol<const char *(*)(const qcc_model *, int32_t)>(lib, "qcc_model_input_name");
   auto outName = symbol<const char *(*)(const qcc_model *, int32_t)>(lib, "qcc_model_output_name");
+  auto inDtype = symbol<int32_t (*)(const qcc_model *, int32_t)>(lib, "qcc_model_input_dtype");
   auto outDtype = symbol<int32_t (*)(const qcc_model *, int32_t)>(lib, "qcc_model_output_dtype");
   auto outRank = symbol<int32_t (*)(const qcc_model *, int32_t)>(lib, "qcc_model_output_rank");
   auto outShape = symbol<const int64_t *(*)(const qcc_model *, int32_t)>(lib, "qcc_model_output_shape");
@@ -311,6 +322,8 @@ int main(int argc, char **argv) {
     if (it == inputFiles.end())
       fail("no --input given for model input '" + name + "'");
     ins[i] = readNpy(it->second);
+    if (ins[i].dtype == QCC_DTYPE_UINT16 && inDtype(model, i) == QCC_DTYPE_BFLOAT16)
+      ins[i].dtype = QCC_DTYPE_BFLOAT16; // raw bfloat16 bits
     inputFiles.erase(it);
     inT[i] = {ins[i].dtype, (int32_t)ins[i].shape.size(), ins[i].shape.data(),
               ins[i].data.data()};
@@ -320,6 +333,9 @@ int main(int argc, char **argv) {
   for (int32_t i = 0; i < no; ++i) {
     Array &a = outs[i];
     a.dtype = outDtype(model, i);
+    if (!descrOf(a.dtype))
+      fail("output '" + std::string(outName(model, i)) + "' has dtype " +
+           std::to_string(a.dtype) + ", which .npy files cannot carry");
     const int64_t *shape = outShape(model, i);
     a.shape.assign(shape, shape + outRank(model, i));
     int64_t count = 1;

@@ -31,16 +31,23 @@ Value binaryBody(OpTy op, OpBuilder &b, Location loc, Value x, Value y);
 FLOAT_INT_BODY(AddOp, arith::AddFOp, arith::AddIOp)
 FLOAT_INT_BODY(SubOp, arith::SubFOp, arith::SubIOp)
 FLOAT_INT_BODY(MulOp, arith::MulFOp, arith::MulIOp)
-FLOAT_INT_BODY(DivOp, arith::DivFOp, arith::DivSIOp)
 #undef FLOAT_INT_BODY
 
 template <>
-Value binaryBody(MaxOp, OpBuilder &b, Location loc, Value x, Value y) {
-  return lowering::max(b, loc, x, y);
+Value binaryBody(DivOp op, OpBuilder &b, Location loc, Value x, Value y) {
+  if (isFloat(x))
+    return b.create<arith::DivFOp>(loc, x, y);
+  if (hasUnsignedOperands(op))
+    return b.create<arith::DivUIOp>(loc, x, y);
+  return b.create<arith::DivSIOp>(loc, x, y);
 }
 template <>
-Value binaryBody(MinOp, OpBuilder &b, Location loc, Value x, Value y) {
-  return lowering::min(b, loc, x, y);
+Value binaryBody(MaxOp op, OpBuilder &b, Location loc, Value x, Value y) {
+  return lowering::max(b, loc, x, y, hasUnsignedOperands(op));
+}
+template <>
+Value binaryBody(MinOp op, OpBuilder &b, Location loc, Value x, Value y) {
+  return lowering::min(b, loc, x, y, hasUnsignedOperands(op));
 }
 template <>
 Value binaryBody(AndOp, OpBuilder &b, Location loc, Value x, Value y) {
@@ -64,6 +71,8 @@ template <>
 Value binaryBody(ModOp op, OpBuilder &b, Location loc, Value x, Value y) {
   if (isFloat(x))
     return b.create<arith::RemFOp>(loc, x, y);
+  if (hasUnsignedOperands(op))
+    return b.create<arith::RemUIOp>(loc, x, y);
   Value r = b.create<arith::RemSIOp>(loc, x, y);
   if (op.getFmod())
     return r;
@@ -131,7 +140,7 @@ struct CompareLowering : OpConversionPattern<CompareOp> {
                 arith::CmpFPredicate::OGE};
             return b.create<arith::CmpFOp>(loc, p[(int)kind], a[0], a[1]);
           }
-          bool isBool = a[0].getType().isInteger(1);
+          bool isBool = a[0].getType().isInteger(1) || hasUnsignedOperands(op);
           arith::CmpIPredicate p[] = {
               arith::CmpIPredicate::eq,
               isBool ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt,
@@ -175,7 +184,11 @@ Value sigmoid(OpBuilder &b, Location loc, Value x) {
 }
 
 #define UNARY_BODY(OP) template <> Value unaryBody(OP op, OpBuilder &b, Location loc, Value x)
-UNARY_BODY(ReluOp) { return lowering::max(b, loc, x, cst(b, loc, x, 0)); }
+UNARY_BODY(ReluOp) {
+  if (hasUnsignedOperands(op))
+    return x;
+  return lowering::max(b, loc, x, cst(b, loc, x, 0));
+}
 UNARY_BODY(SigmoidOp) { return sigmoid(b, loc, x); }
 UNARY_BODY(TanhOp) { return b.create<math::TanhOp>(loc, x); }
 UNARY_BODY(SqrtOp) { return b.create<math::SqrtOp>(loc, x); }
@@ -189,6 +202,8 @@ UNARY_BODY(SinOp) { return b.create<math::SinOp>(loc, x); }
 UNARY_BODY(CosOp) { return b.create<math::CosOp>(loc, x); }
 UNARY_BODY(NotOp) { return b.create<arith::XOrIOp>(loc, x, cst(b, loc, x, 1)); }
 UNARY_BODY(AbsOp) {
+  if (hasUnsignedOperands(op))
+    return x;
   if (isFloat(x))
     return b.create<math::AbsFOp>(loc, x);
   return b.create<math::AbsIOp>(loc, x);
@@ -207,6 +222,9 @@ UNARY_BODY(SignOp) {
   if (isFloat(x)) {
     pos = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, zero);
     neg = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x, zero);
+  } else if (hasUnsignedOperands(op)) {
+    pos = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x, zero);
+    neg = b.create<arith::ConstantOp>(loc, b.getBoolAttr(false));
   } else {
     pos = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, x, zero);
     neg = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x, zero);
@@ -237,10 +255,11 @@ UNARY_BODY(HardSwishOp) {
 }
 UNARY_BODY(ClipOp) {
   Value r = x;
+  bool u = hasUnsignedOperands(op);
   if (auto lo = op.getMinAttr())
-    r = lowering::max(b, loc, r, cst(b, loc, x, lo.getValueAsDouble()));
+    r = lowering::max(b, loc, r, cst(b, loc, x, lo.getValueAsDouble()), u);
   if (auto hi = op.getMaxAttr())
-    r = lowering::min(b, loc, r, cst(b, loc, x, hi.getValueAsDouble()));
+    r = lowering::min(b, loc, r, cst(b, loc, x, hi.getValueAsDouble()), u);
   return r;
 }
 UNARY_BODY(HardSigmoidOp) {
@@ -324,10 +343,11 @@ struct CastLowering : OpConversionPattern<CastOp> {
   matchAndRewrite(CastOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Type to = op.getType().getElementType();
+    bool fromU = hasUnsignedOperands(op), toU = hasUnsignedResults(op);
     Value result = buildElementwise(
         rewriter, op.getLoc(), op.getType(), {adaptor.getInput()},
         [&](OpBuilder &b, Location loc, ValueRange a) {
-          return convertScalar(b, loc, a[0], to);
+          return convertScalar(b, loc, a[0], to, fromU, toU);
         });
     rewriter.replaceOp(op, result);
     return success();

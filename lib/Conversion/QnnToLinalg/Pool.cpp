@@ -43,7 +43,8 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
       hi.push_back(end);
       padded[2 + i] += pads[i] + end;
     }
-    Value padValue = kind == PoolKind::max ? lowestValue(rewriter, loc, et)
+    bool u = hasUnsignedOperands(op);
+    Value padValue = kind == PoolKind::max ? lowestValue(rewriter, loc, et, u)
                                            : scalarConst(rewriter, loc, et, 0);
     Value input = adaptor.getInput();
     if (padded != SmallVector<int64_t>(it.getShape()))
@@ -73,7 +74,7 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
                 [&](OpBuilder &b, Location l, ValueRange a) {
                   Value r;
                   if (kind == PoolKind::max) {
-                    r = lowering::max(b, l, a[2], a[0]);
+                    r = lowering::max(b, l, a[2], a[0], u);
                   } else if (kind == PoolKind::avg) {
                     r = b.create<arith::AddFOp>(l, a[2], a[0]);
                   } else {

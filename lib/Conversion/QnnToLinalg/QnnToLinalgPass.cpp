@@ -2,6 +2,8 @@
 
 #include "qcc/Conversion/Passes.h"
 #include "qcc/Conversion/QnnToLinalg/QnnToLinalg.h"
+
+#include "Utils.h"
 #include "qcc/Dialect/Qnn/IR/Qnn.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -48,6 +50,8 @@ struct ConvertQnnToLinalgPass
     });
     if (check.wasInterrupted())
       return signalPassFailure();
+    // Unsigned integer types become signless; ops remember their signedness.
+    lowering::stripSignedness(module);
 
     ConversionTarget target(getContext());
     target.addIllegalDialect<qnn::QnnDialect>();

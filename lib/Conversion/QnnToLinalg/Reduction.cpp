@@ -64,6 +64,7 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
     Type et = it.getElementType();
     ReduceKind kind = op.getKind();
     bool isF = isa<FloatType>(et);
+    bool u = hasUnsignedOperands(op);
     if (!isF && kind != ReduceKind::sum && kind != ReduceKind::max &&
         kind != ReduceKind::min && kind != ReduceKind::prod &&
         kind != ReduceKind::l1 && kind != ReduceKind::sum_square &&
@@ -87,10 +88,10 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
     Value init;
     switch (kind) {
     case ReduceKind::max:
-      init = lowestValue(rewriter, loc, et);
+      init = lowestValue(rewriter, loc, et, u);
       break;
     case ReduceKind::min:
-      init = highestValue(rewriter, loc, et);
+      init = highestValue(rewriter, loc, et, u);
       break;
     case ReduceKind::prod:
       init = scalarConst(rewriter, loc, et, 1);
@@ -116,14 +117,15 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
           [&](OpBuilder &b, Location l, Value e, Value acc) -> Value {
             switch (kind) {
             case ReduceKind::max:
-              return lowering::max(b, l, acc, e);
+              return lowering::max(b, l, acc, e, u);
             case ReduceKind::min:
-              return lowering::min(b, l, acc, e);
+              return lowering::min(b, l, acc, e, u);
             case ReduceKind::prod:
               return lowering::mul(b, l, acc, e);
             case ReduceKind::l1:
               return lowering::add(b, l, acc,
                                    isF ? b.create<math::AbsFOp>(l, e).getResult()
+                                   : u ? e
                                        : b.create<math::AbsIOp>(l, e).getResult());
             case ReduceKind::l2:
             case ReduceKind::sum_square:
@@ -146,6 +148,8 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
         Value n = scalarConst(b, l, et, (double)count);
         if (isF)
           return b.create<arith::DivFOp>(l, v, n);
+        if (u)
+          return b.create<arith::DivUIOp>(l, v, n);
         return b.create<arith::DivSIOp>(l, v, n);
       });
       break;
@@ -189,6 +193,7 @@ struct ArgReduceLowering : OpConversionPattern<ArgReduceOp> {
     int64_t axis = op.getAxis();
     bool isMax = op.getKind() == ArgKind::argmax;
     bool last = op.getSelectLastIndex();
+    bool u = hasUnsignedOperands(op);
     SmallVector<int64_t> outShape;
     SmallVector<AffineExpr> outE;
     auto iters = parallel(it.getRank());
@@ -203,8 +208,8 @@ struct ArgReduceLowering : OpConversionPattern<ArgReduceOp> {
     auto valType = RankedTensorType::get(outShape, et);
     auto idxType = RankedTensorType::get(outShape, rewriter.getI64Type());
     Value vInit = filledTensor(rewriter, loc, valType,
-                               isMax ? lowestValue(rewriter, loc, et)
-                                     : highestValue(rewriter, loc, et));
+                               isMax ? lowestValue(rewriter, loc, et, u)
+                                     : highestValue(rewriter, loc, et, u));
     Value iInit =
         filledTensor(rewriter, loc, idxType, scalarConst(rewriter, loc, rewriter.getI64Type(), -1));
     auto outMap = AffineMap::get(it.getRank(), 0, outE, ctx);
@@ -223,8 +228,9 @@ struct ArgReduceLowering : OpConversionPattern<ArgReduceOp> {
                            : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
             better = b.create<arith::CmpFOp>(l, p, a[0], a[1]);
           } else {
-            auto p = isMax ? (last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt)
-                           : (last ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt);
+            using P = arith::CmpIPredicate;
+            auto p = isMax ? (last ? (u ? P::uge : P::sge) : (u ? P::ugt : P::sgt))
+                           : (last ? (u ? P::ule : P::sle) : (u ? P::ult : P::slt));
             better = b.create<arith::CmpIOp>(l, p, a[0], a[1]);
           }
           // The first element always wins over the initial sentinel.

@@ -2,6 +2,7 @@
 
 #include "Utils.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include <cmath>
@@ -58,21 +59,22 @@ Value scalarConst(OpBuilder &b, Location loc, Type type, double value) {
                                         (int64_t)value, /*isSigned=*/true)));
 }
 
-Value lowestValue(OpBuilder &b, Location loc, Type type) {
+Value lowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
   if (auto ft = dyn_cast<FloatType>(type))
     return b.create<arith::ConstantOp>(
         loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), true)));
   unsigned w = type.getIntOrFloatBitWidth();
-  APInt v = w == 1 ? APInt(1, 0) : APInt::getSignedMinValue(w);
+  APInt v = (w == 1 || isUnsigned) ? APInt(w, 0) : APInt::getSignedMinValue(w);
   return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, v));
 }
 
-Value highestValue(OpBuilder &b, Location loc, Type type) {
+Value highestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
   if (auto ft = dyn_cast<FloatType>(type))
     return b.create<arith::ConstantOp>(
         loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), false)));
   unsigned w = type.getIntOrFloatBitWidth();
-  APInt v = w == 1 ? APInt(1, 1) : APInt::getSignedMaxValue(w);
+  APInt v = (w == 1 || isUnsigned) ? APInt::getMaxValue(w)
+                                   : APInt::getSignedMaxValue(w);
   return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, v));
 }
 
@@ -133,23 +135,28 @@ Value mul(OpBuilder &b, Location loc, Value x, Value y) {
   return b.create<arith::MulIOp>(loc, x, y);
 }
 
-Value max(OpBuilder &b, Location loc, Value x, Value y) {
+Value max(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
   if (isa<FloatType>(x.getType()))
     return b.create<arith::MaximumFOp>(loc, x, y);
   if (x.getType().isInteger(1))
     return b.create<arith::OrIOp>(loc, x, y);
+  if (isUnsigned)
+    return b.create<arith::MaxUIOp>(loc, x, y);
   return b.create<arith::MaxSIOp>(loc, x, y);
 }
 
-Value min(OpBuilder &b, Location loc, Value x, Value y) {
+Value min(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
   if (isa<FloatType>(x.getType()))
     return b.create<arith::MinimumFOp>(loc, x, y);
   if (x.getType().isInteger(1))
     return b.create<arith::AndIOp>(loc, x, y);
+  if (isUnsigned)
+    return b.create<arith::MinUIOp>(loc, x, y);
   return b.create<arith::MinSIOp>(loc, x, y);
 }
 
-Value convertScalar(OpBuilder &b, Location loc, Value v, Type to) {
+Value convertScalar(OpBuilder &b, Location loc, Value v, Type to,
+                    bool fromUnsigned, bool toUnsigned) {
   Type from = v.getType();
   if (from == to)
     return v;
@@ -160,7 +167,7 @@ Value convertScalar(OpBuilder &b, Location loc, Value v, Type to) {
                ? b.create<arith::ExtFOp>(loc, to, v).getResult()
                : b.create<arith::TruncFOp>(loc, to, v).getResult();
   if (ft) {
-    if (from.isInteger(1))
+    if (from.isInteger(1) || fromUnsigned)
       return b.create<arith::UIToFPOp>(loc, to, v);
     return b.create<arith::SIToFPOp>(loc, to, v);
   }
@@ -172,12 +179,62 @@ Value convertScalar(OpBuilder &b, Location loc, Value v, Type to) {
                                    scalarConst(b, loc, from, 0));
   }
   if (ff)
-    return b.create<arith::FPToSIOp>(loc, to, v);
+    return toUnsigned ? b.create<arith::FPToUIOp>(loc, to, v).getResult()
+                      : b.create<arith::FPToSIOp>(loc, to, v).getResult();
   unsigned wf = from.getIntOrFloatBitWidth(), wt = to.getIntOrFloatBitWidth();
   if (wf < wt)
-    return from.isInteger(1) ? b.create<arith::ExtUIOp>(loc, to, v).getResult()
-                             : b.create<arith::ExtSIOp>(loc, to, v).getResult();
+    return (from.isInteger(1) || fromUnsigned)
+               ? b.create<arith::ExtUIOp>(loc, to, v).getResult()
+               : b.create<arith::ExtSIOp>(loc, to, v).getResult();
   return b.create<arith::TruncIOp>(loc, to, v);
+}
+
+static Type signless(Type t) {
+  auto tt = dyn_cast<RankedTensorType>(t);
+  if (!tt)
+    return t;
+  auto it = dyn_cast<IntegerType>(tt.getElementType());
+  if (!it || it.isSignless())
+    return t;
+  return tt.clone(IntegerType::get(t.getContext(), it.getWidth()));
+}
+
+static bool isUnsignedTensor(Type t) {
+  auto tt = dyn_cast<RankedTensorType>(t);
+  return tt && tt.getElementType().isUnsignedInteger();
+}
+
+void stripSignedness(Operation *root) {
+  MLIRContext *ctx = root->getContext();
+  root->walk([&](Operation *op) {
+    if (op->getDialect() && op->getDialect()->getNamespace() == "qnn") {
+      if (llvm::any_of(op->getOperandTypes(), isUnsignedTensor))
+        op->setAttr(kUnsignedOperands, UnitAttr::get(ctx));
+      if (llvm::any_of(op->getResultTypes(), isUnsignedTensor))
+        op->setAttr(kUnsignedResults, UnitAttr::get(ctx));
+    }
+    if (auto cst = dyn_cast<arith::ConstantOp>(op))
+      if (auto dense = dyn_cast<DenseElementsAttr>(cst.getValue());
+          dense && isUnsignedTensor(dense.getType()))
+        cst.setValueAttr(dense.bitcast(
+            cast<ShapedType>(signless(dense.getType())).getElementType()));
+    for (Value r : op->getResults())
+      r.setType(signless(r.getType()));
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument arg : block.getArguments())
+          arg.setType(signless(arg.getType()));
+  });
+  root->walk([&](func::FuncOp f) {
+    if (f.isExternal())
+      return;
+    SmallVector<Type> ins(f.getArgumentTypes()), outs;
+    for (Type &t : ins)
+      t = signless(t);
+    for (Type t : f.getResultTypes())
+      outs.push_back(signless(t));
+    f.setFunctionType(FunctionType::get(ctx, ins, outs));
+  });
 }
 
 } // namespace qcc::lowering

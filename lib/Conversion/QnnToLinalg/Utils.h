@@ -29,11 +29,12 @@ mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx,
 mlir::Value scalarConst(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::Type type, double value);
 
-/// The identity of max (lowest value) or min (highest value) for `type`.
+/// The identity of max (lowest value) or min (highest value) for `type`;
+/// `isUnsigned` reads integers as unsigned.
 mlir::Value lowestValue(mlir::OpBuilder &b, mlir::Location loc,
-                        mlir::Type type);
+                        mlir::Type type, bool isUnsigned = false);
 mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc,
-                         mlir::Type type);
+                         mlir::Type type, bool isUnsigned = false);
 
 /// A tensor of `type` filled with `value`.
 mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
@@ -49,13 +50,29 @@ mlir::Value add(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
 mlir::Value mul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                 mlir::Value y);
 mlir::Value max(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
-                mlir::Value y);
+                mlir::Value y, bool isUnsigned = false);
 mlir::Value min(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
-                mlir::Value y);
+                mlir::Value y, bool isUnsigned = false);
 
-/// Converts a scalar between element types with ONNX Cast rules.
+/// Converts a scalar between element types with ONNX Cast rules; the flags
+/// say whether integer source / destination values are unsigned.
 mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc,
-                          mlir::Value v, mlir::Type to);
+                          mlir::Value v, mlir::Type to,
+                          bool fromUnsigned = false, bool toUnsigned = false);
+
+/// Signedness of a qnn op's integer operands and results. The lowering
+/// works on signless types: stripSignedness() records unsigned operands and
+/// results on each qnn op (these attributes) before erasing the signedness
+/// from every type.
+constexpr llvm::StringLiteral kUnsignedOperands = "qcc.unsigned_operands";
+constexpr llvm::StringLiteral kUnsignedResults = "qcc.unsigned_results";
+inline bool hasUnsignedOperands(mlir::Operation *op) {
+  return op->hasAttr(kUnsignedOperands);
+}
+inline bool hasUnsignedResults(mlir::Operation *op) {
+  return op->hasAttr(kUnsignedResults);
+}
+void stripSignedness(mlir::Operation *root);
 
 /// Reshape to a grouped view (e.g. N x C x ... to N x G x C/G x ...).
 mlir::Value reshapeToGrouped(mlir::OpBuilder &b, mlir::Location loc,

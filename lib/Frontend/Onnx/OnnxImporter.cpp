@@ -387,6 +387,13 @@ OwningOpRef<ModuleOp> qcc::importOnnxModel(MLIRContext &context,
       return nullptr;
     }
     auto type = RankedTensorType::get(shape, et);
+    if (type.getNumElements() == 0 &&
+        !options.inputValues.count(in.name())) {
+      emitError(fileLoc) << "input '" << in.name()
+                         << "' has no elements; zero-size tensors are not "
+                            "supported at the library interface";
+      return nullptr;
+    }
     auto value = options.inputValues.find(in.name());
     if (value != options.inputValues.end()) {
       usedValueOptions.insert(in.name());
@@ -443,6 +450,13 @@ OwningOpRef<ModuleOp> qcc::importOnnxModel(MLIRContext &context,
     if (!v) {
       emitError(fileLoc) << "graph output '" << out.name()
                          << "' is not produced by the graph";
+      return nullptr;
+    }
+    if (auto t = dyn_cast<RankedTensorType>(v.getType());
+        t && t.getNumElements() == 0) {
+      emitError(fileLoc) << "graph output '" << out.name()
+                         << "' has no elements; zero-size tensors are not "
+                            "supported at the library interface";
       return nullptr;
     }
     results.push_back(v);

@@ -31,6 +31,14 @@ Type elementTypeOf(MLIRContext *ctx, int32_t t) {
     return b.getIntegerType(64);
   case onnx::TensorProto::BOOL:
     return b.getI1Type();
+  case onnx::TensorProto::UINT8:
+    return IntegerType::get(ctx, 8, IntegerType::Unsigned);
+  case onnx::TensorProto::UINT16:
+    return IntegerType::get(ctx, 16, IntegerType::Unsigned);
+  case onnx::TensorProto::UINT32:
+    return IntegerType::get(ctx, 32, IntegerType::Unsigned);
+  case onnx::TensorProto::UINT64:
+    return IntegerType::get(ctx, 64, IntegerType::Unsigned);
   default:
     return nullptr;
   }
@@ -155,7 +163,17 @@ llvm::Expected<DenseElementsAttr> tensorToAttr(MLIRContext *ctx,
       break;
     case onnx::TensorProto::INT8:
     case onnx::TensorProto::BOOL:
+    case onnx::TensorProto::UINT8:
       bytes = packFields<int8_t>(tensor.int32_data());
+      break;
+    case onnx::TensorProto::UINT16:
+      bytes = packFields<uint16_t>(tensor.int32_data());
+      break;
+    case onnx::TensorProto::UINT32:
+      bytes = packFields<uint32_t>(tensor.uint64_data());
+      break;
+    case onnx::TensorProto::UINT64:
+      bytes = packFields<uint64_t>(tensor.uint64_data());
       break;
     case onnx::TensorProto::FLOAT16:
     case onnx::TensorProto::BFLOAT16:

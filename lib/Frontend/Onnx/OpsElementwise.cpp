@@ -90,9 +90,21 @@ void registerElementwiseImporters() {
   r["Mul"] = binary<MulOp>;
   r["Div"] = binary<DivOp>;
   r["Pow"] = [](NodeContext &n) {
-    if (!isFloatInput(n, 0) && isFloatInput(n, 1))
-      return n.error("integer base with float exponent is not supported");
-    return binary<PowOp>(n);
+    if (isFloatInput(n, 0) || !isFloatInput(n, 1))
+      return binary<PowOp>(n);
+    // Integer base, float exponent: computed in the exponent's type, the
+    // result truncated back to the base's integer type.
+    auto it = n.inputType(0);
+    Type ft = n.inputType(1).getElementType();
+    Value base = castTo(n, n.input(0), ft);
+    SmallVector<Type> types;
+    if (failed(PowOp::inferReturnTypes(n.b.getContext(), n.loc,
+                                       ValueRange{base, n.input(1)}, DictionaryAttr(),
+                                       OpaqueProperties(nullptr), RegionRange(), types)))
+      return n.error("input shapes do not broadcast");
+    Value p = n.create<PowOp>(types[0], base, n.input(1));
+    n.setOutput(0, castTo(n, p, it.getElementType()));
+    return success();
   };
   r["And"] = binary<AndOp>;
   r["Or"] = binary<OrOp>;
@@ -120,7 +132,7 @@ void registerElementwiseImporters() {
   r["GreaterOrEqual"] = [](NodeContext &n) { return compare(n, CompareKind::ge); };
   r["Where"] = [](NodeContext &n) {
     SmallVector<Type> types;
-    ValueRange ins{n.input(0), n.input(1), n.input(2)};
+    SmallVector<Value> ins{n.input(0), n.input(1), n.input(2)};
     if (failed(WhereOp::inferReturnTypes(n.b.getContext(), n.loc, ins, DictionaryAttr(), OpaqueProperties(nullptr),
                                          RegionRange(), types)))
       return n.error("input shapes do not broadcast");

@@ -325,14 +325,55 @@ LogicalResult importBatchNorm(NodeContext &n) {
   return success();
 }
 
+/// LayerNormalization that also returns its statistics (Mean and
+/// InvStdDev, axes kept as 1) is spelled out in qnn ops.
+LogicalResult importLayerNormWithStatistics(NodeContext &n, int64_t axis) {
+  auto it = n.inputType(0);
+  Type et = it.getElementType();
+  double eps = n.attrFloat("epsilon", 1e-5);
+  SmallVector<int64_t> axes, kept(it.getShape());
+  for (int64_t i = axis; i < it.getRank(); ++i) {
+    axes.push_back(i);
+    kept[i] = 1;
+  }
+  auto keptType = it.clone(kept);
+  auto scalar = [&](double v) {
+    return n.constant(DenseElementsAttr::get(RankedTensorType::get({}, et),
+                                             n.b.getFloatAttr(et, v)));
+  };
+  Value x = n.input(0);
+  Value mean = n.create<ReduceOp>(keptType, ReduceKind::mean, x, axes, true);
+  Value centered = n.create<SubOp>(it, x, mean);
+  Value sq = n.create<MulOp>(it, centered, centered);
+  Value var = n.create<ReduceOp>(keptType, ReduceKind::mean, sq, axes, true);
+  Value invStd = n.create<ReciprocalOp>(
+      keptType, n.create<SqrtOp>(keptType, n.create<AddOp>(keptType, var, scalar(eps))));
+  auto bcast = [&](Value a, Value b) {
+    SmallVector<Type> types;
+    (void)MulOp::inferReturnTypes(n.b.getContext(), n.loc, ValueRange{a, b},
+                                  DictionaryAttr(), OpaqueProperties(nullptr),
+                                  RegionRange(), types);
+    return cast<RankedTensorType>(types[0]);
+  };
+  Value y = n.create<MulOp>(it, centered, invStd);
+  y = n.create<MulOp>(bcast(y, n.input(1)), y, n.input(1));
+  if (n.hasInput(2))
+    y = n.create<AddOp>(bcast(y, n.input(2)), y, n.input(2));
+  n.setOutput(0, y);
+  n.setOutput(1, mean);
+  n.setOutput(2, invStd);
+  return success();
+}
+
 LogicalResult importLayerNorm(NodeContext &n) {
   auto it = n.inputType(0);
   auto axis = n.normalizeAxis(n.attrInt("axis", -1), it.getRank());
   if (failed(axis))
     return failure();
-  for (size_t i = 1; i < n.numOutputs(); ++i)
-    if (n.hasOutput(i))
-      return n.error("mean and inverse-deviation outputs are not supported");
+  if (!isa<FloatType>(it.getElementType()))
+    return n.error("input must be floating point");
+  if (n.hasOutput(1) || n.hasOutput(2))
+    return importLayerNormWithStatistics(n, *axis);
   Value bias = n.hasInput(2) ? n.input(2) : Value();
   n.setOutput(0, n.create<LayerNormOp>(it, n.input(0), n.input(1), bias,
                                        n.b.getI64IntegerAttr(*axis),
@@ -380,9 +421,22 @@ void registerNNImporters() {
   r["BatchNormalization"] = importBatchNorm;
   r["LayerNormalization"] = importLayerNorm;
   r["Dropout"] = [](NodeContext &n) {
-    if (n.numOutputs() > 1 && n.hasOutput(1))
-      return n.error("the mask output is not supported (inference only)");
+    // Inference: the identity, with an all-true mask. Training mode would
+    // need random masks; refuse it rather than ignore it.
+    bool training = n.attrInt("is_test", 1) == 0 && n.opset < 7;
+    if (n.hasInput(2)) {
+      auto mode = n.constInts(2, "training_mode");
+      if (failed(mode))
+        return failure();
+      training = !mode->empty() && (*mode)[0] != 0;
+    }
+    if (training)
+      return n.error("training_mode=true is not supported (inference only)");
     n.setOutput(0, n.input(0));
+    if (n.hasOutput(1)) {
+      auto t = n.inputType(0).clone(n.b.getI1Type());
+      n.setOutput(1, n.constant(DenseElementsAttr::get(t, true)));
+    }
     return success();
   };
 }

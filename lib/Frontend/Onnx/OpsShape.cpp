@@ -164,9 +164,11 @@ LogicalResult importReshape(NodeContext &n) {
 
 LogicalResult importFlatten(NodeContext &n) {
   auto t = n.inputType(0);
-  auto axis = n.normalizeAxis(n.attrInt("axis", 1), t.getRank() + 1);
-  if (failed(axis))
-    return failure();
+  int64_t axis0 = n.attrInt("axis", 1), rank = t.getRank();
+  if (axis0 < -rank || axis0 > rank)
+    return n.error("axis " + std::to_string(axis0) + " is out of range for rank " +
+                   std::to_string(rank));
+  std::optional<int64_t> axis = axis0 < 0 ? axis0 + rank : axis0;
   int64_t rows = 1, cols = 1;
   for (int64_t i = 0; i < t.getRank(); ++i)
     (i < *axis ? rows : cols) *= t.getDimSize(i);

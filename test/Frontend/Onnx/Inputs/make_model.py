@@ -92,10 +92,10 @@ def main():
         shape = numpy_helper.from_array(np.array([4, 4], np.int64), "shape")
         m = model([helper.make_node("Reshape", ["x", "shape"], ["y"], name="reshape")],
                   [f32("x", [2, 3])], [f32("y", [4, 4])], [shape])
-    elif kind == "uint8-input":
-        x = helper.make_tensor_value_info("x", TensorProto.UINT8, [2, 3])
+    elif kind == "string-input":
+        x = helper.make_tensor_value_info("x", TensorProto.STRING, [2, 3])
         m = model([helper.make_node("Identity", ["x"], ["y"])], [x],
-                  [helper.make_tensor_value_info("y", TensorProto.UINT8, [2, 3])])
+                  [helper.make_tensor_value_info("y", TensorProto.STRING, [2, 3])])
     else:
         sys.exit("unknown kind " + kind)
     onnx.save(m, out)
