@@ -190,7 +190,10 @@ QCC_API const char *qcc_model_last_error(const qcc_model *m) {
 
 static qcc_status check(qcc_model *m, const qcc_tensor *t,
                         const qcc_io_desc *d, const char *kind, int32_t i) {
-  if (!t->data) {
+  int64_t count = 1;
+  for (int32_t k = 0; k < d->rank; ++k)
+    count *= d->shape[k];
+  if (!t->data && count != 0) {
     snprintf(m->error, sizeof(m->error), "%s %d ('%s') has no data", kind, i,
              d->name);
     return QCC_ERROR_INVALID_ARGUMENT;

@@ -192,6 +192,7 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
     return failure();
   // The compiled graph's symbol in the library.
   entry.setSymName("qcc_compiled_graph");
+  dropEmptyTensors(entry);
 
   if (failed(runPipeline(*module, buildQnnToLinalgPipeline, "qnn to linalg")))
     return failure();

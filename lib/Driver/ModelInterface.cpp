@@ -2,6 +2,8 @@
 
 #include "qcc/Driver/ModelInterface.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -55,6 +57,42 @@ static FailureOr<TensorInfo> infoOf(func::FuncOp f, Type type, StringAttr name,
   }
   info.shape.assign(t.getShape().begin(), t.getShape().end());
   return info;
+}
+
+bool TensorInfo::empty() const {
+  for (int64_t d : shape)
+    if (d == 0)
+      return true;
+  return false;
+}
+
+static bool isEmptyTensor(Type t) {
+  auto rt = dyn_cast<RankedTensorType>(t);
+  return rt && rt.hasStaticShape() && rt.getNumElements() == 0;
+}
+
+void dropEmptyTensors(func::FuncOp entry) {
+  Block &body = entry.front();
+  OpBuilder b(&body, body.begin());
+  llvm::BitVector args(entry.getNumArguments()), results(entry.getNumResults());
+  for (BlockArgument arg : body.getArguments()) {
+    if (!isEmptyTensor(arg.getType()))
+      continue;
+    auto t = cast<RankedTensorType>(arg.getType());
+    Value empty = b.create<arith::ConstantOp>(
+        entry.getLoc(), DenseElementsAttr::get(t, ArrayRef<Attribute>{}));
+    arg.replaceAllUsesWith(empty);
+    args.set(arg.getArgNumber());
+  }
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  for (auto [i, v] : llvm::enumerate(ret.getOperands()))
+    if (isEmptyTensor(v.getType()))
+      results.set(i);
+  for (int i = results.size() - 1; i >= 0; --i)
+    if (results[i])
+      ret->eraseOperand(i);
+  (void)entry.eraseArguments(args);
+  (void)entry.eraseResults(results);
 }
 
 FailureOr<ModelInterface> getModelInterface(func::FuncOp entry) {
@@ -127,16 +165,25 @@ std::string emitDescriptorSource(const ModelInterface &model,
   for (auto &f : cpuFeatures)
     os << cString(f) << ", ";
   os << "0};\n\n";
-  size_t nargs = model.inputs.size() + model.outputs.size();
+  // The runtime hands over one pointer per input and output; tensors
+  // without elements were dropped from the compiled graph's signature.
+  std::vector<size_t> passed;
+  size_t index = 0;
+  for (const auto *list : {&model.inputs, &model.outputs})
+    for (const TensorInfo &t : *list) {
+      if (!t.empty())
+        passed.push_back(index);
+      ++index;
+    }
   os << "extern void " << entrySymbol << "(";
-  for (size_t i = 0; i < nargs; ++i)
+  for (size_t i = 0; i < passed.size(); ++i)
     os << (i ? ", " : "") << "void *";
-  if (!nargs)
+  if (passed.empty())
     os << "void";
   os << ");\n\nstatic void entry(void *const *a) {\n  (void)a;\n  "
      << entrySymbol << "(";
-  for (size_t i = 0; i < nargs; ++i)
-    os << (i ? ", " : "") << "a[" << i << "]";
+  for (size_t i = 0; i < passed.size(); ++i)
+    os << (i ? ", " : "") << "a[" << passed[i] << "]";
   os << ");\n}\n\n"
      << "const qcc_model_desc qcc_generated_model = {\n"
      << "  1, " << cString(target) << ", " << model.inputs.size() << ", "

@@ -14,6 +14,9 @@ struct TensorInfo {
   std::string name;
   int32_t dtype; // ONNX TensorProto.DataType numbering, as in qcc-c/Runtime.h
   std::vector<int64_t> shape;
+  /// Whether the tensor has no elements; such tensors carry no data and are
+  /// not passed to the compiled graph.
+  bool empty() const;
 };
 
 struct ModelInterface {
@@ -23,6 +26,11 @@ struct ModelInterface {
 /// Reads names (`qcc.name` attributes), dtypes and static shapes from the
 /// entry function; fails with a diagnostic for types the C API lacks.
 mlir::FailureOr<ModelInterface> getModelInterface(mlir::func::FuncOp entry);
+
+/// Removes arguments and results without elements from the entry function
+/// (arguments are replaced by empty constants): they carry no data, and the
+/// descriptor's trampoline passes only the others.
+void dropEmptyTensors(mlir::func::FuncOp entry);
 
 /// C source of the descriptor (names, shapes, the entry trampoline) that the
 /// runtime reads; `entrySymbol` is the compiled graph's function.

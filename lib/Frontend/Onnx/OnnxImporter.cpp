@@ -387,13 +387,6 @@ OwningOpRef<ModuleOp> qcc::importOnnxModel(MLIRContext &context,
       return nullptr;
     }
     auto type = RankedTensorType::get(shape, et);
-    if (type.getNumElements() == 0 &&
-        !options.inputValues.count(in.name())) {
-      emitError(fileLoc) << "input '" << in.name()
-                         << "' has no elements; zero-size tensors are not "
-                            "supported at the library interface";
-      return nullptr;
-    }
     auto value = options.inputValues.find(in.name());
     if (value != options.inputValues.end()) {
       usedValueOptions.insert(in.name());
@@ -435,8 +428,18 @@ OwningOpRef<ModuleOp> qcc::importOnnxModel(MLIRContext &context,
   b.setInsertionPointToStart(entry);
 
   GraphImporter importer(&context, path, opset, nullptr);
-  for (auto [i, name] : llvm::enumerate(argNames))
-    importer.values[name] = entry->getArgument(i);
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    // An input without elements carries no data: inside the graph it is an
+    // empty constant (so an empty `axes` folds), and it stays in the
+    // signature (the driver drops it from the compiled graph's).
+    auto t = cast<RankedTensorType>(argTypes[i]);
+    importer.values[name] =
+        t.getNumElements() == 0
+            ? b.create<arith::ConstantOp>(
+                   fileLoc, DenseElementsAttr::get(t, ArrayRef<Attribute>{}))
+                  .getResult()
+            : entry->getArgument(i);
+  }
   for (auto &[name, attr] : fixedInputs)
     importer.values[name] = b.create<arith::ConstantOp>(fileLoc, attr);
   if (failed(importer.addInitializers(graph, b)) ||
@@ -450,13 +453,6 @@ OwningOpRef<ModuleOp> qcc::importOnnxModel(MLIRContext &context,
     if (!v) {
       emitError(fileLoc) << "graph output '" << out.name()
                          << "' is not produced by the graph";
-      return nullptr;
-    }
-    if (auto t = dyn_cast<RankedTensorType>(v.getType());
-        t && t.getNumElements() == 0) {
-      emitError(fileLoc) << "graph output '" << out.name()
-                         << "' has no elements; zero-size tensors are not "
-                            "supported at the library interface";
       return nullptr;
     }
     results.push_back(v);

@@ -2,6 +2,9 @@
 
 #include "ImportContext.h"
 
+#include <limits>
+#include <set>
+
 using namespace mlir;
 using namespace qcc::qnn;
 
@@ -160,14 +163,105 @@ LogicalResult importConvTranspose(NodeContext &n) {
   return success();
 }
 
+/// MaxPool's Indices output: the flat (N, C, spatial...) index of each
+/// window's first maximum, as ONNX defines it (storage_order 1 swaps the
+/// two spatial axes of a 2-D pool). Built from qnn ops with compile-time
+/// tables: gather every window's elements, take the first arg-max, and map
+/// the window slot back to the input position with a one-hot sum.
+LogicalResult importMaxPoolIndices(NodeContext &n, const Window &w) {
+  auto it = n.inputType(0);
+  Type et = it.getElementType();
+  int64_t rank = it.getRank(), spatial = rank - 2;
+  int64_t nb = it.getDimSize(0), ch = it.getDimSize(1);
+  bool columnMajor = n.attrInt("storage_order", 0) != 0;
+  if (columnMajor && spatial != 2)
+    return n.error("storage_order=1 needs a 2-D pool");
+  SmallVector<int64_t> in(it.getShape().drop_front(2));
+  int64_t inFlat = 1, outFlat = 1, window = 1;
+  for (int64_t i = 0; i < spatial; ++i) {
+    inFlat *= in[i];
+    outFlat *= w.out[i];
+    window *= w.kernel[i];
+  }
+  // table[o][k]: input position (row-major) or -1 outside; order[o][k]: the
+  // position in the requested storage order.
+  std::vector<int64_t> table(outFlat * window), order(outFlat * window);
+  SmallVector<bool> valid(outFlat * window);
+  for (int64_t o = 0; o < outFlat; ++o)
+    for (int64_t k = 0; k < window; ++k) {
+      int64_t orem = o, krem = k, flat = 0, mult = 1;
+      SmallVector<int64_t> pos(spatial);
+      bool ok = true;
+      for (int64_t i = spatial - 1; i >= 0; --i) {
+        int64_t oi = orem % w.out[i], ki = krem % w.kernel[i];
+        orem /= w.out[i];
+        krem /= w.kernel[i];
+        pos[i] = oi * w.strides[i] - w.pads[i] + ki * w.dilations[i];
+        ok &= pos[i] >= 0 && pos[i] < in[i];
+        flat += pos[i] * mult;
+        mult *= in[i];
+      }
+      table[o * window + k] = ok ? flat : 0;
+      valid[o * window + k] = ok;
+      order[o * window + k] = !ok ? 0 : columnMajor ? pos[0] + pos[1] * in[0] : flat;
+    }
+  auto i64 = n.b.getI64Type();
+  SmallVector<int64_t> winShape(w.out);
+  winShape.push_back(window);
+  auto tableType = RankedTensorType::get(winShape, i64);
+  Value tableV = n.constant(DenseElementsAttr::get(tableType, ArrayRef<int64_t>(table)));
+  Value orderV = n.constant(DenseElementsAttr::get(tableType, ArrayRef<int64_t>(order)));
+  Value validV = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get(winShape, n.b.getI1Type()), ArrayRef<bool>(valid)));
+
+  Value flatX = n.create<ReshapeOp>(it.clone({nb, ch, inFlat}), n.input(0));
+  SmallVector<int64_t> gShape{nb, ch};
+  gShape.append(winShape);
+  auto gType = it.clone(gShape);
+  Value gathered = n.create<GatherOp>(gType, flatX, tableV, (uint64_t)2);
+  Value lowest = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get({}, et),
+      isa<FloatType>(et)
+          ? (Attribute)n.b.getFloatAttr(et, -std::numeric_limits<double>::infinity())
+          : (Attribute)n.b.getIntegerAttr(et, APInt::getSignedMinValue(
+                                                  et.getIntOrFloatBitWidth()))));
+  Value masked = n.create<WhereOp>(gType, validV, gathered, lowest);
+  SmallVector<int64_t> outShape(gShape.begin(), gShape.end() - 1);
+  auto idxType = RankedTensorType::get(outShape, i64);
+  Value slot = n.create<ArgReduceOp>(idxType, ArgKind::argmax, masked,
+                                     (uint64_t)(rank), false, false);
+  // One-hot of the winning slot against 0..window-1, summed with `order`.
+  SmallVector<int64_t> iota(window);
+  for (int64_t k = 0; k < window; ++k)
+    iota[k] = k;
+  Value iotaV = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get({window}, i64), ArrayRef<int64_t>(iota)));
+  SmallVector<int64_t> slotKept(outShape);
+  slotKept.push_back(1);
+  Value slotK = n.create<ReshapeOp>(RankedTensorType::get(slotKept, i64), slot);
+  auto gI64 = RankedTensorType::get(gShape, i64);
+  Value hit = n.create<CompareOp>(gI64.clone(n.b.getI1Type()), CompareKind::eq, slotK, iotaV);
+  Value zero = n.constant(DenseElementsAttr::get(RankedTensorType::get({}, i64),
+                                                 n.b.getI64IntegerAttr(0)));
+  Value picked = n.create<WhereOp>(gI64, hit, orderV, zero);
+  Value spatialIdx = n.create<ReduceOp>(idxType, ReduceKind::sum, picked,
+                                        SmallVector<int64_t>{rank}, false);
+  // + (n * C + c) * prod(spatial)
+  std::vector<int64_t> base(nb * ch);
+  for (int64_t i = 0; i < nb * ch; ++i)
+    base[i] = i * inFlat;
+  SmallVector<int64_t> baseShape{nb, ch};
+  baseShape.append(spatial, 1);
+  Value baseV = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get(baseShape, i64), ArrayRef<int64_t>(base)));
+  n.setOutput(1, n.create<AddOp>(idxType, spatialIdx, baseV));
+  return success();
+}
+
 LogicalResult importPool(NodeContext &n, PoolKind kind) {
   auto it = n.inputType(0);
   if (it.getRank() < 3)
     return n.error("input must have spatial axes");
-  if (n.numOutputs() > 1 && n.hasOutput(1))
-    return n.error("the Indices output of MaxPool is not supported");
-  if (n.attrInt("storage_order", 0) != 0)
-    return n.error("storage_order=1 is not supported");
   std::vector<int64_t> ks = n.attrInts("kernel_shape");
   if ((int64_t)ks.size() != it.getRank() - 2)
     return n.error("kernel_shape needs one value per spatial axis");
@@ -175,6 +269,9 @@ LogicalResult importPool(NodeContext &n, PoolKind kind) {
                          SmallVector<int64_t>(ks.begin(), ks.end()),
                          n.attrInt("ceil_mode", 0) != 0);
   if (failed(w))
+    return failure();
+  if (kind == PoolKind::max && n.hasOutput(1) &&
+      failed(importMaxPoolIndices(n, *w)))
     return failure();
   SmallVector<int64_t> shape(it.getShape().take_front(2));
   shape.append(w->out);
@@ -313,9 +410,47 @@ LogicalResult importGemm(NodeContext &n) {
   return success();
 }
 
+/// Training-mode BatchNormalization: batch statistics over all axes but
+/// the channels, and the updated running statistics as extra outputs.
+LogicalResult importBatchNormTraining(NodeContext &n) {
+  auto it = n.inputType(0);
+  Type et = it.getElementType();
+  int64_t rank = it.getRank(), c = it.getDimSize(1);
+  double momentum = n.attrFloat("momentum", 0.9), eps = n.attrFloat("epsilon", 1e-5);
+  SmallVector<int64_t> axes, kept(rank, 1);
+  kept[1] = c;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != 1)
+      axes.push_back(i);
+  auto keptType = it.clone(kept), vecType = it.clone({c});
+  auto scalar = [&](double v) {
+    return n.constant(DenseElementsAttr::get(RankedTensorType::get({}, et),
+                                             n.b.getFloatAttr(et, v)));
+  };
+  auto asKept = [&](Value v) { return n.create<ReshapeOp>(keptType, v); };
+  Value x = n.input(0);
+  Value mean = n.create<ReduceOp>(keptType, ReduceKind::mean, x, axes, true);
+  Value centered = n.create<SubOp>(it, x, mean);
+  Value var = n.create<ReduceOp>(keptType, ReduceKind::mean,
+                                 n.create<MulOp>(it, centered, centered), axes, true);
+  Value std = n.create<SqrtOp>(keptType, n.create<AddOp>(keptType, var, scalar(eps)));
+  Value y = n.create<DivOp>(it, centered, std);
+  y = n.create<MulOp>(it, y, asKept(n.input(1)));
+  n.setOutput(0, n.create<AddOp>(it, y, asKept(n.input(2))));
+  auto running = [&](size_t inputIdx, Value batchStat) {
+    Value old = n.create<MulOp>(vecType, n.input(inputIdx), scalar(momentum));
+    Value cur = n.create<MulOp>(vecType, n.create<ReshapeOp>(vecType, batchStat),
+                                scalar(1.0 - momentum));
+    return n.create<AddOp>(vecType, old, cur);
+  };
+  n.setOutput(1, running(3, mean));
+  n.setOutput(2, running(4, var));
+  return success();
+}
+
 LogicalResult importBatchNorm(NodeContext &n) {
   if (n.attrInt("training_mode", 0))
-    return n.error("training_mode=1 is not supported (inference only)");
+    return importBatchNormTraining(n);
   for (size_t i = 1; i < n.numOutputs(); ++i)
     if (n.hasOutput(i))
       return n.error("running-statistics outputs are not supported");
@@ -430,8 +565,17 @@ void registerNNImporters() {
         return failure();
       training = !mode->empty() && (*mode)[0] != 0;
     }
-    if (training)
-      return n.error("training_mode=true is not supported (inference only)");
+    double ratio = n.opset < 12 ? n.attrFloat("ratio", 0.5) : 0.5;
+    if (n.hasInput(1)) {
+      auto r = n.constFloats(1, "ratio");
+      if (failed(r))
+        return failure();
+      ratio = r->empty() ? 0.5 : (*r)[0];
+    }
+    // Training with ratio 0 keeps everything: still the identity.
+    if (training && ratio != 0.0)
+      return n.error("training_mode=true with a non-zero ratio is not "
+                     "supported (random masks; qcc compiles for inference)");
     n.setOutput(0, n.input(0));
     if (n.hasOutput(1)) {
       auto t = n.inputType(0).clone(n.b.getI1Type());
