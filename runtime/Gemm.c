@@ -63,13 +63,15 @@ static void pack_a(const float *A, int64_t lda, int64_t mc, int64_t kc,
   }
 }
 
-/* acc[MR x NR] = sum_k a[k][r] * b[k][c]; then C += acc (clipped). */
-static void kernel(int64_t kc, const float *a, const float *b, float *C,
-                   int64_t ldc, int64_t h, int64_t w) {
+/* acc[MR x NR] = sum_k a[k][r] * b[k * ldbk + c]; then C += acc (clipped).
+ * `ldbk` is NR for a packed panel or B's leading dimension when the kernel
+ * reads B in place. */
+static void kernel(int64_t kc, const float *a, const float *b, int64_t ldbk,
+                   float *C, int64_t ldc, int64_t h, int64_t w) {
   v8 c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0},
      c30 = {0}, c31 = {0}, c40 = {0}, c41 = {0}, c50 = {0}, c51 = {0};
   for (int64_t k = 0; k < kc; ++k) {
-    v8 b0 = load8(b + k * NR), b1 = load8(b + k * NR + 8);
+    v8 b0 = load8(b + k * ldbk), b1 = load8(b + k * ldbk + 8);
     const float *ak = a + k * MR;
     v8 a0 = {0}; a0 += ak[0]; c00 += a0 * b0; c01 += a0 * b1;
     v8 a1 = {0}; a1 += ak[1]; c10 += a1 * b0; c11 += a1 * b1;
@@ -95,26 +97,64 @@ static void kernel(int64_t kc, const float *a, const float *b, float *C,
       C[r * ldc + c] += tile[r][c];
 }
 
-/* One column block [j0, j0+nc) of one batch. `bufA`/`bufB` are scratch. */
+/* One column block [j0, j0+nc) of one batch. `bufA`/`bufB` are scratch.
+ * With few rows (M <= MC) every B panel is used by a single A block, so
+ * packing B would cost as much as it saves: full-width panels are then read
+ * in place and only the ragged last panel is packed. */
 static void gemm_block(int64_t M, int64_t K, const float *A, int64_t lda,
                        const float *B, int64_t ldb, float *C, int64_t ldc,
                        int64_t j0, int64_t nc, float *bufA, float *bufB) {
+  int direct = M <= MC;
   for (int64_t k0 = 0; k0 < K; k0 += KC) {
     int64_t kc = K - k0 < KC ? K - k0 : KC;
-    pack_b(B + k0 * ldb + j0, ldb, kc, nc, bufB);
+    const float *Bk = B + k0 * ldb + j0;
+    int64_t full = nc / NR * NR;
+    if (!direct)
+      pack_b(Bk, ldb, kc, nc, bufB);
+    else if (full < nc)
+      pack_b(Bk + full, ldb, kc, nc - full, bufB + full * kc);
     for (int64_t i0 = 0; i0 < M; i0 += MC) {
       int64_t mc = M - i0 < MC ? M - i0 : MC;
       pack_a(A + i0 * lda + k0, lda, mc, kc, bufA);
       for (int64_t j = 0; j < nc; j += NR) {
         int64_t w = nc - j < NR ? nc - j : NR;
+        int inPlace = direct && j < full;
+        const float *b = inPlace ? Bk + j : bufB + j * kc;
+        int64_t ldbk = inPlace ? ldb : NR;
         for (int64_t i = 0; i < mc; i += MR) {
           int64_t h = mc - i < MR ? mc - i : MR;
-          kernel(kc, bufA + i * kc, bufB + j * kc,
-                 C + (i0 + i) * ldc + j0 + j, ldc, h, w);
+          kernel(kc, bufA + i * kc, b, ldbk, C + (i0 + i) * ldc + j0 + j, ldc,
+                 h, w);
         }
       }
     }
   }
+}
+
+static void naive_block(int64_t M, int64_t K, const float *A, int64_t lda,
+                        const float *B, int64_t ldb, float *C, int64_t ldc,
+                        int64_t j0, int64_t nc) {
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t k = 0; k < K; ++k) {
+      float a = A[i * lda + k];
+      for (int64_t j = j0; j < j0 + nc; ++j)
+        C[i * ldc + j] += a * B[k * ldb + j];
+    }
+}
+
+/* Per-thread packing buffers, allocated on a thread's first GEMM and kept:
+ * small models call the kernel often, and fresh large allocations would
+ * cost an mmap and page faults every time. */
+static __thread float *scratchA, *scratchB;
+
+static int scratch(float **a, float **b) {
+  if (!scratchA)
+    scratchA = (float *)malloc(sizeof(float) * MC * KC);
+  if (!scratchB)
+    scratchB = (float *)malloc(sizeof(float) * KC * NC);
+  *a = scratchA;
+  *b = scratchB;
+  return scratchA && scratchB;
 }
 
 __attribute__((visibility("hidden"))) void
@@ -141,8 +181,8 @@ qcc_rt_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K, const float *A,
   int64_t tasks = batch * nBlocks * rowSplit;
 #pragma omp parallel num_threads(threads) if (threads > 1 && tasks > 1)
   {
-    float *bufA = (float *)malloc(sizeof(float) * MC * KC);
-    float *bufB = (float *)malloc(sizeof(float) * KC * NC);
+    float *bufA, *bufB;
+    int packed = scratch(&bufA, &bufB);
 #pragma omp for schedule(static)
     for (int64_t t = 0; t < tasks; ++t) {
       int64_t r = t % rowSplit, rest = t / rowSplit;
@@ -152,10 +192,12 @@ qcc_rt_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K, const float *A,
       if (i0 >= M)
         continue;
       int64_t rows = M - i0 < rowChunk ? M - i0 : rowChunk;
-      gemm_block(rows, K, A + b * strideA + i0 * lda, lda, B + b * strideB, ldb,
-                 C + b * strideC + i0 * ldc, ldc, j0, nc, bufA, bufB);
+      if (packed)
+        gemm_block(rows, K, A + b * strideA + i0 * lda, lda, B + b * strideB,
+                   ldb, C + b * strideC + i0 * ldc, ldc, j0, nc, bufA, bufB);
+      else /* no memory for packing buffers: slow, but still correct */
+        naive_block(rows, K, A + b * strideA + i0 * lda, lda, B + b * strideB,
+                    ldb, C + b * strideC + i0 * ldc, ldc, j0, nc);
     }
-    free(bufA);
-    free(bufB);
   }
 }

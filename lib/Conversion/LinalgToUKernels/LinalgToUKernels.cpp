@@ -26,14 +26,18 @@ struct Operand {
   Value address, batchStride, leading;
 };
 
-FailureOr<Operand> describe(OpBuilder &b, Location loc, Value buffer) {
+/// Whether the kernel can read `buffer`: static f32 with unit inner stride.
+bool isSuitable(Value buffer) {
   auto type = dyn_cast<MemRefType>(buffer.getType());
-  if (!type || !type.getElementType().isF32())
-    return failure();
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+    return false;
   SmallVector<int64_t> strides;
   int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)) || strides.back() != 1)
-    return failure();
+  return succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
+Operand describe(OpBuilder &b, Location loc, Value buffer) {
   auto meta = b.create<memref::ExtractStridedMetadataOp>(loc, buffer);
   Value base = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, buffer);
   Value four = b.create<arith::ConstantIndexOp>(loc, 4);
@@ -63,14 +67,13 @@ struct MatmulToSgemm : OpRewritePattern<OpTy> {
     Location loc = op.getLoc();
     Value a = op.getDpsInputs()[0], bm = op.getDpsInputs()[1],
           c = op.getDpsInits()[0];
+    if (!isSuitable(a) || !isSuitable(bm) || !isSuitable(c))
+      return rewriter.notifyMatchFailure(
+          op, "operands are not static f32 buffers with unit inner stride");
     auto ct = cast<MemRefType>(c.getType());
     auto at = cast<MemRefType>(a.getType());
-    if (!ct.hasStaticShape() || !at.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    auto da = describe(rewriter, loc, a), db = describe(rewriter, loc, bm),
-         dc = describe(rewriter, loc, c);
-    if (failed(da) || failed(db) || failed(dc))
-      return rewriter.notifyMatchFailure(op, "not f32 with unit inner stride");
+    Operand da = describe(rewriter, loc, a), db = describe(rewriter, loc, bm),
+            dc = describe(rewriter, loc, c);
     bool batched = ct.getRank() == 3;
     auto cst = [&](int64_t v) -> Value {
       return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(), v);
@@ -79,9 +82,9 @@ struct MatmulToSgemm : OpRewritePattern<OpTy> {
     int64_t m = ct.getDimSize(ct.getRank() - 2), n = ct.getDimSize(ct.getRank() - 1);
     int64_t k = at.getDimSize(at.getRank() - 1);
     SmallVector<Value> args{cst(batch), cst(m), cst(n), cst(k),
-                            da->address, da->batchStride, da->leading,
-                            db->address, db->batchStride, db->leading,
-                            dc->address, dc->batchStride, dc->leading};
+                            da.address, da.batchStride, da.leading,
+                            db.address, db.batchStride, db.leading,
+                            dc.address, dc.batchStride, dc.leading};
     auto module = op->template getParentOfType<ModuleOp>();
     if (!module.template lookupSymbol<func::FuncOp>(kSgemm)) {
       OpBuilder::InsertionGuard guard(rewriter);
@@ -103,8 +106,10 @@ struct ConvertLinalgToUKernelsPass
     RewritePatternSet patterns(&getContext());
     patterns.add<MatmulToSgemm<linalg::MatmulOp>,
                  MatmulToSgemm<linalg::BatchMatmulOp>>(&getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
+      getOperation().emitError("qcc-convert-linalg-to-ukernels did not converge");
       signalPassFailure();
+    }
   }
 };
 
