@@ -45,6 +45,8 @@ if [ $need_pip -eq 1 ]; then
 fi
 
 echo "[setup] building qcc in $build"
+# Share the compiler cache between checkouts (CI builds a fresh clone).
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 if [ ! -f "$build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \

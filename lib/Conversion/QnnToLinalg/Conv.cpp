@@ -293,7 +293,9 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
     auto fullOutType = RankedTensorType::get(fullOut, et);
     Value init = initWithBias(rewriter, loc, fullOutType, adaptor.getBias());
     SmallVector<int64_t> ones(spatial, 1);
-    Value conv = buildGroupedConv(rewriter, loc, spread, w, init, ones, dil, group);
+    Value conv = buildIm2ColConv(rewriter, loc, spread, w, init, ones, dil, group);
+    if (!conv)
+      conv = buildGroupedConv(rewriter, loc, spread, w, init, ones, dil, group);
     SmallVector<int64_t> cropOff(type.getRank(), 0), cropStep(type.getRank(), 1);
     for (int64_t i = 0; i < spatial; ++i)
       cropOff[2 + i] = pads[i];
