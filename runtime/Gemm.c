@@ -18,20 +18,28 @@
 #include <omp.h>
 #endif
 
+/* The register tile is MR rows by two vectors; vectors are as wide as the
+ * build's instruction set allows (16 floats with AVX-512, else 8, which
+ * AArch64 NEON carries as register pairs). */
+#if defined(__AVX512F__)
+#define VW 16
+#else
+#define VW 8
+#endif
 #define MR 6
-#define NR 16
+#define NR (2 * VW)
 #define KC 256
 #define MC 72
 #define NC 256
 
-typedef float v8 __attribute__((vector_size(32), aligned(4)));
+typedef float vf __attribute__((vector_size(VW * 4), aligned(4)));
 
-static inline v8 load8(const float *p) {
-  v8 v;
+static inline vf loadv(const float *p) {
+  vf v;
   memcpy(&v, p, sizeof(v));
   return v;
 }
-static inline void store8(float *p, v8 v) { memcpy(p, &v, sizeof(v)); }
+static inline void storev(float *p, vf v) { memcpy(p, &v, sizeof(v)); }
 
 /* Packs B[k0:k0+kc, j0:j0+nc] into NR-wide panels, zero-padding the edge. */
 static void pack_b(const float *B, int64_t ldb, int64_t kc, int64_t nc,
@@ -68,25 +76,25 @@ static void pack_a(const float *A, int64_t lda, int64_t mc, int64_t kc,
  * reads B in place. */
 static void kernel(int64_t kc, const float *a, const float *b, int64_t ldbk,
                    float *C, int64_t ldc, int64_t h, int64_t w) {
-  v8 c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0},
+  vf c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0},
      c30 = {0}, c31 = {0}, c40 = {0}, c41 = {0}, c50 = {0}, c51 = {0};
   for (int64_t k = 0; k < kc; ++k) {
-    v8 b0 = load8(b + k * ldbk), b1 = load8(b + k * ldbk + 8);
+    vf b0 = loadv(b + k * ldbk), b1 = loadv(b + k * ldbk + VW);
     const float *ak = a + k * MR;
-    v8 a0 = {0}; a0 += ak[0]; c00 += a0 * b0; c01 += a0 * b1;
-    v8 a1 = {0}; a1 += ak[1]; c10 += a1 * b0; c11 += a1 * b1;
-    v8 a2 = {0}; a2 += ak[2]; c20 += a2 * b0; c21 += a2 * b1;
-    v8 a3 = {0}; a3 += ak[3]; c30 += a3 * b0; c31 += a3 * b1;
-    v8 a4 = {0}; a4 += ak[4]; c40 += a4 * b0; c41 += a4 * b1;
-    v8 a5 = {0}; a5 += ak[5]; c50 += a5 * b0; c51 += a5 * b1;
+    vf a0 = {0}; a0 += ak[0]; c00 += a0 * b0; c01 += a0 * b1;
+    vf a1 = {0}; a1 += ak[1]; c10 += a1 * b0; c11 += a1 * b1;
+    vf a2 = {0}; a2 += ak[2]; c20 += a2 * b0; c21 += a2 * b1;
+    vf a3 = {0}; a3 += ak[3]; c30 += a3 * b0; c31 += a3 * b1;
+    vf a4 = {0}; a4 += ak[4]; c40 += a4 * b0; c41 += a4 * b1;
+    vf a5 = {0}; a5 += ak[5]; c50 += a5 * b0; c51 += a5 * b1;
   }
-  v8 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
+  vf acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
                    {c30, c31}, {c40, c41}, {c50, c51}};
   if (h == MR && w == NR) {
     for (int r = 0; r < MR; ++r) {
       float *row = C + r * ldc;
-      store8(row, load8(row) + acc[r][0]);
-      store8(row + 8, load8(row + 8) + acc[r][1]);
+      storev(row, loadv(row) + acc[r][0]);
+      storev(row + VW, loadv(row + VW) + acc[r][1]);
     }
     return;
   }

@@ -73,7 +73,8 @@ const int64_t *qcc_model_output_shape(const qcc_model *model, int32_t i);
 const char *qcc_model_target(const qcc_model *model);
 
 /* Runs the model. Inputs and outputs are given in declaration order;
- * outputs must point at caller-owned buffers of the declared size. */
+ * outputs must point at caller-owned buffers of the declared size, and no
+ * buffer may overlap another (inputs may not double as outputs). */
 qcc_status qcc_model_run(qcc_model *model, const qcc_tensor *inputs,
                          int32_t num_inputs, qcc_tensor *outputs,
                          int32_t num_outputs);

@@ -34,6 +34,9 @@ struct TargetConfig {
   std::string runtimeArchive;
   /// Compiler-driver arguments for the final link (target, sysroot, ...).
   std::vector<std::string> linkArgs;
+  /// A vector math library whose entry points LLVM may call when it
+  /// vectorizes exp, tanh, ... ("libmvec" for glibc's; empty: none).
+  std::string vectorMathLibrary;
   /// Command prefix that runs binaries of this target on the build machine
   /// (empty when they run natively), e.g. qemu-aarch64.
   std::vector<std::string> runPrefix;

@@ -129,11 +129,16 @@ AxisTaps computeTaps(ResizeOp op, int64_t axis, int64_t in, int64_t out) {
     std::vector<double> c = coefficients(op.getMode(), op.getNearestMode(),
                                          ratio, scale, a, antialias);
     int64_t n = c.size();
-    if (t.taps == 0)
-      t.taps = n;
     std::vector<int64_t> idx(n);
     for (int64_t j = 0; j < n; ++j)
       idx[j] = base - n / 2 + 1 + j;
+    if (op.getMode() == "nearest") {
+      // One of the two neighbours has weight 1: keep just that tap.
+      int64_t pick = c[0] == 1.0 ? 0 : 1;
+      idx = {idx[pick]};
+      c = {1.0};
+      n = 1;
+    }
     if (op.getExcludeOutside()) {
       double sum = 0;
       for (int64_t j = 0; j < n; ++j) {
@@ -144,6 +149,8 @@ AxisTaps computeTaps(ResizeOp op, int64_t axis, int64_t in, int64_t out) {
       for (double &v : c)
         v /= sum;
     }
+    if (t.taps == 0)
+      t.taps = n;
     for (int64_t j = 0; j < n; ++j) {
       t.index.push_back(std::clamp<int64_t>(idx[j], 0, in - 1));
       t.weight.push_back(extrapolate ? 0.f : (float)c[j]);

@@ -55,7 +55,9 @@ public:
     (void)initialized;
     TargetConfig c;
     c.triple = "x86_64-unknown-linux-gnu";
-    c.linkArgs = {"--target=x86_64-linux-gnu"};
+    // glibc's vector math (libmvec) lets LLVM vectorize exp, log, tanh, ...
+    c.vectorMathLibrary = "libmvec";
+    c.linkArgs = {"--target=x86_64-linux-gnu", "-lmvec"};
     int level;
     if (spec == "host") {
       llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
