@@ -150,6 +150,40 @@ static void naive_block(int64_t M, int64_t K, const float *A, int64_t lda,
     }
 }
 
+/* One row of A times B: C[0, j0:j0+nc] += sum_k A[k] * B[k, j0:j0+nc]
+ * (vectorized over the columns by the compiler). */
+static void row_times_matrix(int64_t K, const float *A, const float *B,
+                             int64_t ldb, float *C, int64_t j0, int64_t nc) {
+  for (int64_t k = 0; k < K; ++k) {
+    float a = A[k];
+    const float *b = B + k * ldb + j0;
+    float *c = C + j0;
+    for (int64_t j = 0; j < nc; ++j)
+      c[j] += a * b[j];
+  }
+}
+
+/* A few columns: C[i, j] += dot(A[i, :], B[:, j]) with B's columns copied
+ * contiguous first, so each dot product streams two contiguous vectors. */
+#define SKINNY_N 4
+static void matrix_times_columns(int64_t M, int64_t N, int64_t K,
+                                 const float *A, int64_t lda, const float *B,
+                                 int64_t ldb, float *C, int64_t ldc,
+                                 float *scratchB) {
+  for (int64_t j = 0; j < N; ++j)
+    for (int64_t k = 0; k < K; ++k)
+      scratchB[j * K + k] = B[k * ldb + j];
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      const float *a = A + i * lda, *b = scratchB + j * K;
+      float acc = 0.f;
+#pragma omp simd reduction(+ : acc)
+      for (int64_t k = 0; k < K; ++k)
+        acc += a[k] * b[k];
+      C[i * ldc + j] += acc;
+    }
+}
+
 /* Per-thread packing buffers, allocated on a thread's first GEMM and kept:
  * small models call the kernel often, and fresh large allocations would
  * cost an mmap and page faults every time. */
@@ -171,6 +205,23 @@ qcc_rt_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K, const float *A,
              int64_t ldb, float *C, int64_t strideC, int64_t ldc) {
   if (M <= 0 || N <= 0 || K <= 0 || batch <= 0)
     return;
+  /* Skinny products (a GEMV, or a handful of output columns) skip packing,
+   * which would cost as much as the arithmetic. Tiny, so single-threaded. */
+  if (M == 1 && (double)N * K * batch < 4e6) {
+    for (int64_t b = 0; b < batch; ++b)
+      row_times_matrix(K, A + b * strideA, B + b * strideB, ldb,
+                       C + b * strideC, 0, N);
+    return;
+  }
+  if (N <= SKINNY_N && K <= KC * NC / SKINNY_N) {
+    float *bufA, *bufB;
+    if (scratch(&bufA, &bufB)) {
+      for (int64_t b = 0; b < batch; ++b)
+        matrix_times_columns(M, N, K, A + b * strideA, lda, B + b * strideB,
+                             ldb, C + b * strideC, ldc, bufB);
+      return;
+    }
+  }
   int threads = 1;
 #ifdef _OPENMP
   if ((double)M * N * K * batch > 2e5)

@@ -59,6 +59,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Shape{1, 5, 700, 300, false, 1}, Shape{1, 200, 50, 513, false, 0},
                       Shape{1, 73, 257, 257, false, 2}, Shape{3, 13, 29, 31, false, 0},
                       Shape{4, 40, 40, 64, true, 0}, Shape{8, 2, 300, 5, false, 4},
-                      Shape{1, 1000, 3, 27, false, 0}));
+                      Shape{1, 1000, 3, 27, false, 0}, Shape{1, 1, 512, 128, false, 0},
+                      Shape{2, 1, 37, 300, true, 1}, Shape{1, 258, 4, 256, false, 0},
+                      Shape{3, 19, 1, 1000, false, 2}));
 
 } // namespace
