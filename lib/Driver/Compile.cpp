@@ -116,7 +116,7 @@ LogicalResult linkLibrary(Location loc, const TargetConfig &config,
                "-I" + descInclude.str().str(), "-o", options.outputPath,
                descPath.str().str(), objPath.str().str(), "-Wl,--whole-archive",
                runtime.str().str(), "-Wl,--no-whole-archive",
-               "-lgomp", "-lm"});
+               "-lm"});
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::string errMsg;
   llvm::SmallString<256> logPath(tmpDir);

@@ -43,9 +43,15 @@ void buildBufferizationPipeline(OpPassManager &pm) {
                   "canonicalize,buffer-deallocation-pipeline");
 }
 
-void buildBuffersToLLVMPipeline(OpPassManager &pm) {
-  addUpstream(pm, "func.func(convert-linalg-to-loops),"
-                  "lower-affine,convert-scf-to-cf,canonicalize,"
+void buildBuffersToLLVMPipeline(OpPassManager &pm, int64_t parallelThreshold) {
+  LinalgToLoopsOptions loops;
+  loops.parallelThreshold = parallelThreshold;
+  pm.addNestedPass<func::FuncOp>(createLinalgToLoops(loops));
+  if (parallelThreshold > 0) {
+    addUpstream(pm, "convert-scf-to-openmp");
+    pm.addPass(createInlineAllocaScopes());
+  }
+  addUpstream(pm, "lower-affine,convert-scf-to-cf,canonicalize,"
                   "expand-strided-metadata,lower-affine,"
                   "finalize-memref-to-llvm{use-generic-functions},"
                   "arith-expand{include-bf16=true include-f8e8m0=true},"
@@ -53,13 +59,14 @@ void buildBuffersToLLVMPipeline(OpPassManager &pm) {
                   "convert-math-to-libm,"
                   "convert-arith-to-llvm,convert-index-to-llvm,"
                   "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-                  "convert-cf-to-llvm,reconcile-unrealized-casts");
+                  "convert-cf-to-llvm,convert-openmp-to-llvm,"
+                  "reconcile-unrealized-casts");
 }
 
-void buildLinalgToLLVMPipeline(OpPassManager &pm) {
+void buildLinalgToLLVMPipeline(OpPassManager &pm, int64_t parallelThreshold) {
   buildBufferizationPipeline(pm);
   pm.addPass(createConvertLinalgToUKernels());
-  buildBuffersToLLVMPipeline(pm);
+  buildBuffersToLLVMPipeline(pm, parallelThreshold);
 }
 
 void registerPipelines() {
@@ -72,8 +79,8 @@ void registerPipelines() {
                              buildQnnToLinalgPipeline);
   PassPipelineRegistration<>("qcc-lower-linalg-to-llvm",
                              "linalg on tensors to the LLVM dialect (CPU, with "
-                             "runtime GEMM calls)",
-                             buildLinalgToLLVMPipeline);
+                             "runtime GEMM calls, sequential loops)",
+                             [](OpPassManager &pm) { buildLinalgToLLVMPipeline(pm); });
   PassPipelineRegistration<>("qcc-bufferize",
                              "one-shot bufferization with out-parameters and "
                              "deallocation",

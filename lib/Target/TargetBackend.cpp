@@ -27,8 +27,8 @@ void TargetBackend::buildConfigurationPipeline(OpPassManager &,
                                                const TargetConfig &) const {}
 
 void TargetBackend::buildTranslationPipeline(OpPassManager &pm,
-                                             const TargetConfig &) const {
-  buildLinalgToLLVMPipeline(pm);
+                                             const TargetConfig &config) const {
+  buildLinalgToLLVMPipeline(pm, config.parallelLoopThreshold);
 }
 
 static llvm::Expected<std::unique_ptr<llvm::TargetMachine>>

@@ -18,12 +18,16 @@ void buildQnnToLinalgPipeline(mlir::OpPassManager &pm);
 void buildBufferizationPipeline(mlir::OpPassManager &pm);
 
 /// Buffers to the LLVM dialect: loops, then the LLVM conversions. Functions
-/// take bare pointers for their (static, contiguous) memref arguments.
-void buildBuffersToLLVMPipeline(mlir::OpPassManager &pm);
+/// take bare pointers for their (static, contiguous) memref arguments. Ops
+/// of at least `parallelThreshold` iterations get an OpenMP-parallel outer
+/// loop (0: all loops sequential).
+void buildBuffersToLLVMPipeline(mlir::OpPassManager &pm,
+                                int64_t parallelThreshold = 0);
 
 /// The CPU pipeline from linalg on tensors to the LLVM dialect: the two
 /// above with the runtime GEMM micro-kernel for matmuls in between.
-void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
+void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
+                               int64_t parallelThreshold = 0);
 
 /// Registers the pipelines above as qcc-opt pipelines
 /// (qcc-optimize-qnn, qcc-lower-qnn-to-linalg, qcc-lower-linalg-to-llvm).

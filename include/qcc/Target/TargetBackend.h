@@ -34,6 +34,9 @@ struct TargetConfig {
   std::string runtimeArchive;
   /// Compiler-driver arguments for the final link (target, sysroot, ...).
   std::vector<std::string> linkArgs;
+  /// Generated loops of at least this many iterations run their outer loop
+  /// on OpenMP threads (0: generated loops stay sequential).
+  int64_t parallelLoopThreshold = 0;
   /// A vector math library whose entry points LLVM may call when it
   /// vectorizes exp, tanh, ... ("libmvec" for glibc's; empty: none).
   std::string vectorMathLibrary;

@@ -25,4 +25,49 @@ def FuseElementwise : Pass<"qcc-fuse-elementwise", "mlir::func::FuncOp"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def LinalgToLoops : Pass<"qcc-linalg-to-loops", "mlir::func::FuncOp"> {
+  let summary = "Lower linalg ops on buffers to loops, outer loop parallel when worth it";
+  let description = [{
+    Like `convert-linalg-to-loops`, but when an op iterates over at least
+    `parallel-threshold` points, its outermost parallel loop of more than one
+    iteration (with only single-iteration parallel loops outside it) becomes
+    an `scf.parallel`, which `convert-scf-to-openmp` then runs on threads.
+    Inner loops stay sequential so LLVM can vectorize them. A threshold of 0
+    keeps everything sequential.
+
+    ```mlir
+    linalg.generic {iterator_types = ["parallel", "parallel"]} ins(%a : memref<64x4096xf32>) ...
+    // becomes
+    scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+      scf.for %j = %c0 to %c4096 step %c1 { ... }
+    }
+    ```
+  }];
+  let options = [
+    Option<"parallelThreshold", "parallel-threshold", "int64_t", /*default=*/"0",
+           "Iteration count from which the outer loop runs in parallel (0: never)">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def InlineAllocaScopes : Pass<"qcc-inline-alloca-scopes"> {
+  let summary = "Inline memref.alloca_scope ops whose bodies allocate nothing";
+  let description = [{
+    `convert-scf-to-openmp` wraps every parallel loop body in a
+    `memref.alloca_scope`. When the body holds no `memref.alloca`, the scope
+    does nothing; inlining it lets later passes lower the body's loops to a
+    multi-block CFG (an alloca_scope region must keep one block).
+
+    ```mlir
+    memref.alloca_scope {
+      scf.for %i = ... { ... }
+    }
+    // becomes
+    scf.for %i = ... { ... }
+    ```
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 #endif // QCC_TRANSFORMS_PASSES_TD

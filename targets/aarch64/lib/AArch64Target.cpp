@@ -59,7 +59,10 @@ public:
       c.requiredCpuFeatures.push_back(ext.str());
     }
     c.runtimeArchive = "libqcc_runtime_aarch64.a";
-    c.linkArgs = {"--target=aarch64-linux-gnu", "-B/usr/bin/aarch64-linux-gnu-"};
+    // OpenMP through GCC's libgomp (no LLVM libomp for AArch64 here), so
+    // only the runtime's kernels run threads; generated loops are sequential.
+    c.linkArgs = {"--target=aarch64-linux-gnu", "-B/usr/bin/aarch64-linux-gnu-",
+                  "-lgomp"};
     c.runPrefix = {"qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", "-cpu", "max"};
     return c;
   }

@@ -57,7 +57,11 @@ public:
     c.triple = "x86_64-unknown-linux-gnu";
     // glibc's vector math (libmvec) lets LLVM vectorize exp, log, tanh, ...
     c.vectorMathLibrary = "libmvec";
-    c.linkArgs = {"--target=x86_64-linux-gnu", "-lmvec"};
+    // OpenMP: LLVM's libomp runs both the generated parallel loops and the
+    // runtime's kernels (through its GOMP compatibility entry points).
+    c.parallelLoopThreshold = 1 << 15;
+    c.linkArgs = {"--target=x86_64-linux-gnu", "-lmvec", "-L/usr/lib/llvm-22/lib",
+                  "-lomp"};
     int level;
     if (spec == "host") {
       llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
