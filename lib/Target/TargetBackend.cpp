@@ -105,9 +105,13 @@ translateAndOptimize(ModuleOp module, const TargetConfig &config,
   return llvmModule;
 }
 
-llvm::Error TargetBackend::emitLLVMIR(ModuleOp module,
-                                      const TargetConfig &config,
-                                      llvm::raw_ostream &os) const {
+/// Translates and optimizes `module` for `config`, then hands the LLVM
+/// module and its target machine to `use`.
+static llvm::Error
+withOptimizedModule(ModuleOp module, const TargetConfig &config,
+                    llvm::function_ref<llvm::Error(llvm::Module &,
+                                                   llvm::TargetMachine &)>
+                        use) {
   auto tm = createTargetMachine(config);
   if (!tm)
     return tm.takeError();
@@ -115,27 +119,35 @@ llvm::Error TargetBackend::emitLLVMIR(ModuleOp module,
   auto llvmModule = translateAndOptimize(module, config, ctx, **tm);
   if (!llvmModule)
     return llvmModule.takeError();
-  (*llvmModule)->print(os, nullptr);
-  return llvm::Error::success();
+  return use(**llvmModule, **tm);
+}
+
+llvm::Error TargetBackend::emitLLVMIR(ModuleOp module,
+                                      const TargetConfig &config,
+                                      llvm::raw_ostream &os) const {
+  return withOptimizedModule(module, config,
+                             [&](llvm::Module &m, llvm::TargetMachine &) -> llvm::Error {
+                               m.print(os, nullptr);
+                               return llvm::Error::success();
+                             });
 }
 
 llvm::Error TargetBackend::emitObject(ModuleOp module,
                                       const TargetConfig &config,
                                       llvm::raw_ostream &os) const {
-  auto tm = createTargetMachine(config);
-  if (!tm)
-    return tm.takeError();
-  llvm::LLVMContext ctx;
-  auto llvmModule = translateAndOptimize(module, config, ctx, **tm);
-  if (!llvmModule)
-    return llvmModule.takeError();
   llvm::SmallVector<char, 0> buffer;
-  llvm::raw_svector_ostream bufferStream(buffer);
-  llvm::legacy::PassManager codegen;
-  if ((*tm)->addPassesToEmitFile(codegen, bufferStream, nullptr,
-                                 llvm::CodeGenFileType::ObjectFile))
-    return llvm::createStringError("the target cannot emit object files");
-  codegen.run(**llvmModule);
+  llvm::Error err = withOptimizedModule(
+      module, config, [&](llvm::Module &m, llvm::TargetMachine &tm) -> llvm::Error {
+        llvm::raw_svector_ostream bufferStream(buffer);
+        llvm::legacy::PassManager codegen;
+        if (tm.addPassesToEmitFile(codegen, bufferStream, nullptr,
+                                   llvm::CodeGenFileType::ObjectFile))
+          return llvm::createStringError("the target cannot emit object files");
+        codegen.run(m);
+        return llvm::Error::success();
+      });
+  if (err)
+    return err;
   os.write(buffer.data(), buffer.size());
   return llvm::Error::success();
 }

@@ -49,25 +49,9 @@ const DtypeName kDtypes[] = {
     {QCC_DTYPE_UINT32, "<u4"},  {QCC_DTYPE_UINT64, "<u8"},
 };
 
-int32_t dtypeSize(int32_t dtype) {
-  switch (dtype) {
-  case QCC_DTYPE_INT8:
-  case QCC_DTYPE_UINT8:
-  case QCC_DTYPE_BOOL:
-    return 1;
-  case QCC_DTYPE_INT16:
-  case QCC_DTYPE_UINT16:
-  case QCC_DTYPE_FLOAT16:
-  case QCC_DTYPE_BFLOAT16:
-    return 2;
-  case QCC_DTYPE_FLOAT32:
-  case QCC_DTYPE_INT32:
-  case QCC_DTYPE_UINT32:
-    return 4;
-  default:
-    return 8;
-  }
-}
+/// Element sizes come from the loaded library (qcc_dtype_size), so the
+/// runner and the runtime agree by construction.
+int32_t (*dtypeSize)(int32_t) = nullptr;
 
 const char *descrOf(int32_t dtype) {
   // numpy has no bfloat16: such tensors travel as uint16 raw bits.
@@ -306,6 +290,7 @@ int main(int argc, char **argv) {
   auto run = symbol<qcc_status (*)(qcc_model *, const qcc_tensor *, int32_t, qcc_tensor *, int32_t)>(
       lib, "qcc_model_run");
   auto lastError = symbol<const char *(*)(const qcc_model *)>(lib, "qcc_model_last_error");
+  dtypeSize = symbol<int32_t (*)(int32_t)>(lib, "qcc_dtype_size");
   auto statusString = symbol<const char *(*)(qcc_status)>(lib, "qcc_status_string");
 
   qcc_model *model = nullptr;

@@ -40,7 +40,7 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
 }
 
 /// Grouped N-d convolution of an already padded input with stride and
-/// dilation, as one linalg.generic over (N, G, F/G, out..., C/G, k...).
+/// dilation, as one linalg.generic over (N, G, F/G, C/G, k..., out...).
 /// `init` (N x F x out...) seeds the accumulator, e.g. with the bias.
 Value buildGroupedConv(OpBuilder &b, Location loc, Value input, Value weight,
                        Value init, ArrayRef<int64_t> strides,

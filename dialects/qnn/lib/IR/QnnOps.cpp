@@ -76,6 +76,21 @@ static bool isSplatOf(Attribute attr, double value) {
   return false;
 }
 
+/// Verifies an op's result shape against what its own inferReturnTypes
+/// computes from its operands and attributes.
+template <typename OpTy>
+static LogicalResult verifyAgainstInferred(OpTy op) {
+  SmallVector<Type> types;
+  Operation *o = op.getOperation();
+  if (failed(OpTy::inferReturnTypes(o->getContext(), o->getLoc(), o->getOperands(),
+                                    o->getAttrDictionary(),
+                                    o->getPropertiesStorage(), o->getRegions(),
+                                    types)))
+    return failure();
+  return verifyShapeEquals(o, cast<RankedTensorType>(types[0]).getShape(),
+                           op.getType());
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//
@@ -543,13 +558,7 @@ LogicalResult TransposeOp::inferReturnTypes(
 }
 
 LogicalResult TransposeOp::verify() {
-  SmallVector<Type> types;
-  if (failed(inferReturnTypes(getContext(), getLoc(), getOperation()->getOperands(),
-                              getOperation()->getAttrDictionary(),
-                              getOperation()->getPropertiesStorage(), {}, types)))
-    return failure();
-  return verifyShapeEquals(*this, cast<RankedTensorType>(types[0]).getShape(),
-                           getType());
+  return verifyAgainstInferred(*this);
 }
 
 OpFoldResult TransposeOp::fold(FoldAdaptor) {
@@ -629,13 +638,7 @@ LogicalResult ConcatOp::inferReturnTypes(
 }
 
 LogicalResult ConcatOp::verify() {
-  SmallVector<Type> types;
-  if (failed(inferReturnTypes(getContext(), getLoc(), getOperation()->getOperands(),
-                              getOperation()->getAttrDictionary(),
-                              getOperation()->getPropertiesStorage(), {}, types)))
-    return failure();
-  return verifyShapeEquals(*this, cast<RankedTensorType>(types[0]).getShape(),
-                           getType());
+  return verifyAgainstInferred(*this);
 }
 
 LogicalResult SliceOp::verify() {
