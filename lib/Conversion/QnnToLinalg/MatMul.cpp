@@ -43,16 +43,14 @@ Value buildMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   Value zero = filledTensor(b, loc, outType, scalarConst(b, loc, et, 0));
 
   Value product;
-  int64_t lhsBatch = 1, outBatch = 1;
-  for (size_t i = 0; i + 2 < ls.size(); ++i)
-    lhsBatch *= ls[i];
-  for (int64_t d : ArrayRef<int64_t>(outShape).drop_back(2))
-    outBatch *= d;
-  bool lhsFull = lhsBatch == outBatch, rhsFull = true;
-  int64_t rhsBatch = 1;
-  for (size_t i = 0; i + 2 < rs.size(); ++i)
-    rhsBatch *= rs[i];
-  rhsFull = rhsBatch == outBatch;
+  auto batchOf = [](ArrayRef<int64_t> shape) {
+    int64_t n = 1;
+    for (int64_t d : shape.drop_back(2))
+      n *= d;
+    return n;
+  };
+  int64_t outBatch = batchOf(outShape), rhsBatch = batchOf(rs);
+  bool lhsFull = batchOf(ls) == outBatch, rhsFull = rhsBatch == outBatch;
   auto flat = [&](Value v, ArrayRef<int64_t> shape) {
     return reshapeTo(b, loc, v, RankedTensorType::get(shape, et));
   };
