@@ -9,6 +9,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
+#include "mlir/Parser/Parser.h"
+#include "qcc/Dialect/Qnn/IR/Qnn.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -158,12 +160,19 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
   if (!config)
     return emitError(loc) << llvm::toString(config.takeError());
 
-  OnnxImportOptions importOptions;
-  importOptions.inputShapes = options.inputShapes;
-  importOptions.inputValues = options.inputValues;
-  importOptions.runChecker = options.runOnnxChecker;
-  OwningOpRef<ModuleOp> module =
-      importOnnxModel(context, options.inputPath, importOptions);
+  OwningOpRef<ModuleOp> module;
+  if (llvm::StringRef(options.inputPath).ends_with(".mlir")) {
+    // qnn IR written by --emit=qnn/quantized/integer or by hand.
+    module = parseSourceFile<ModuleOp>(options.inputPath, &context);
+    if (module && !module->lookupSymbol<func::FuncOp>("main"))
+      return emitError(loc) << "the module has no func.func @main";
+  } else {
+    OnnxImportOptions importOptions;
+    importOptions.inputShapes = options.inputShapes;
+    importOptions.inputValues = options.inputValues;
+    importOptions.runChecker = options.runOnnxChecker;
+    module = importOnnxModel(context, options.inputPath, importOptions);
+  }
   if (!module)
     return failure();
   timer.done("import");
@@ -183,7 +192,23 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
   if (failed(runPipeline(*module, buildQnnOptimizationPipeline, "qnn optimization")))
     return failure();
   timer.done("qnn optimization");
-  if (options.emit == EmitKind::Qnn)
+  if (options.emit == EmitKind::Qnn || options.emit == EmitKind::Quantized)
+    return print(*module);
+
+  // Quantized regions become integer-only, verified.
+  bool quantized = false;
+  module->walk([&](Operation *op) {
+    if (isa<qnn::QuantizeOp, qnn::DequantizeOp>(op))
+      quantized = true;
+  });
+  if (quantized) {
+    if (failed(runPipeline(
+            *module, [](OpPassManager &pm) { buildIntegerizePipeline(pm, true); },
+            "integerize")))
+      return failure();
+    timer.done("integerize");
+  }
+  if (options.emit == EmitKind::Integer)
     return print(*module);
 
   auto entry = module->lookupSymbol<func::FuncOp>("main");

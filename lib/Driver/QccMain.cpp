@@ -67,6 +67,10 @@ int qccMain(int argc, char **argv) {
   cl::opt<EmitKind> emit(
       "emit", cl::desc("Stop after a stage and write its output"),
       cl::values(clEnumValN(EmitKind::Qnn, "qnn", "qnn dialect IR"),
+                 clEnumValN(EmitKind::Quantized, "quantized",
+                            "qnn IR in QDQ form (quantize/dequantize around float ops)"),
+                 clEnumValN(EmitKind::Integer, "integer",
+                            "qnn IR at the integer level (after qcc-integerize)"),
                  clEnumValN(EmitKind::Linalg, "linalg", "linalg-on-tensors IR"),
                  clEnumValN(EmitKind::LLVM, "llvm", "optimized LLVM IR"),
                  clEnumValN(EmitKind::Object, "obj", "relocatable object file"),
@@ -150,7 +154,8 @@ int qccMain(int argc, char **argv) {
   }
   if (output.empty()) {
     llvm::SmallString<256> out(llvm::sys::path::filename(input));
-    const char *ext[] = {".qnn.mlir", ".linalg.mlir", ".ll", ".o", ".so"};
+    const char *ext[] = {".qnn.mlir", ".quantized.mlir", ".integer.mlir",
+                         ".linalg.mlir", ".ll", ".o", ".so"};
     llvm::sys::path::replace_extension(out, ext[(int)options.emit]);
     options.outputPath = std::string(out);
   } else {

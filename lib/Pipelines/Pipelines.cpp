@@ -27,6 +27,14 @@ void buildQnnOptimizationPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+void buildIntegerizePipeline(OpPassManager &pm, bool verifyIntegerOnly) {
+  pm.addPass(qnn::createIntegerize());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (verifyIntegerOnly)
+    pm.addPass(qnn::createVerifyIntegerOnly());
+}
+
 void buildQnnToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createConvertQnnToLinalg());
   pm.addPass(createCanonicalizerPass());
@@ -74,6 +82,9 @@ void registerPipelines() {
                              "qnn graph cleanups (batch-norm folding, "
                              "canonicalization, CSE)",
                              buildQnnOptimizationPipeline);
+  PassPipelineRegistration<>("qcc-integerize-and-verify",
+                             "qcc-integerize, cleanup, qcc-verify-integer-only",
+                             [](OpPassManager &pm) { buildIntegerizePipeline(pm, true); });
   PassPipelineRegistration<>("qcc-lower-qnn-to-linalg",
                              "qnn to linalg on tensors with fusion",
                              buildQnnToLinalgPipeline);

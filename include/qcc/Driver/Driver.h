@@ -12,7 +12,7 @@
 namespace qcc {
 
 /// Where compilation stops (`--emit=`).
-enum class EmitKind { Qnn, Linalg, LLVM, Object, Library };
+enum class EmitKind { Qnn, Quantized, Integer, Linalg, LLVM, Object, Library };
 
 struct CompileOptions {
   std::string inputPath;

@@ -11,6 +11,9 @@ namespace qcc {
 void buildQnnOptimizationPipeline(mlir::OpPassManager &pm);
 
 /// qnn to linalg on tensors, with elementwise fusion.
+/// qcc-integerize and cleanup, then (if asked) qcc-verify-integer-only.
+void buildIntegerizePipeline(mlir::OpPassManager &pm, bool verifyIntegerOnly);
+
 void buildQnnToLinalgPipeline(mlir::OpPassManager &pm);
 
 /// Bufferization: tensors to buffers, results to out-parameters, and

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -100,12 +101,141 @@ struct MatmulToSgemm : OpRewritePattern<OpTy> {
   }
 };
 
+constexpr const char *kQGemm = "qcc_rt_qgemm_s8";
+
+/// Address of a buffer's first element and its strides (in elements), as
+/// i64 values.
+struct StridedBuffer {
+  Value address;
+  SmallVector<Value> strides;
+};
+
+StridedBuffer describeStrided(OpBuilder &b, Location loc, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  int64_t bytes = type.getElementTypeBitWidth() / 8;
+  auto meta = b.create<memref::ExtractStridedMetadataOp>(loc, buffer);
+  Value base = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, buffer);
+  Value size = b.create<arith::ConstantIndexOp>(loc, bytes);
+  Value byteOffset = b.create<arith::MulIOp>(loc, meta.getOffset(), size);
+  auto i64 = [&](Value v) -> Value {
+    return b.create<arith::IndexCastOp>(loc, b.getI64Type(), v);
+  };
+  StridedBuffer out;
+  out.address = i64(b.create<arith::AddIOp>(loc, base, byteOffset));
+  for (Value s : meta.getStrides())
+    out.strides.push_back(i64(s));
+  return out;
+}
+
+bool hasUnitInnerStride(Value buffer, unsigned width) {
+  auto type = dyn_cast<MemRefType>(buffer.getType());
+  if (!type || !type.hasStaticShape() || type.getElementTypeBitWidth() != width)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
+/// Whether the op right before `op` in its block fills `buffer` with 0.
+bool zeroFilledJustBefore(Operation *op, Value buffer) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+  if (!fill || !fill.hasPureBufferSemantics() || fill.getOutputs()[0] != buffer)
+    return false;
+  return matchPattern(fill.getInputs()[0], m_Zero());
+}
+
+/// The integer contraction the qnn lowering tags `qcc.qgemm` (out = sum_k
+/// (X[i,k] - xZp) * (W[j,k] - wZp[j]) over a zero-filled i32 output) to a
+/// call of the runtime's int8 GEMM. The output may be [I, J] or [J, I].
+struct QGemmToKernel : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    auto info = op->getAttrOfType<DictionaryAttr>("qcc.qgemm");
+    if (!info || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1)
+      return failure();
+    // Operands: X, W and, unless one zero point is in the tag, the vector
+    // of weight zero points.
+    auto uniformZp = info.getAs<IntegerAttr>("w_zp");
+    if (op.getNumDpsInputs() != (uniformZp ? 2u : 3u))
+      return rewriter.notifyMatchFailure(op, "operands were folded away");
+    Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
+          c = op.getDpsInits()[0];
+    Value zp = uniformZp ? Value() : op.getDpsInputs()[2];
+    if (!hasUnitInnerStride(x, 8) || !hasUnitInnerStride(w, 8) ||
+        (zp && !hasUnitInnerStride(zp, 32)) ||
+        !cast<MemRefType>(c.getType()).hasStaticShape() ||
+        !zeroFilledJustBefore(op, c))
+      return rewriter.notifyMatchFailure(op, "unsuitable buffers");
+    Operation *zeroFill = op->getPrevNode();
+    MLIRContext *ctx = op.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    auto maps = op.getIndexingMapsArray();
+    if (maps[0] != AffineMap::get(3, 0, {d(0), d(2)}, ctx) ||
+        maps[1] != AffineMap::get(3, 0, {d(1), d(2)}, ctx))
+      return rewriter.notifyMatchFailure(op, "unexpected operand maps");
+    AffineMap outMap = maps.back();
+    bool transposed = outMap == AffineMap::get(3, 0, {d(1), d(0)}, ctx);
+    if (!transposed && outMap != AffineMap::get(3, 0, {d(0), d(1)}, ctx))
+      return rewriter.notifyMatchFailure(op, "unexpected output map");
+    Location loc = op.getLoc();
+    auto xt = cast<MemRefType>(x.getType()), wt = cast<MemRefType>(w.getType());
+    auto cst = [&](int64_t v) -> Value {
+      return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(), v);
+    };
+    if (!zp) {
+      // One zero point: a one-element stack buffer read with stride 0.
+      auto oneType = MemRefType::get({1}, rewriter.getI32Type());
+      zp = rewriter.create<memref::AllocaOp>(loc, oneType);
+      Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+      rewriter.create<memref::StoreOp>(
+          loc,
+          rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI32Type(),
+                                                uniformZp.getInt()),
+          zp, ValueRange{zero});
+    }
+    StridedBuffer dx = describeStrided(rewriter, loc, x),
+                  dw = describeStrided(rewriter, loc, w),
+                  dz = describeStrided(rewriter, loc, zp),
+                  dc = describeStrided(rewriter, loc, c);
+    auto flag = [&](StringRef name) {
+      auto a = info.getAs<BoolAttr>(name);
+      return a && a.getValue();
+    };
+    auto xZp = info.getAs<IntegerAttr>("x_zp");
+    SmallVector<Value> args{
+        cst(xt.getDimSize(0)), cst(wt.getDimSize(0)), cst(xt.getDimSize(1)),
+        dx.address, dx.strides[0], cst(!flag("x_unsigned")),
+        cst(xZp ? xZp.getInt() : 0),
+        dw.address, dw.strides[0], cst(!flag("w_unsigned")),
+        dz.address, uniformZp ? cst(0) : dz.strides[0],
+        dc.address, transposed ? dc.strides[1] : dc.strides[0],
+        transposed ? dc.strides[0] : dc.strides[1]};
+    auto module = op->getParentOfType<ModuleOp>();
+    if (!module.lookupSymbol<func::FuncOp>(kQGemm)) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(module.getBody());
+      SmallVector<Type> types(args.size(), rewriter.getI64Type());
+      rewriter
+          .create<func::FuncOp>(loc, kQGemm, rewriter.getFunctionType(types, {}))
+          .setPrivate();
+    }
+    // The kernel overwrites the output, so the zero fill is dead.
+    rewriter.eraseOp(zeroFill);
+    rewriter.create<func::CallOp>(loc, kQGemm, TypeRange{}, args);
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct ConvertLinalgToUKernelsPass
     : qcc::impl::ConvertLinalgToUKernelsBase<ConvertLinalgToUKernelsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<MatmulToSgemm<linalg::MatmulOp>,
-                 MatmulToSgemm<linalg::BatchMatmulOp>>(&getContext());
+                 MatmulToSgemm<linalg::BatchMatmulOp>, QGemmToKernel>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
       getOperation().emitError("qcc-convert-linalg-to-ukernels did not converge");
       signalPassFailure();

@@ -28,6 +28,7 @@ void qcc::populateQnnToLinalgPatterns(RewritePatternSet &patterns) {
   populateQnnReductionToLinalgPatterns(patterns);
   populateQnnDataMovementToLinalgPatterns(patterns);
   populateQnnResizeToLinalgPatterns(patterns);
+  populateQnnIntegerToLinalgPatterns(patterns);
 }
 
 namespace {
@@ -52,6 +53,9 @@ struct ConvertQnnToLinalgPass
       return signalPassFailure();
     // Unsigned integer types become signless; ops remember their signedness.
     lowering::stripSignedness(module);
+    // Quantized types become their storage integers.
+    if (failed(lowerQuantizedBoundaries(module)))
+      return signalPassFailure();
 
     ConversionTarget target(getContext());
     target.addIllegalDialect<qnn::QnnDialect>();

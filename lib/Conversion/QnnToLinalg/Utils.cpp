@@ -206,13 +206,24 @@ static bool isUnsignedTensor(Type t) {
 
 void stripSignedness(Operation *root) {
   MLIRContext *ctx = root->getContext();
+  // Record every op's signedness before any type changes: a producer's
+  // result is a consumer's operand.
   root->walk([&](Operation *op) {
     if (op->getDialect() && op->getDialect()->getNamespace() == "qnn") {
       if (llvm::any_of(op->getOperandTypes(), isUnsignedTensor))
         op->setAttr(kUnsignedOperands, UnitAttr::get(ctx));
+      uint64_t mask = 0;
+      for (auto [i, t] : llvm::enumerate(op->getOperandTypes()))
+        if (i < 64 && isUnsignedTensor(t))
+          mask |= uint64_t(1) << i;
+      if (mask)
+        op->setAttr(kUnsignedOperandMask,
+                    IntegerAttr::get(IntegerType::get(ctx, 64), mask));
       if (llvm::any_of(op->getResultTypes(), isUnsignedTensor))
         op->setAttr(kUnsignedResults, UnitAttr::get(ctx));
     }
+  });
+  root->walk([&](Operation *op) {
     if (auto cst = dyn_cast<arith::ConstantOp>(op))
       if (auto dense = dyn_cast<DenseElementsAttr>(cst.getValue());
           dense && isUnsignedTensor(dense.getType()))

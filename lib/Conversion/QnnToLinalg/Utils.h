@@ -69,6 +69,12 @@ constexpr llvm::StringLiteral kUnsignedResults = "qcc.unsigned_results";
 inline bool hasUnsignedOperands(mlir::Operation *op) {
   return op->hasAttr(kUnsignedOperands);
 }
+/// Bit i set: operand i of the qnn op was unsigned.
+constexpr llvm::StringLiteral kUnsignedOperandMask = "qcc.unsigned_operand_mask";
+inline bool isOperandUnsigned(mlir::Operation *op, unsigned i) {
+  auto mask = op->getAttrOfType<mlir::IntegerAttr>(kUnsignedOperandMask);
+  return mask && i < 64 && ((mask.getValue().getZExtValue() >> i) & 1);
+}
 inline bool hasUnsignedResults(mlir::Operation *op) {
   return op->hasAttr(kUnsignedResults);
 }

@@ -50,7 +50,7 @@ static std::string shapeStr(ArrayRef<int64_t> shape) {
   return s;
 }
 
-static LogicalResult verifyShapeEquals(Operation *op, ArrayRef<int64_t> expected,
+LogicalResult qcc::qnn::verifyShapeEquals(Operation *op, ArrayRef<int64_t> expected,
                                        RankedTensorType actual) {
   if (expected.size() != (size_t)actual.getRank())
     return op->emitOpError("result rank ")
@@ -237,9 +237,9 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
 // Linear algebra and convolution
 //===----------------------------------------------------------------------===//
 
-static FailureOr<SmallVector<int64_t>> matmulShape(std::optional<Location> loc,
-                                                   ArrayRef<int64_t> a,
-                                                   ArrayRef<int64_t> b) {
+FailureOr<SmallVector<int64_t>> qcc::qnn::matmulShape(std::optional<Location> loc,
+                                                      ArrayRef<int64_t> a,
+                                                      ArrayRef<int64_t> b) {
   if (a.empty() || b.empty())
     return emitOptionalError(loc, "matmul operands must have rank >= 1");
   SmallVector<int64_t> sa(a), sb(b);
@@ -326,8 +326,8 @@ static LogicalResult checkWindowAttrs(std::optional<Location> loc,
   return success();
 }
 
-static FailureOr<SmallVector<int64_t>>
-convShape(std::optional<Location> loc, RankedTensorType in, RankedTensorType w,
+FailureOr<SmallVector<int64_t>>
+qcc::qnn::convShape(std::optional<Location> loc, RankedTensorType in, RankedTensorType w,
           ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
           ArrayRef<int64_t> dilations, int64_t group) {
   int64_t rank = in.getRank();
@@ -371,7 +371,7 @@ LogicalResult ConvOp::inferReturnTypes(
   return success();
 }
 
-static LogicalResult verifyBias(Operation *op, Value bias, int64_t filters) {
+LogicalResult qcc::qnn::verifyBias(Operation *op, Value bias, int64_t filters) {
   if (!bias)
     return success();
   auto t = rankedType(bias);

@@ -3,6 +3,7 @@
 #ifndef QCC_CONVERSION_QNNTOLINALG_QNNTOLINALG_H
 #define QCC_CONVERSION_QNNTOLINALG_QNNTOLINALG_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace qcc {
@@ -16,9 +17,16 @@ void populateQnnPoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateQnnReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateQnnDataMovementToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateQnnResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateQnnIntegerToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// All of the above.
 void populateQnnToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Rewrites qnn.quantize / qnn.dequantize to linalg on the quantized types'
+/// storage integers (signless) and removes `quant.scast`, so that no quant
+/// type is left. Runs after signedness was stripped from the module. Emits
+/// an error for a quantized value that reaches any other op.
+mlir::LogicalResult lowerQuantizedBoundaries(mlir::ModuleOp module);
 
 } // namespace qcc
 

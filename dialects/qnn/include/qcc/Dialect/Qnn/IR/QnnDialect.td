@@ -34,6 +34,7 @@ def Qnn_Dialect : Dialect {
   }];
   let cppNamespace = "::qcc::qnn";
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect",
                            "::mlir::tensor::TensorDialect"];
   let hasConstantMaterializer = 1;
 }

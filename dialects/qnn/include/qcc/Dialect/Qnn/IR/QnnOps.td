@@ -586,4 +586,6 @@ def Qnn_ResizeOp : Qnn_Op<"resize"> {
   let hasVerifier = 1;
 }
 
+include "qcc/Dialect/Qnn/IR/QnnQuantOps.td"
+
 #endif // QCC_DIALECT_QNN_IR_QNNOPS_TD

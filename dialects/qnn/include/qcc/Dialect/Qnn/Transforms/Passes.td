@@ -24,4 +24,50 @@ def FoldBatchNorm : Pass<"qcc-fold-batch-norm"> {
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def Integerize : Pass<"qcc-integerize"> {
+  let summary = "Turn QDQ patterns into integer-level qnn ops";
+  let description = [{
+    Rewrites every float op that sits between `qnn.dequantize` operands and
+    a `qnn.quantize` of its result (the QDQ form of a quantized op) into
+    qcc's integer level (docs/numerics.md), folding the scales into
+    fixed-point multipliers:
+
+    - conv / matmul (+ constant bias, + ReLU/Clip) with 8-bit operands:
+      `qnn.conv_integer` / `qnn.matmul_integer` with an int32 bias, then
+      `qnn.requantize` (per-channel multipliers, activation as clamp bounds);
+    - add and mul of per-tensor operands: `qnn.qadd` / `qnn.qmul`;
+    - any function of one 8-bit input built from float elementwise ops
+      (sigmoid, tanh, GELU, x * sigmoid(x), ...): a 256-entry `qnn.lut`;
+    - data movement (reshape, transpose, slice, broadcast, concat, pad, max
+      pooling, nearest resize) and dequantize -> quantize pairs: the same op
+      on the storage integers, with a `qnn.requantize` where the parameters
+      change.
+
+    Anything else is left in float; `qcc-verify-integer-only` reports it.
+
+    ```mlir
+    %x = qnn.dequantize %xq : tensor<1x4x!quant.uniform<i8:f32, 0.1>> -> tensor<1x4xf32>
+    %y = qnn.sigmoid %x : tensor<1x4xf32>
+    %yq = qnn.quantize %y : tensor<1x4xf32> -> tensor<1x4x!quant.uniform<i8:f32, 0.0039:-128>>
+    // becomes
+    %s = quant.scast %xq : tensor<1x4x!quant.uniform<i8:f32, 0.1>> to tensor<1x4xi8>
+    %t = qnn.lut %s {table = dense<...> : tensor<256xi8>} : tensor<1x4xi8> -> tensor<1x4xi8>
+    %yq = quant.scast %t : tensor<1x4xi8> to tensor<1x4x!quant.uniform<i8:f32, 0.0039:-128>>
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::quant::QuantDialect"];
+}
+
+def VerifyIntegerOnly : Pass<"qcc-verify-integer-only"> {
+  let summary = "Fail if float arithmetic remains inside a quantized region";
+  let description = [{
+    A quantized region is the set of ops that depend on a `qnn.dequantize`
+    and feed a `qnn.quantize`. After `qcc-integerize`, any op there that
+    still computes on floats is reported by name and the pass fails. Float
+    ops before the first quantize or after the last dequantize (the model's
+    float inputs and outputs) are allowed.
+  }];
+}
+
 #endif // QCC_DIALECT_QNN_TRANSFORMS_PASSES_TD

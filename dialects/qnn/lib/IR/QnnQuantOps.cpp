@@ -1,0 +1,265 @@
+//===- QnnQuantOps.cpp - verifiers of quantized and integer qnn ops -------===//
+
+#include "qcc/Dialect/Qnn/IR/Qnn.h"
+#include "qcc/Dialect/Qnn/IR/QuantParams.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+using namespace qcc::qnn;
+
+/// The value range of an integer type (signless counts as signed).
+static std::pair<int64_t, int64_t> integerRange(IntegerType t) {
+  unsigned w = t.getWidth();
+  if (t.isUnsigned())
+    return {0, w >= 63 ? INT64_MAX : (int64_t(1) << w) - 1};
+  if (w >= 64)
+    return {INT64_MIN, INT64_MAX};
+  return {-(int64_t(1) << (w - 1)), (int64_t(1) << (w - 1)) - 1};
+}
+
+static IntegerType integerElementType(Value v) {
+  return dyn_cast<IntegerType>(cast<ShapedType>(v.getType()).getElementType());
+}
+
+/// Operands of integer arithmetic: 2..16-bit integers (not i1).
+static LogicalResult verifyNarrowIntegerOperand(Operation *op, Value v,
+                                                StringRef what) {
+  IntegerType t = integerElementType(v);
+  if (!t || t.getWidth() < kMinQuantBits || t.getWidth() > kMaxQuantBits)
+    return op->emitOpError() << what << " must have an integer element type of "
+                             << kMinQuantBits << " to " << kMaxQuantBits
+                             << " bits, got " << v.getType();
+  return success();
+}
+
+static LogicalResult verifyZeroPoint(Operation *op, int64_t zp, Value v,
+                                     StringRef what) {
+  auto [lo, hi] = integerRange(integerElementType(v));
+  if (zp < lo || zp > hi)
+    return op->emitOpError() << what << " zero point " << zp
+                             << " is outside the operand range [" << lo << ", "
+                             << hi << "]";
+  return success();
+}
+
+static LogicalResult verifyClamp(Operation *op, int64_t lo, int64_t hi,
+                                 int64_t outputZp) {
+  IntegerType t = integerElementType(op->getResult(0));
+  if (!t)
+    return op->emitOpError("result must have an integer element type");
+  auto [tlo, thi] = integerRange(t);
+  if (lo > hi || lo < tlo || hi > thi)
+    return op->emitOpError("clamp range [")
+           << lo << ", " << hi << "] is empty or outside the result range ["
+           << tlo << ", " << thi << "]";
+  if (outputZp < tlo || outputZp > thi)
+    return op->emitOpError("output zero point ")
+           << outputZp << " is outside the result range";
+  return success();
+}
+
+static LogicalResult verifyMultiplier(Operation *op, int64_t m, int64_t s) {
+  if (m < 0 || m > INT32_MAX)
+    return op->emitOpError("multiplier ")
+           << m << " is outside [0, 2^31 - 1]";
+  if (s < 0 || s > 62)
+    return op->emitOpError("shift ") << s << " is outside [0, 62]";
+  return success();
+}
+
+static LogicalResult verifyI32Result(Operation *op) {
+  IntegerType t = integerElementType(op->getResult(0));
+  if (!t || t.getWidth() != 32 || t.isUnsigned())
+    return op->emitOpError("result must have element type i32");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Quantized level
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyQuantPair(Operation *op, Value floatSide,
+                                     Value quantSide) {
+  auto ft = cast<ShapedType>(floatSide.getType());
+  if (!isa<FloatType>(ft.getElementType()))
+    return op->emitOpError("expected a float tensor, got ") << ft;
+  auto qtensor = cast<ShapedType>(quantSide.getType());
+  auto params = getQuantParams(qtensor.getElementType(), qtensor.getShape(),
+                               [&] { return op->emitOpError(); });
+  if (failed(params))
+    return failure();
+  if (!isa<FloatType>(params->expressedType))
+    return op->emitOpError("quantized type must express a float type");
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  return verifyQuantPair(*this, getInput(), getResult());
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifyQuantPair(*this, getResult(), getInput());
+}
+
+LogicalResult StorageCastOp::verify() {
+  Type in = getInput().getType().getElementType();
+  Type out = getType().getElementType();
+  auto qin = dyn_cast<quant::QuantizedType>(in);
+  auto qout = dyn_cast<quant::QuantizedType>(out);
+  if ((qin != nullptr) == (qout != nullptr))
+    return emitOpError("expected one quantized and one integer side, got ")
+           << in << " and " << out;
+  auto q = qin ? qin : qout;
+  auto it = dyn_cast<IntegerType>(qin ? out : in);
+  if (!it)
+    return emitOpError("the non-quantized side must be an integer tensor");
+  if (it.getWidth() != q.getStorageTypeIntegralWidth())
+    return emitOpError("integer width ")
+           << it.getWidth() << " differs from the storage width "
+           << q.getStorageTypeIntegralWidth();
+  if ((it.isUnsigned() && q.isSigned()) || (it.isSigned() && !q.isSigned()))
+    return emitOpError("integer signedness differs from the storage's");
+  auto shaped = cast<ShapedType>(qin ? getInput().getType() : getType());
+  return getQuantParams(q, shaped.getShape(), [&] { return emitOpError(); });
+}
+
+OpFoldResult StorageCastOp::fold(FoldAdaptor) {
+  if (auto inner = getInput().getDefiningOp<StorageCastOp>())
+    if (inner.getInput().getType() == getType())
+      return inner.getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Integer level
+//===----------------------------------------------------------------------===//
+
+LogicalResult RequantizeOp::verify() {
+  IntegerType in = integerElementType(getInput());
+  if (!in || in.getWidth() < 2 || in.getWidth() > 32)
+    return emitOpError("input must have an integer element type of 2 to 32 bits");
+  if (failed(verifyZeroPoint(*this, getInputZp(), getInput(), "input")) ||
+      failed(verifyClamp(*this, getClampMin(), getClampMax(), getOutputZp())))
+    return failure();
+  ArrayRef<int32_t> m = getMultiplier(), s = getShift();
+  if (m.empty() || m.size() != s.size())
+    return emitOpError("expected as many shifts as multipliers (at least one)");
+  for (auto [mi, si] : llvm::zip(m, s))
+    if (failed(verifyMultiplier(*this, mi, si)))
+      return failure();
+  if (m.size() > 1) {
+    auto t = getInput().getType();
+    int64_t axis = getAxis();
+    if (axis < 0 || axis >= t.getRank())
+      return emitOpError("axis ") << axis << " is out of range for rank "
+                                  << t.getRank();
+    if (t.getDimSize(axis) != (int64_t)m.size())
+      return emitOpError("expected ")
+             << t.getDimSize(axis) << " multipliers along axis " << axis
+             << ", got " << m.size();
+  }
+  return success();
+}
+
+static LogicalResult verifyWeightZeroPoints(Operation *op, ArrayRef<int64_t> zps,
+                                            Value w, int64_t channels) {
+  if (zps.size() != 1 && (int64_t)zps.size() != channels)
+    return op->emitOpError("expected 1 or ")
+           << channels << " weight zero points, got " << zps.size();
+  for (int64_t zp : zps)
+    if (failed(verifyZeroPoint(op, zp, w, "weight")))
+      return failure();
+  return success();
+}
+
+static LogicalResult verifyI32Bias(Operation *op, Value bias, int64_t n) {
+  if (!bias)
+    return success();
+  IntegerType t = integerElementType(bias);
+  if (!t || t.getWidth() != 32)
+    return op->emitOpError("bias must have element type i32");
+  return verifyBias(op, bias, n);
+}
+
+LogicalResult MatMulIntegerOp::verify() {
+  if (failed(verifyNarrowIntegerOperand(*this, getA(), "A")) ||
+      failed(verifyNarrowIntegerOperand(*this, getB(), "B")) ||
+      failed(verifyI32Result(*this)) ||
+      failed(verifyZeroPoint(*this, getAZp(), getA(), "A")))
+    return failure();
+  auto b = getB().getType();
+  int64_t n = b.getRank() == 1 ? 1 : b.getDimSize(b.getRank() - 1);
+  if (failed(verifyWeightZeroPoints(*this, getBZp(), getB(), n)) ||
+      failed(verifyI32Bias(*this, getBias(), n)))
+    return failure();
+  auto shape = matmulShape(getLoc(), getA().getType().getShape(), b.getShape());
+  if (failed(shape))
+    return failure();
+  return verifyShapeEquals(*this, *shape, getType());
+}
+
+LogicalResult ConvIntegerOp::verify() {
+  if (failed(verifyNarrowIntegerOperand(*this, getInput(), "input")) ||
+      failed(verifyNarrowIntegerOperand(*this, getWeight(), "weight")) ||
+      failed(verifyI32Result(*this)) ||
+      failed(verifyZeroPoint(*this, getXZp(), getInput(), "input")))
+    return failure();
+  int64_t filters = getWeight().getType().getDimSize(0);
+  if (failed(verifyWeightZeroPoints(*this, getWZp(), getWeight(), filters)) ||
+      failed(verifyI32Bias(*this, getBias(), filters)))
+    return failure();
+  auto shape = convShape(getLoc(), getInput().getType(), getWeight().getType(),
+                         getStrides(), getPads(), getDilations(), getGroup());
+  if (failed(shape))
+    return failure();
+  return verifyShapeEquals(*this, *shape, getType());
+}
+
+static LogicalResult verifyBroadcastBinary(Operation *op, Value a, Value b) {
+  auto shape = broadcastShapes(cast<ShapedType>(a.getType()).getShape(),
+                               cast<ShapedType>(b.getType()).getShape());
+  if (failed(shape))
+    return op->emitOpError("operand shapes do not broadcast");
+  return verifyShapeEquals(op, *shape,
+                           cast<RankedTensorType>(op->getResult(0).getType()));
+}
+
+LogicalResult QAddOp::verify() {
+  if (failed(verifyNarrowIntegerOperand(*this, getLhs(), "lhs")) ||
+      failed(verifyNarrowIntegerOperand(*this, getRhs(), "rhs")) ||
+      failed(verifyZeroPoint(*this, getAZp(), getLhs(), "lhs")) ||
+      failed(verifyZeroPoint(*this, getBZp(), getRhs(), "rhs")) ||
+      failed(verifyMultiplier(*this, getAMultiplier(), getShift())) ||
+      failed(verifyMultiplier(*this, getBMultiplier(), getShift())) ||
+      failed(verifyClamp(*this, getClampMin(), getClampMax(), getOutputZp())))
+    return failure();
+  return verifyBroadcastBinary(*this, getLhs(), getRhs());
+}
+
+LogicalResult QMulOp::verify() {
+  if (failed(verifyNarrowIntegerOperand(*this, getLhs(), "lhs")) ||
+      failed(verifyNarrowIntegerOperand(*this, getRhs(), "rhs")) ||
+      failed(verifyZeroPoint(*this, getAZp(), getLhs(), "lhs")) ||
+      failed(verifyZeroPoint(*this, getBZp(), getRhs(), "rhs")) ||
+      failed(verifyMultiplier(*this, getMultiplier(), getShift())) ||
+      failed(verifyClamp(*this, getClampMin(), getClampMax(), getOutputZp())))
+    return failure();
+  return verifyBroadcastBinary(*this, getLhs(), getRhs());
+}
+
+LogicalResult LutOp::verify() {
+  IntegerType in = integerElementType(getInput());
+  if (!in || in.getWidth() != 8)
+    return emitOpError("input must have an 8-bit integer element type");
+  auto table = getTable();
+  auto tableType = dyn_cast<ShapedType>(table.getType());
+  if (!tableType || tableType.getRank() != 1 || tableType.getNumElements() != 256)
+    return emitOpError("table must have 256 elements");
+  Type resultElement = getType().getElementType();
+  if (tableType.getElementType() != resultElement)
+    return emitOpError("table element type ")
+           << tableType.getElementType() << " differs from the result's "
+           << resultElement;
+  return success();
+}

@@ -1,0 +1,569 @@
+//===- Integerize.cpp - QDQ patterns to integer-level qnn ops -------------===//
+//
+// qcc-integerize: every float op whose inputs come from qnn.dequantize and
+// whose result goes to a qnn.quantize (the QDQ form of a quantized op, as
+// qcc's quantizer and ONNX QDQ models write it) becomes an op of the integer
+// level on storage integers, with its scales folded into fixed-point
+// multipliers (docs/numerics.md). The patterns are rooted at the quantize.
+// What matches nothing is left as it was; qcc-verify-integer-only reports it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Dialect/Qnn/IR/FixedPoint.h"
+#include "qcc/Dialect/Qnn/IR/Qnn.h"
+#include "qcc/Dialect/Qnn/IR/QuantParams.h"
+#include "qcc/Dialect/Qnn/Transforms/Passes.h"
+#include "qcc/Dialect/Qnn/Transforms/ScalarFunctions.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace qcc::qnn {
+#define GEN_PASS_DEF_INTEGERIZE
+#include "qcc/Dialect/Qnn/Transforms/Passes.h.inc"
+} // namespace qcc::qnn
+
+using namespace mlir;
+using namespace qcc::qnn;
+
+namespace {
+
+/// A quantized operand: its storage integers and parameters.
+struct QValue {
+  Value quantized; // the !quant.uniform value
+  QuantParams params;
+};
+
+/// The quantized value behind `v` if `v` is a qnn.dequantize result.
+std::optional<QValue> dequantized(Value v) {
+  auto dq = v.getDefiningOp<DequantizeOp>();
+  if (!dq)
+    return std::nullopt;
+  auto t = cast<RankedTensorType>(dq.getInput().getType());
+  auto p = getQuantParams(t.getElementType(), t.getShape());
+  if (failed(p))
+    return std::nullopt;
+  return QValue{dq.getInput(), *p};
+}
+
+/// The storage integers of a quantized value, typed as the integer level
+/// spells them (uiN for unsigned storage); reads through storage casts.
+Value storageOf(PatternRewriter &rewriter, Location loc, const QValue &q) {
+  auto t = cast<RankedTensorType>(q.quantized.getType());
+  auto storage = RankedTensorType::get(
+      t.getShape(), q.params.storageType(rewriter.getContext()));
+  Operation *def = q.quantized.getDefiningOp();
+  if (def && isa<StorageCastOp, quant::StorageCastOp>(def) &&
+      def->getOperand(0).getType() == storage)
+    return def->getOperand(0);
+  return rewriter.create<StorageCastOp>(loc, storage, q.quantized);
+}
+
+/// Replaces `q` (a qnn.quantize) by integers `storage` reinterpreted as its
+/// quantized result type.
+void replaceQuantize(PatternRewriter &rewriter, QuantizeOp q, Value storage) {
+  rewriter.replaceOpWithNewOp<StorageCastOp>(q, q.getType(), storage);
+}
+
+std::optional<double> perTensorScale(const QuantParams &p) {
+  if (!p.isPerTensor())
+    return std::nullopt;
+  return p.scales[0];
+}
+
+RankedTensorType withElement(Type shaped, Type element) {
+  return RankedTensorType::get(cast<ShapedType>(shaped).getShape(), element);
+}
+
+/// The clamp bounds that a ReLU / Clip between the op and its quantize
+/// imposes, in the output's integers.
+struct Clamp {
+  int64_t lo, hi;
+};
+
+/// Emits `requantize(acc)` into the output parameters `out` with per-channel
+/// real factors `ratios` (one, or one per index of `axis`).
+FailureOr<Value> requantize(PatternRewriter &rewriter, Operation *anchor,
+                            Value acc, int64_t inputZp,
+                            ArrayRef<double> ratios, int64_t axis,
+                            const QuantParams &out, Clamp clamp) {
+  SmallVector<int32_t> m, s;
+  for (double r : ratios) {
+    auto fp = quantizeMultiplier(r);
+    if (!fp)
+      return rewriter.notifyMatchFailure(anchor, "scale ratio out of range");
+    m.push_back(fp->multiplier);
+    s.push_back(fp->shift);
+  }
+  auto type = withElement(acc.getType(), out.storageType(rewriter.getContext()));
+  return rewriter
+      .create<RequantizeOp>(anchor->getLoc(), type, acc, inputZp,
+                            rewriter.getDenseI32ArrayAttr(m),
+                            rewriter.getDenseI32ArrayAttr(s), axis,
+                            out.zeroPoints[0], clamp.lo, clamp.hi)
+      .getResult();
+}
+
+/// Looks through a ReLU or constant Clip feeding the quantize: returns the
+/// op below it and narrows `clamp`.
+Value throughActivation(Value v, const QuantParams &out, Clamp &clamp) {
+  double s = out.scales[0];
+  int64_t zp = out.zeroPoints[0];
+  if (auto relu = v.getDefiningOp<ReluOp>()) {
+    clamp.lo = std::max(clamp.lo, zp);
+    return relu.getInput();
+  }
+  if (auto clip = v.getDefiningOp<ClipOp>()) {
+    double lo = clip.getMin() ? clip.getMin()->convertToDouble() : -INFINITY;
+    double hi = clip.getMax() ? clip.getMax()->convertToDouble() : INFINITY;
+    if (std::isfinite(lo))
+      clamp.lo = std::max(clamp.lo, zp + (int64_t)std::nearbyint(lo / s));
+    if (std::isfinite(hi))
+      clamp.hi = std::min(clamp.hi, zp + (int64_t)std::nearbyint(hi / s));
+    if (clamp.lo > clamp.hi)
+      clamp.hi = clamp.lo;
+    return clip.getInput();
+  }
+  return v;
+}
+
+/// An i32 bias from a float constant `b` (per output channel) and the
+/// accumulator scales sx * sw[c]; or the integers of a dequantized i32
+/// constant whose scales match. Null bias in, null out; failure if the bias
+/// is not constant.
+FailureOr<Value> integerBias(PatternRewriter &rewriter, Location loc, Value bias,
+                             ArrayRef<double> accScales, int64_t channels) {
+  if (!bias)
+    return Value();
+  auto scaleOf = [&](int64_t c) {
+    return accScales.size() == 1 ? accScales[0] : accScales[c];
+  };
+  SmallVector<double> values;
+  DenseElementsAttr dense;
+  if (auto q = dequantized(bias)) {
+    // Quantized bias: use its value, requantized to the accumulator scale.
+    Value s = q->quantized;
+    Operation *cast = s.getDefiningOp();
+    if (!cast || !isa<StorageCastOp, quant::StorageCastOp>(cast) ||
+        !matchPattern(cast->getOperand(0), m_Constant(&dense)))
+      return failure();
+    int64_t i = 0;
+    for (APInt v : dense.getValues<APInt>()) {
+      int64_t idx = q->params.paramIndexOfElement(dense.isSplat() ? 0 : i++);
+      values.push_back(double(v.getSExtValue() - q->params.zeroPoints[idx]) *
+                       q->params.scales[idx]);
+    }
+  } else if (matchPattern(bias, m_Constant(&dense)) &&
+             isa<FloatType>(dense.getElementType())) {
+    for (APFloat v : dense.getValues<APFloat>())
+      values.push_back(v.convertToDouble());
+  } else {
+    return failure();
+  }
+  if (values.size() == 1)
+    values.resize(channels, values[0]);
+  if ((int64_t)values.size() != channels)
+    return failure();
+  SmallVector<int32_t> ints;
+  for (int64_t c = 0; c < channels; ++c) {
+    double v = std::nearbyint(values[c] / scaleOf(c));
+    if (!(std::fabs(v) < 2147483647.0))
+      return failure();
+    ints.push_back((int32_t)v);
+  }
+  auto type = RankedTensorType::get({channels}, rewriter.getI32Type());
+  return rewriter
+      .create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, ArrayRef<int32_t>(ints)))
+      .getResult();
+}
+
+Clamp fullRange(const QuantParams &p) { return {p.qmin, p.qmax}; }
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+struct IntegerizeConv : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp q,
+                                PatternRewriter &rewriter) const override {
+    auto outType = cast<RankedTensorType>(q.getType());
+    auto out = getQuantParams(outType.getElementType(), outType.getShape());
+    if (failed(out) || !out->isPerTensor())
+      return failure();
+    Clamp clamp = fullRange(*out);
+    Value inner = throughActivation(q.getInput(), *out, clamp);
+    auto conv = inner.getDefiningOp<ConvOp>();
+    if (!conv)
+      return failure();
+    auto x = dequantized(conv.getInput()), w = dequantized(conv.getWeight());
+    if (!x || !w || !x->params.isPerTensor() ||
+        (!w->params.isPerTensor() && w->params.perAxisDim() != 0) ||
+        x->params.bits > 8 || w->params.bits > 8)
+      return rewriter.notifyMatchFailure(q, "conv operands not 8-bit QDQ");
+    int64_t filters = conv.getWeight().getType().getDimSize(0);
+    double sx = x->params.scales[0];
+    SmallVector<double> accScales, ratios;
+    SmallVector<int64_t> wZps;
+    for (int64_t f = 0; f < filters; ++f) {
+      int64_t i = w->params.isPerTensor() ? 0 : f;
+      accScales.push_back(sx * w->params.scales[i]);
+      ratios.push_back(accScales.back() / out->scales[0]);
+      wZps.push_back(w->params.zeroPoints[i]);
+    }
+    if (w->params.isPerTensor())
+      wZps.resize(1);
+    auto bias = integerBias(rewriter, conv.getLoc(), conv.getBias(), accScales, filters);
+    if (failed(bias))
+      return rewriter.notifyMatchFailure(q, "conv bias is not constant");
+    Location loc = conv.getLoc();
+    auto accType = withElement(conv.getType(), rewriter.getI32Type());
+    Value acc = rewriter.create<ConvIntegerOp>(
+        loc, accType, storageOf(rewriter, loc, *x), storageOf(rewriter, loc, *w),
+        *bias, x->params.zeroPoints[0], rewriter.getDenseI64ArrayAttr(wZps),
+        conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
+        conv.getGroup());
+    auto y = requantize(rewriter, q, acc, 0, ratios, 1, *out, clamp);
+    if (failed(y))
+      return failure();
+    replaceQuantize(rewriter, q, *y);
+    return success();
+  }
+};
+
+struct IntegerizeMatMul : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp q,
+                                PatternRewriter &rewriter) const override {
+    auto outType = cast<RankedTensorType>(q.getType());
+    auto out = getQuantParams(outType.getElementType(), outType.getShape());
+    if (failed(out) || !out->isPerTensor())
+      return failure();
+    Clamp clamp = fullRange(*out);
+    Value inner = throughActivation(q.getInput(), *out, clamp);
+    Value biasValue;
+    if (auto add = inner.getDefiningOp<AddOp>()) {
+      // matmul + constant bias along the last axis.
+      for (int side = 0; side < 2; ++side) {
+        Value mm = side ? add.getRhs() : add.getLhs();
+        Value b = side ? add.getLhs() : add.getRhs();
+        auto bt = cast<RankedTensorType>(b.getType());
+        if (mm.getDefiningOp<MatMulOp>() && bt.getRank() == 1 &&
+            (matchPattern(b, m_Constant()) || dequantized(b))) {
+          inner = mm;
+          biasValue = b;
+          break;
+        }
+      }
+    }
+    auto mm = inner.getDefiningOp<MatMulOp>();
+    if (!mm)
+      return failure();
+    auto a = dequantized(mm.getLhs()), b = dequantized(mm.getRhs());
+    auto bt = mm.getRhs().getType();
+    if (!a || !b || !a->params.isPerTensor() || bt.getRank() != 2 ||
+        (!b->params.isPerTensor() && b->params.perAxisDim() != 1) ||
+        a->params.bits > 8 || b->params.bits > 8)
+      return rewriter.notifyMatchFailure(q, "matmul operands not 8-bit QDQ");
+    int64_t n = bt.getDimSize(1);
+    double sa = a->params.scales[0];
+    SmallVector<double> accScales, ratios;
+    SmallVector<int64_t> bZps;
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t i = b->params.isPerTensor() ? 0 : j;
+      accScales.push_back(sa * b->params.scales[i]);
+      ratios.push_back(accScales.back() / out->scales[0]);
+      bZps.push_back(b->params.zeroPoints[i]);
+    }
+    if (b->params.isPerTensor())
+      bZps.resize(1);
+    Location loc = mm.getLoc();
+    auto bias = integerBias(rewriter, loc, biasValue, accScales, n);
+    if (failed(bias))
+      return failure();
+    auto accType = withElement(mm.getType(), rewriter.getI32Type());
+    Value acc = rewriter.create<MatMulIntegerOp>(
+        loc, accType, storageOf(rewriter, loc, *a), storageOf(rewriter, loc, *b),
+        *bias, a->params.zeroPoints[0], rewriter.getDenseI64ArrayAttr(bZps));
+    auto y = requantize(rewriter, q, acc, 0, ratios, accType.getRank() - 1, *out,
+                        clamp);
+    if (failed(y))
+      return failure();
+    replaceQuantize(rewriter, q, *y);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Elementwise arithmetic
+//===----------------------------------------------------------------------===//
+
+/// A shared shift for two ratios: the largest that keeps both multipliers
+/// below 2^31.
+std::optional<std::tuple<int64_t, int64_t, int64_t>>
+sharedMultipliers(double ra, double rb) {
+  auto fa = quantizeMultiplier(std::max(ra, rb));
+  if (!fa)
+    return std::nullopt;
+  int64_t shift = fa->shift;
+  int64_t ma = std::llround(std::ldexp(ra, shift));
+  int64_t mb = std::llround(std::ldexp(rb, shift));
+  if (ma > INT32_MAX || mb > INT32_MAX) {
+    --shift;
+    ma = std::llround(std::ldexp(ra, shift));
+    mb = std::llround(std::ldexp(rb, shift));
+  }
+  return std::make_tuple(ma, mb, shift);
+}
+
+template <typename FloatOp>
+struct IntegerizeBinary : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern<QuantizeOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp q,
+                                PatternRewriter &rewriter) const override {
+    auto outType = cast<RankedTensorType>(q.getType());
+    auto out = getQuantParams(outType.getElementType(), outType.getShape());
+    if (failed(out) || !out->isPerTensor() || out->bits > 16)
+      return failure();
+    Clamp clamp = fullRange(*out);
+    Value inner = throughActivation(q.getInput(), *out, clamp);
+    auto op = inner.getDefiningOp<FloatOp>();
+    if (!op)
+      return failure();
+    auto a = dequantized(op.getLhs()), b = dequantized(op.getRhs());
+    if (!a || !b || !a->params.isPerTensor() || !b->params.isPerTensor() ||
+        a->params.bits > 16 || b->params.bits > 16)
+      return rewriter.notifyMatchFailure(q, "operands not per-tensor QDQ");
+    Location loc = op.getLoc();
+    Value sa = storageOf(rewriter, loc, *a), sb = storageOf(rewriter, loc, *b);
+    auto type = withElement(op.getType(), out->storageType(rewriter.getContext()));
+    double so = out->scales[0];
+    int64_t za = a->params.zeroPoints[0], zb = b->params.zeroPoints[0];
+    Value y;
+    if constexpr (std::is_same_v<FloatOp, AddOp>) {
+      auto shared = sharedMultipliers(a->params.scales[0] / so,
+                                      b->params.scales[0] / so);
+      if (!shared)
+        return failure();
+      auto [ma, mb, shift] = *shared;
+      y = rewriter.create<QAddOp>(loc, type, sa, sb, za, ma, zb, mb, shift,
+                                  out->zeroPoints[0], clamp.lo, clamp.hi);
+    } else {
+      auto fp = quantizeMultiplier(a->params.scales[0] * b->params.scales[0] / so);
+      if (!fp)
+        return failure();
+      y = rewriter.create<QMulOp>(loc, type, sa, sb, za, zb, fp->multiplier,
+                                  fp->shift, out->zeroPoints[0], clamp.lo,
+                                  clamp.hi);
+    }
+    replaceQuantize(rewriter, q, y);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Unary functions as tables
+//===----------------------------------------------------------------------===//
+
+/// Whether `v` is computed from `leaf` by float elementwise ops and scalar
+/// constants only (a function of one quantized input).
+bool isUnaryCluster(Value v, Value leaf, int depth = 0) {
+  if (v == leaf)
+    return true;
+  if (depth > 8)
+    return false;
+  Operation *op = v.getDefiningOp();
+  if (!op || !isScalarFunction(op))
+    return false;
+  for (Value operand : op->getOperands()) {
+    DenseElementsAttr c;
+    if (matchPattern(operand, m_Constant(&c)) && c.getNumElements() == 1)
+      continue;
+    if (!isUnaryCluster(operand, leaf, depth + 1))
+      return false;
+  }
+  return true;
+}
+
+/// Finds the one dequantize feeding a unary cluster rooted at `v`.
+Value findLeaf(Value v, int depth = 0) {
+  if (v.getDefiningOp<DequantizeOp>())
+    return v;
+  Operation *op = v.getDefiningOp();
+  if (!op || depth > 8 || !isScalarFunction(op))
+    return nullptr;
+  for (Value operand : op->getOperands()) {
+    if (matchPattern(operand, m_Constant()))
+      continue;
+    return findLeaf(operand, depth + 1);
+  }
+  return nullptr;
+}
+
+struct IntegerizeTable : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp q,
+                                PatternRewriter &rewriter) const override {
+    auto outType = cast<RankedTensorType>(q.getType());
+    auto out = getQuantParams(outType.getElementType(), outType.getShape());
+    if (failed(out) || !out->isPerTensor() || out->bits != 8)
+      return failure();
+    Value root = q.getInput();
+    if (root.getDefiningOp<DequantizeOp>() || !root.getDefiningOp() ||
+        !isScalarFunction(root.getDefiningOp()))
+      return failure();
+    Value leaf = findLeaf(root);
+    if (!leaf || !isUnaryCluster(root, leaf))
+      return failure();
+    auto x = dequantized(leaf);
+    if (!x || !x->params.isPerTensor() || x->params.bits != 8 ||
+        cast<ShapedType>(leaf.getType()).getShape() != outType.getShape())
+      return rewriter.notifyMatchFailure(q, "not a table-able unary function");
+    int64_t lowest = x->params.isSigned ? -128 : 0;
+    SmallVector<APInt> table;
+    for (int64_t i = 0; i < 256; ++i) {
+      double in = double(float(i + lowest - x->params.zeroPoints[0]) *
+                         float(x->params.scales[0]));
+      auto value = evaluateScalarCluster(root, leaf, in);
+      if (!value)
+        return rewriter.notifyMatchFailure(q, "cannot evaluate the function");
+      double r = std::nearbyint(*value / out->scales[0]);
+      int64_t v = std::isnan(r) ? out->zeroPoints[0]
+                                : (int64_t)std::clamp(
+                                      r + out->zeroPoints[0], (double)out->qmin,
+                                      (double)out->qmax);
+      table.push_back(APInt(8, (uint64_t)v, out->isSigned));
+    }
+    Type element = out->storageType(rewriter.getContext());
+    auto tableAttr = DenseElementsAttr::get(RankedTensorType::get({256}, element), table);
+    Location loc = q.getLoc();
+    Value y = rewriter.create<LutOp>(loc, withElement(outType, element),
+                                     storageOf(rewriter, loc, *x), tableAttr);
+    replaceQuantize(rewriter, q, y);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Data movement and requantization
+//===----------------------------------------------------------------------===//
+
+/// An op that moves or selects values without arithmetic: the same op on
+/// the storage integers is the quantized op (with identical input/output
+/// parameters; else a requantize follows).
+bool movesValues(Operation *op) {
+  if (isa<ReshapeOp, TransposeOp, SliceOp, BroadcastOp>(op))
+    return true;
+  if (auto pool = dyn_cast<PoolOp>(op))
+    return pool.getKind() == PoolKind::max;
+  if (auto resize = dyn_cast<ResizeOp>(op))
+    return resize.getMode() == "nearest";
+  return false;
+}
+
+struct IntegerizeDataMovement : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp q,
+                                PatternRewriter &rewriter) const override {
+    auto outType = cast<RankedTensorType>(q.getType());
+    auto out = getQuantParams(outType.getElementType(), outType.getShape());
+    if (failed(out) || !out->isPerTensor())
+      return failure();
+    Clamp clamp = fullRange(*out);
+    Value inner = throughActivation(q.getInput(), *out, clamp);
+    Operation *op = inner.getDefiningOp();
+    if (!op)
+      return failure();
+    Location loc = q.getLoc();
+    Value moved;
+    std::optional<QValue> x;
+    if (auto dq = dyn_cast<DequantizeOp>(op)) {
+      // quantize(dequantize(x)) (possibly through an activation): requantize.
+      x = dequantized(dq.getResult());
+      if (!x || !x->params.isPerTensor())
+        return failure();
+      moved = storageOf(rewriter, loc, *x);
+    } else if (movesValues(op) && op->getNumOperands() >= 1) {
+      x = dequantized(op->getOperand(0));
+      if (!x || !x->params.isPerTensor())
+        return failure();
+      IRMapping map;
+      map.map(op->getOperand(0), storageOf(rewriter, loc, *x));
+      Operation *clone = rewriter.clone(*op, map);
+      clone->getResult(0).setType(withElement(
+          op->getResult(0).getType(), x->params.storageType(rewriter.getContext())));
+      moved = clone->getResult(0);
+    } else if (auto pad = dyn_cast<PadOp>(op)) {
+      x = dequantized(pad.getInput());
+      if (!x || !x->params.isPerTensor())
+        return failure();
+      double fill = std::nearbyint(pad.getValue().convertToDouble() / x->params.scales[0]) +
+                    x->params.zeroPoints[0];
+      fill = std::clamp(fill, (double)x->params.qmin, (double)x->params.qmax);
+      moved = rewriter.create<PadOp>(
+          loc, withElement(pad.getType(), x->params.storageType(rewriter.getContext())),
+          pad.getModeAttr(), storageOf(rewriter, loc, *x), pad.getPadsAttr(),
+          rewriter.getF64FloatAttr(fill));
+    } else if (auto concat = dyn_cast<ConcatOp>(op)) {
+      SmallVector<Value> parts;
+      for (Value in : concat.getInputs()) {
+        auto xi = dequantized(in);
+        if (!xi || !xi->params.isPerTensor() || xi->params.bits != out->bits ||
+            xi->params.isSigned != out->isSigned)
+          return failure();
+        Value s = storageOf(rewriter, loc, *xi);
+        if (xi->params.scales[0] != out->scales[0] ||
+            xi->params.zeroPoints[0] != out->zeroPoints[0]) {
+          auto r = requantize(rewriter, q, s, xi->params.zeroPoints[0],
+                              {xi->params.scales[0] / out->scales[0]}, 0, *out,
+                              fullRange(*out));
+          if (failed(r))
+            return failure();
+          s = *r;
+        }
+        parts.push_back(s);
+      }
+      Value y = rewriter.create<ConcatOp>(
+          loc, withElement(concat.getType(), out->storageType(rewriter.getContext())),
+          parts, concat.getAxis());
+      if (clamp.lo != out->qmin || clamp.hi != out->qmax) {
+        auto r = requantize(rewriter, q, y, out->zeroPoints[0], {1.0}, 0, *out, clamp);
+        if (failed(r))
+          return failure();
+        y = *r;
+      }
+      replaceQuantize(rewriter, q, y);
+      return success();
+    } else {
+      return failure();
+    }
+
+    bool sameParams = x->params.scales[0] == out->scales[0] &&
+                      x->params.zeroPoints[0] == out->zeroPoints[0] &&
+                      x->params.bits == out->bits &&
+                      x->params.isSigned == out->isSigned;
+    if (!sameParams || clamp.lo != out->qmin || clamp.hi != out->qmax) {
+      auto r = requantize(rewriter, q, moved, x->params.zeroPoints[0],
+                          {x->params.scales[0] / out->scales[0]}, 0, *out, clamp);
+      if (failed(r))
+        return failure();
+      moved = *r;
+    }
+    replaceQuantize(rewriter, q, moved);
+    return success();
+  }
+};
+
+struct IntegerizePass : qcc::qnn::impl::IntegerizeBase<IntegerizePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<IntegerizeConv, IntegerizeMatMul, IntegerizeBinary<AddOp>,
+                 IntegerizeBinary<MulOp>, IntegerizeTable,
+                 IntegerizeDataMovement>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

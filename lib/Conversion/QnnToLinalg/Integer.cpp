@@ -1,0 +1,498 @@
+//===- Integer.cpp - integer-level qnn ops to linalg ----------------------===//
+//
+// Lowers the ops of qcc's integer level (docs/numerics.md) to linalg on
+// signless integers. The fixed-point arithmetic is spelled out in 64-bit
+// scalar ops inside elementwise generics; the two contractions
+// (matmul_integer, conv_integer) become one linalg.generic each whose body is
+// the exact sum of zero-point-corrected products, tagged with `qcc.qgemm` so
+// that qcc-convert-linalg-to-ukernels can hand them to the runtime's integer
+// GEMM. Without that pass the generic still computes the same integers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Conversion/QnnToLinalg/QnnToLinalg.h"
+
+#include "Utils.h"
+#include "qcc/Dialect/Qnn/IR/Qnn.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace qcc;
+using namespace qcc::qnn;
+using namespace qcc::lowering;
+
+namespace {
+
+Value i64Const(OpBuilder &b, Location loc, int64_t v) {
+  return b.create<arith::ConstantIntOp>(loc, b.getI64Type(), v);
+}
+
+/// Sign- or zero-extends an integer scalar to i64.
+Value widen(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
+  Type i64 = b.getI64Type();
+  if (v.getType() == i64)
+    return v;
+  if (isUnsigned)
+    return b.create<arith::ExtUIOp>(loc, i64, v);
+  return b.create<arith::ExtSIOp>(loc, i64, v);
+}
+
+/// round_shift(v, n) of docs/numerics.md on i64 scalars: (v + rnd) >> n
+/// with rnd = 2^(n-1) (0 when n = 0), passed in precomputed.
+Value roundShift(OpBuilder &b, Location loc, Value v, Value rnd, Value n) {
+  Value sum = b.create<arith::AddIOp>(loc, v, rnd);
+  return b.create<arith::ShRSIOp>(loc, sum, n);
+}
+
+int64_t roundingTerm(int64_t shift) {
+  return shift > 0 ? int64_t(1) << (shift - 1) : 0;
+}
+
+/// Adds the output zero point, clamps to [lo, hi] and truncates to `to`.
+Value finish(OpBuilder &b, Location loc, Value v, int64_t zp, int64_t lo,
+             int64_t hi, Type to) {
+  v = b.create<arith::AddIOp>(loc, v, i64Const(b, loc, zp));
+  v = b.create<arith::MaxSIOp>(loc, v, i64Const(b, loc, lo));
+  v = b.create<arith::MinSIOp>(loc, v, i64Const(b, loc, hi));
+  if (to == v.getType())
+    return v;
+  return b.create<arith::TruncIOp>(loc, to, v);
+}
+
+/// A constant i64 vector shaped to broadcast along `axis` of a rank-`rank`
+/// tensor of extent `values.size()` there.
+Value axisVector(OpBuilder &b, Location loc, ArrayRef<int64_t> values,
+                 int64_t axis, int64_t rank) {
+  SmallVector<int64_t> shape(rank, 1);
+  shape[axis] = values.size();
+  auto type = RankedTensorType::get(shape, b.getI64Type());
+  return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, values));
+}
+
+struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    bool inUnsigned = isOperandUnsigned(op, 0);
+    int64_t inZp = op.getInputZp(), outZp = op.getOutputZp();
+    int64_t lo = op.getClampMin(), hi = op.getClampMax();
+    Type outElement = type.getElementType();
+    ArrayRef<int32_t> m = op.getMultiplier(), s = op.getShift();
+    SmallVector<Value> inputs{adaptor.getInput()};
+    if (m.size() > 1) {
+      SmallVector<int64_t> mv(m.begin(), m.end()), sv(s.begin(), s.end()), rv;
+      for (int64_t shift : sv)
+        rv.push_back(roundingTerm(shift));
+      int64_t rank = type.getRank(), axis = op.getAxis();
+      inputs.push_back(axisVector(rewriter, loc, mv, axis, rank));
+      inputs.push_back(axisVector(rewriter, loc, sv, axis, rank));
+      inputs.push_back(axisVector(rewriter, loc, rv, axis, rank));
+    }
+    int64_t m0 = m[0], s0 = s[0];
+    Value result = buildElementwise(
+        rewriter, loc, type, inputs, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value mult, shift, rnd;
+          if (a.size() > 1) {
+            mult = a[1], shift = a[2], rnd = a[3];
+          } else {
+            mult = i64Const(b, l, m0);
+            shift = i64Const(b, l, s0);
+            rnd = i64Const(b, l, roundingTerm(s0));
+          }
+          Value v = b.create<arith::SubIOp>(l, widen(b, l, a[0], inUnsigned),
+                                            i64Const(b, l, inZp));
+          v = b.create<arith::MulIOp>(l, v, mult);
+          v = roundShift(b, l, v, rnd, shift);
+          return finish(b, l, v, outZp, lo, hi, outElement);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct QAddLowering : OpConversionPattern<QAddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QAddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    bool ua = isOperandUnsigned(op, 0), ub = isOperandUnsigned(op, 1);
+    int64_t shift = op.getShift();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), type, {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value x = b.create<arith::SubIOp>(l, widen(b, l, a[0], ua),
+                                            i64Const(b, l, op.getAZp()));
+          Value y = b.create<arith::SubIOp>(l, widen(b, l, a[1], ub),
+                                            i64Const(b, l, op.getBZp()));
+          x = b.create<arith::MulIOp>(l, x, i64Const(b, l, op.getAMultiplier()));
+          y = b.create<arith::MulIOp>(l, y, i64Const(b, l, op.getBMultiplier()));
+          Value v = roundShift(b, l, b.create<arith::AddIOp>(l, x, y),
+                               i64Const(b, l, roundingTerm(shift)),
+                               i64Const(b, l, shift));
+          return finish(b, l, v, op.getOutputZp(), op.getClampMin(),
+                        op.getClampMax(), type.getElementType());
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct QMulLowering : OpConversionPattern<QMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    bool ua = isOperandUnsigned(op, 0), ub = isOperandUnsigned(op, 1);
+    int64_t shift = op.getShift();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), type, {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value x = b.create<arith::SubIOp>(l, widen(b, l, a[0], ua),
+                                            i64Const(b, l, op.getAZp()));
+          Value y = b.create<arith::SubIOp>(l, widen(b, l, a[1], ub),
+                                            i64Const(b, l, op.getBZp()));
+          Value v = b.create<arith::MulIOp>(l, x, y);
+          v = b.create<arith::MulIOp>(l, v, i64Const(b, l, op.getMultiplier()));
+          v = roundShift(b, l, v, i64Const(b, l, roundingTerm(shift)),
+                         i64Const(b, l, shift));
+          return finish(b, l, v, op.getOutputZp(), op.getClampMin(),
+                        op.getClampMax(), type.getElementType());
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct LutLowering : OpConversionPattern<LutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    auto table = dyn_cast<DenseElementsAttr>(op.getTable());
+    if (!table)
+      return rewriter.notifyMatchFailure(op, "table must be dense");
+    Type element = type.getElementType();
+    auto tableType = RankedTensorType::get({256}, element);
+    Value tableValue = rewriter.create<arith::ConstantOp>(
+        loc, table.bitcast(element).reshape(tableType));
+    bool inUnsigned = isOperandUnsigned(op, 0);
+    Value result = buildElementwise(
+        rewriter, loc, type, {adaptor.getInput()},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value idx = widen(b, l, a[0], inUnsigned);
+          if (!inUnsigned)
+            idx = b.create<arith::AddIOp>(l, idx, i64Const(b, l, 128));
+          idx = b.create<arith::IndexCastOp>(l, b.getIndexType(), idx);
+          return b.create<tensor::ExtractOp>(l, tableValue, ValueRange{idx})
+              .getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+/// The zero-point-corrected integer product as one linalg.generic:
+///   out[i, j] = sum_k (X[i, k] - xZp) * (W[j, k] - wZp[j])
+/// over X [I, K] and W [J, K], into an i32 tensor of shape [I, J] or, with
+/// `transposedOut`, [J, I] (NCHW convolution output). Tagged `qcc.qgemm`
+/// with the operand signedness and activation zero point for the ukernel
+/// conversion.
+Value buildQGemm(OpBuilder &b, Location loc, Value x, bool xUnsigned,
+                 int64_t xZp, Value w, bool wUnsigned, ArrayRef<int64_t> wZps,
+                 bool transposedOut) {
+  MLIRContext *ctx = b.getContext();
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto wt = cast<RankedTensorType>(w.getType());
+  int64_t rows = xt.getDimSize(0), cols = wt.getDimSize(0);
+  Type i32 = b.getI32Type();
+  // One weight zero point lives in the body (and the tag); several come in
+  // as a vector operand.
+  bool uniform = llvm::all_equal(wZps);
+  SmallVector<Value> inputs{x, w};
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> maps{AffineMap::get(3, 0, {d(0), d(2)}, ctx),
+                              AffineMap::get(3, 0, {d(1), d(2)}, ctx)};
+  if (!uniform) {
+    SmallVector<int32_t> zps(wZps.begin(), wZps.end());
+    inputs.push_back(b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(RankedTensorType::get({cols}, i32),
+                                    ArrayRef<int32_t>(zps))));
+    maps.push_back(AffineMap::get(3, 0, {d(1)}, ctx));
+  }
+  maps.push_back(transposedOut ? AffineMap::get(3, 0, {d(1), d(0)}, ctx)
+                               : AffineMap::get(3, 0, {d(0), d(1)}, ctx));
+  SmallVector<int64_t> outShape =
+      transposedOut ? SmallVector<int64_t>{cols, rows}
+                    : SmallVector<int64_t>{rows, cols};
+  auto outType = RankedTensorType::get(outShape, i32);
+  Value init = filledTensor(b, loc, outType,
+                            b.create<arith::ConstantIntOp>(loc, i32, 0));
+  auto iters = parallel(3);
+  iters[2] = utils::IteratorType::reduction;
+  auto widen32 = [&](OpBuilder &nb, Location l, Value v, bool isUnsigned) -> Value {
+    if (isUnsigned)
+      return nb.create<arith::ExtUIOp>(l, i32, v);
+    return nb.create<arith::ExtSIOp>(l, i32, v);
+  };
+  int64_t wZp0 = wZps[0];
+  auto generic = b.create<linalg::GenericOp>(
+      loc, outType, inputs, init, maps, iters,
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value xv = nb.create<arith::SubIOp>(
+            l, widen32(nb, l, a[0], xUnsigned),
+            nb.create<arith::ConstantIntOp>(l, i32, xZp));
+        Value zp = uniform ? nb.create<arith::ConstantIntOp>(l, i32, wZp0).getResult()
+                           : a[2];
+        Value wv = nb.create<arith::SubIOp>(l, widen32(nb, l, a[1], wUnsigned), zp);
+        Value p = nb.create<arith::MulIOp>(l, xv, wv);
+        nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::AddIOp>(l, a.back(), p)});
+      });
+  SmallVector<NamedAttribute> tag{
+      b.getNamedAttr("x_zp", b.getI64IntegerAttr(xZp)),
+      b.getNamedAttr("x_unsigned", b.getBoolAttr(xUnsigned)),
+      b.getNamedAttr("w_unsigned", b.getBoolAttr(wUnsigned))};
+  if (uniform)
+    tag.push_back(b.getNamedAttr("w_zp", b.getI64IntegerAttr(wZp0)));
+  generic->setAttr("qcc.qgemm", b.getDictionaryAttr(tag));
+  return generic.getResult(0);
+}
+
+/// Adds an i32 bias broadcast along `axis` of `acc`.
+Value addBias(OpBuilder &b, Location loc, Value acc, Value bias, int64_t axis) {
+  if (!bias)
+    return acc;
+  auto type = cast<RankedTensorType>(acc.getType());
+  SmallVector<int64_t> shape(type.getRank(), 1);
+  shape[axis] = type.getDimSize(axis);
+  Value v = reshapeTo(b, loc, bias, RankedTensorType::get(shape, b.getI32Type()));
+  return buildElementwise(b, loc, type, {acc, v},
+                          [](OpBuilder &nb, Location l, ValueRange a) {
+                            return nb.create<arith::AddIOp>(l, a[0], a[1])
+                                .getResult();
+                          });
+}
+
+/// W^T for a [K, N] operand: folded for constants, a linalg.transpose else.
+Value transposeMatrix(OpBuilder &b, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  auto outType = RankedTensorType::get({t.getDimSize(1), t.getDimSize(0)},
+                                       t.getElementType());
+  DenseElementsAttr dense;
+  if (matchPattern(v, m_Constant(&dense))) {
+    int64_t rows = t.getDimSize(0), cols = t.getDimSize(1);
+    auto values = llvm::to_vector(dense.getValues<APInt>());
+    SmallVector<APInt> out;
+    out.reserve(values.size());
+    for (int64_t j = 0; j < cols; ++j)
+      for (int64_t i = 0; i < rows; ++i)
+        out.push_back(dense.isSplat() ? values[0] : values[i * cols + j]);
+    return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(outType, out));
+  }
+  Value empty = b.create<tensor::EmptyOp>(loc, outType.getShape(),
+                                          outType.getElementType());
+  return b.create<linalg::TransposeOp>(loc, v, empty, ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+struct MatMulIntegerLowering : OpConversionPattern<MatMulIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatMulIntegerOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto at = cast<RankedTensorType>(adaptor.getA().getType());
+    auto bt = cast<RankedTensorType>(adaptor.getB().getType());
+    auto type = cast<RankedTensorType>(op.getType());
+    if (bt.getRank() != 2 || at.getRank() < 1)
+      return rewriter.notifyMatchFailure(op, "batched right operand");
+    int64_t k = bt.getDimSize(0);
+    int64_t rows = at.getNumElements() / k;
+    Value a = reshapeTo(rewriter, loc, adaptor.getA(),
+                        RankedTensorType::get({rows, k}, at.getElementType()));
+    Value w = transposeMatrix(rewriter, loc, adaptor.getB());
+    Value acc = buildQGemm(rewriter, loc, a, isOperandUnsigned(op, 0),
+                           op.getAZp(), w, isOperandUnsigned(op, 1), op.getBZp(),
+                           /*transposedOut=*/false);
+    acc = addBias(rewriter, loc, acc, adaptor.getBias(), 1);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, acc, type));
+    return success();
+  }
+};
+
+struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvIntegerOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto it = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto wt = cast<RankedTensorType>(adaptor.getWeight().getType());
+    auto ot = cast<RankedTensorType>(op.getType());
+    Type et = it.getElementType();
+    int64_t spatial = it.getRank() - 2, group = op.getGroup();
+    bool xUnsigned = isOperandUnsigned(op, 0), wUnsigned = isOperandUnsigned(op, 1);
+    int64_t xZp = op.getXZp();
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
+                      pads = op.getPads();
+
+    // Pad with the zero point, so padded positions contribute nothing.
+    Value input = adaptor.getInput();
+    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+      SmallVector<int64_t> lo{0, 0}, hi{0, 0}, shape(it.getShape());
+      for (int64_t i = 0; i < spatial; ++i) {
+        lo.push_back(pads[i]);
+        hi.push_back(pads[spatial + i]);
+        shape[2 + i] += pads[i] + pads[spatial + i];
+      }
+      Value padValue = rewriter.create<arith::ConstantOp>(
+          loc, rewriter.getIntegerAttr(et, APInt(et.getIntOrFloatBitWidth(),
+                                                 (uint64_t)xZp, !xUnsigned)));
+      input = padTensor(rewriter, loc, RankedTensorType::get(shape, et), input,
+                        lo, hi, padValue);
+      it = cast<RankedTensorType>(input.getType());
+    }
+
+    int64_t batch = it.getDimSize(0), filters = wt.getDimSize(0);
+    int64_t cg = wt.getDimSize(1), fg = filters / group;
+    int64_t window = 1, outSize = 1;
+    for (int64_t i = 0; i < spatial; ++i) {
+      window *= wt.getDimSize(2 + i);
+      outSize *= ot.getDimSize(2 + i);
+    }
+    MLIRContext *ctx = rewriter.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    Value result;
+    if (batch == 1 && group == 1) {
+      // Unfold patches as rows [outSize, C * K...] (the ukernel's X) and
+      // multiply by the filters [F, C * K...] (its W) into F x outSize.
+      unsigned loops = spatial + 1 + spatial;
+      SmallVector<AffineExpr> inE{getAffineConstantExpr(0, ctx), d(spatial)};
+      SmallVector<int64_t> colShape;
+      for (int64_t i = 0; i < spatial; ++i)
+        colShape.push_back(ot.getDimSize(2 + i));
+      colShape.push_back(cg);
+      for (int64_t i = 0; i < spatial; ++i) {
+        colShape.push_back(wt.getDimSize(2 + i));
+        inE.push_back(d(i) * strides[i] + d(spatial + 1 + i) * dilations[i]);
+      }
+      SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inE, ctx),
+                                  rewriter.getMultiDimIdentityMap(loops)};
+      Value empty = rewriter.create<tensor::EmptyOp>(loc, colShape, et);
+      Value cols =
+          rewriter
+              .create<linalg::GenericOp>(
+                  loc, empty.getType(), input, empty, maps, parallel(loops),
+                  [](OpBuilder &nb, Location nl, ValueRange a) {
+                    nb.create<linalg::YieldOp>(nl, a[0]);
+                  })
+              .getResult(0);
+      cols = reshapeTo(rewriter, loc, cols,
+                       RankedTensorType::get({outSize, cg * window}, et));
+      Value w = reshapeTo(rewriter, loc, adaptor.getWeight(),
+                          RankedTensorType::get({filters, cg * window},
+                                                wt.getElementType()));
+      result = buildQGemm(rewriter, loc, cols, xUnsigned, xZp, w, wUnsigned,
+                          op.getWZp(), /*transposedOut=*/true);
+      result = reshapeTo(rewriter, loc, result,
+                         RankedTensorType::get(ot.getShape(), rewriter.getI32Type()));
+    } else {
+      result = buildGroupedIntegerConv(rewriter, loc, input, adaptor.getWeight(),
+                                       ot, op, xUnsigned, wUnsigned);
+    }
+    result = addBias(rewriter, loc, result, adaptor.getBias(), 1);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// Direct grouped convolution (batches, depthwise): one generic over
+  /// (N, G, F/G, C/G, k..., out...) as the float path's grouped form.
+  static Value buildGroupedIntegerConv(OpBuilder &b, Location loc, Value input,
+                                       Value weight, RankedTensorType ot,
+                                       ConvIntegerOp op, bool xUnsigned,
+                                       bool wUnsigned) {
+    MLIRContext *ctx = b.getContext();
+    auto it = cast<RankedTensorType>(input.getType());
+    auto wt = cast<RankedTensorType>(weight.getType());
+    int64_t spatial = it.getRank() - 2, group = op.getGroup();
+    int64_t cg = wt.getDimSize(1), fg = wt.getDimSize(0) / group;
+    Type i32 = b.getI32Type();
+    SmallVector<int64_t> inShape{it.getDimSize(0), group, cg};
+    SmallVector<int64_t> wShape{group, fg, cg};
+    SmallVector<int64_t> outShape{ot.getDimSize(0), group, fg};
+    for (int64_t i = 0; i < spatial; ++i) {
+      inShape.push_back(it.getDimSize(2 + i));
+      wShape.push_back(wt.getDimSize(2 + i));
+      outShape.push_back(ot.getDimSize(2 + i));
+    }
+    Value in = reshapeToGrouped(b, loc, input, inShape, it.getElementType());
+    Value w = reshapeToGrouped(b, loc, weight, wShape, wt.getElementType());
+    SmallVector<int32_t> zps;
+    ArrayRef<int64_t> wZps = op.getWZp();
+    for (int64_t f = 0; f < wt.getDimSize(0); ++f)
+      zps.push_back(wZps.size() == 1 ? wZps[0] : wZps[f]);
+    Value zpVec = b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(RankedTensorType::get({group, fg}, i32),
+                                    ArrayRef<int32_t>(zps)));
+    auto outType = RankedTensorType::get(outShape, i32);
+    Value init = filledTensor(b, loc, outType, b.create<arith::ConstantIntOp>(loc, i32, 0));
+    unsigned loops = 4 + 2 * spatial;
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    unsigned cDim = 3, kDim = 4, oDim = 4 + spatial;
+    SmallVector<AffineExpr> inE{d(0), d(1), d(cDim)}, wE{d(1), d(2), d(cDim)},
+        outE{d(0), d(1), d(2)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      AffineExpr o = d(oDim + i), k = d(kDim + i);
+      inE.push_back(o * op.getStrides()[i] + k * op.getDilations()[i]);
+      wE.push_back(k);
+      outE.push_back(o);
+    }
+    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inE, ctx),
+                                AffineMap::get(loops, 0, wE, ctx),
+                                AffineMap::get(loops, 0, {d(1), d(2)}, ctx),
+                                AffineMap::get(loops, 0, outE, ctx)};
+    auto iters = parallel(loops);
+    for (unsigned i = cDim; i < oDim; ++i)
+      iters[i] = utils::IteratorType::reduction;
+    int64_t xZp = op.getXZp();
+    Value result =
+        b.create<linalg::GenericOp>(
+             loc, outType, ValueRange{in, w, zpVec}, init, maps, iters,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               auto ext = [&](Value v, bool isUnsigned) -> Value {
+                 if (isUnsigned)
+                   return nb.create<arith::ExtUIOp>(l, i32, v);
+                 return nb.create<arith::ExtSIOp>(l, i32, v);
+               };
+               Value xv = nb.create<arith::SubIOp>(
+                   l, ext(a[0], xUnsigned),
+                   nb.create<arith::ConstantIntOp>(l, i32, xZp));
+               Value wv = nb.create<arith::SubIOp>(l, ext(a[1], wUnsigned), a[2]);
+               Value p = nb.create<arith::MulIOp>(l, xv, wv);
+               nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::AddIOp>(l, a[3], p)});
+             })
+            .getResult(0);
+    return reshapeTo(b, loc, result, RankedTensorType::get(ot.getShape(), i32));
+  }
+};
+
+} // namespace
+
+void qcc::populateQnnIntegerToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<RequantizeLowering, QAddLowering, QMulLowering, LutLowering,
+               MatMulIntegerLowering, ConvIntegerLowering>(
+      patterns.getContext());
+}

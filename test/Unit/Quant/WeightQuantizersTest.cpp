@@ -1,0 +1,468 @@
+//===- WeightQuantizersTest.cpp - RTN, GPTQ, AWQ, HQQ and helpers ---------===//
+//
+// Hand-computed codes for RTN, exact equalities GPTQ must satisfy (identity
+// Hessian = RTN, block size invariance), error reductions against RTN on data
+// built to reward each method, and brute-force checks of the scale helpers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Quant/WeightQuantizers.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+using namespace qcc::quant;
+
+namespace {
+
+using Matrix = std::vector<float>;
+
+Matrix gaussianMatrix(int64_t rows, int64_t cols, float sigma, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.0f, sigma);
+  Matrix m(rows * cols);
+  for (float &x : m)
+    x = d(rng);
+  return m;
+}
+
+/// Rows of X from 8 latent factors plus a little noise: strongly correlated
+/// inputs, where GPTQ's error compensation matters.
+Matrix correlatedInputs(int64_t n, int64_t cols, unsigned seed,
+                        unsigned sampleSeed = 0) {
+  Matrix z = gaussianMatrix(n, 8, 1.0f, seed + sampleSeed);
+  Matrix a = gaussianMatrix(8, cols, 1.0f, seed + 1);
+  Matrix noise = gaussianMatrix(n, cols, 0.1f, seed + 2 + sampleSeed);
+  Matrix x(n * cols);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t c = 0; c < cols; ++c) {
+      float v = noise[i * cols + c];
+      for (int k = 0; k < 8; ++k)
+        v += z[i * 8 + k] * a[k * cols + c];
+      x[i * cols + c] = v;
+    }
+  return x;
+}
+
+/// ||X W^T - X V^T||^2.
+double outputError(const Matrix &x, int64_t n, const Matrix &w, const Matrix &v,
+                   int64_t rows, int64_t cols) {
+  double total = 0.0;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t r = 0; r < rows; ++r) {
+      double dot = 0.0;
+      for (int64_t c = 0; c < cols; ++c)
+        dot += double(x[i * cols + c]) * (w[r * cols + c] - v[r * cols + c]);
+      total += dot * dot;
+    }
+  return total;
+}
+
+double squaredError(const Matrix &a, const Matrix &b) {
+  double e = 0.0;
+  for (size_t i = 0; i < a.size(); ++i)
+    e += double(a[i] - b[i]) * (a[i] - b[i]);
+  return e;
+}
+
+//===----------------------------------------------------------------------===//
+// RTN
+//===----------------------------------------------------------------------===//
+
+TEST(RTN, SymmetricRoundsHalfToEven) {
+  // absmax 7 and 4 bits: scale exactly 1, zero point 8, codes in [1, 15].
+  Matrix w = {7, 2.5f, 3.5f, -2.5f, -0.5f, 0.5f, 1.5f, -7};
+  QuantizedWeights q = quantizeRTN(w.data(), 1, 8, {4, 8, true});
+  EXPECT_EQ(q.scales[0], 1.0f);
+  EXPECT_EQ(q.zeroPoints[0], 8);
+  EXPECT_EQ(q.codes, (std::vector<uint8_t>{15, 10, 12, 6, 8, 8, 10, 1}));
+  EXPECT_EQ(q.dequantize(0, 1), 2.0f);
+}
+
+TEST(RTN, AsymmetricGroupsWithShortTail) {
+  // Row of 10 in groups of 4: [-1 0 1 2] -> scale 1, zp 1; [0 .5 1.5 3] ->
+  // range [0, 3], scale 1, zp 0; [0 -6] -> range [-6, 0], scale 2, zp 3.
+  Matrix w = {-1, 0, 1, 2, 0, 0.5f, 1.5f, 3, 0, -6};
+  QuantizedWeights q = quantizeRTN(w.data(), 1, 10, {2, 4, false});
+  ASSERT_EQ(q.numGroups(), 3);
+  EXPECT_EQ(q.scales, (std::vector<float>{1, 1, 2}));
+  EXPECT_EQ(q.zeroPoints, (std::vector<int32_t>{1, 0, 3}));
+  EXPECT_EQ(q.codes, (std::vector<uint8_t>{0, 1, 2, 3, 0, 0, 2, 3, 3, 0}));
+  EXPECT_EQ(q.dequantize(), (Matrix{-1, 0, 1, 2, 0, 0, 2, 3, 0, -6}));
+}
+
+TEST(RTN, ErrorWithinHalfStep) {
+  const int64_t rows = 16, cols = 96;
+  Matrix w = gaussianMatrix(rows, cols, 0.05f, 1);
+  for (bool sym : {false, true})
+    for (int bits : {2, 3, 4, 8}) {
+      QuantizedWeights q = quantizeRTN(w.data(), rows, cols, {bits, 32, sym});
+      Matrix d = q.dequantize();
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c) {
+          float s = q.params(r, c / 32).scale;
+          ASSERT_LE(std::fabs(w[r * cols + c] - d[r * cols + c]),
+                    0.5f * s * 1.0001f);
+          ASSERT_LT(q.codes[r * cols + c], 1 << bits);
+        }
+    }
+  EXPECT_NE(verifyWeightQuantConfig({9, 32, false}, 8), "");
+}
+
+//===----------------------------------------------------------------------===//
+// GPTQ
+//===----------------------------------------------------------------------===//
+
+TEST(HessianAccumulator, MatchesDirectProduct) {
+  const int64_t n = 75, cols = 9;
+  Matrix x = gaussianMatrix(n, cols, 1.0f, 2);
+  std::vector<double> xd(x.begin(), x.end());
+  HessianAccumulator hf(cols), hd(cols);
+  hf.addRows(x.data(), 70);
+  hf.addRows(x.data() + 70 * cols, 5);
+  hd.addRows(xd.data(), n);
+  std::vector<double> a = hf.getHessian(), b = hd.getHessian();
+  for (int64_t i = 0; i < cols; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      double ref = 0.0;
+      for (int64_t s = 0; s < n; ++s)
+        ref += double(x[s * cols + i]) * x[s * cols + j];
+      ref *= 2.0 / n;
+      EXPECT_NEAR(a[i * cols + j], ref, 1e-9);
+      EXPECT_NEAR(b[i * cols + j], ref, 1e-9);
+    }
+}
+
+TEST(GPTQ, DiagonalHessianGivesRTN) {
+  const int64_t rows = 8, cols = 40;
+  Matrix w = gaussianMatrix(rows, cols, 1.0f, 3);
+  std::vector<double> h(cols * cols, 0.0);
+  for (int64_t i = 0; i < cols; ++i)
+    h[i * cols + i] = 2.0;
+  GPTQConfig cfg;
+  cfg.quant = {3, 16, false};
+  auto q = quantizeGPTQ(w.data(), rows, cols, h, cfg);
+  ASSERT_TRUE(q);
+  QuantizedWeights rtn = quantizeRTN(w.data(), rows, cols, cfg.quant);
+  EXPECT_EQ(q->codes, rtn.codes);
+  EXPECT_EQ(q->scales, rtn.scales);
+  EXPECT_EQ(q->zeroPoints, rtn.zeroPoints);
+}
+
+struct GptqCase {
+  WeightQuantConfig quant;
+  bool actOrder, staticGroups;
+};
+
+TEST(GPTQ, BeatsRTNOnCorrelatedInputs) {
+  const int64_t rows = 48, cols = 128, n = 512;
+  Matrix x = correlatedInputs(n, cols, 4);
+  Matrix held = correlatedInputs(n, cols, 4, 100); // same factors, new rows
+  Matrix w = gaussianMatrix(rows, cols, 0.02f, 5);
+  HessianAccumulator acc(cols);
+  acc.addRows(x.data(), n);
+  std::vector<double> h = acc.getHessian();
+  for (GptqCase c : std::vector<GptqCase>{{{4, 32, false}, false, false},
+                                          {{3, 0, true}, false, false},
+                                          {{4, 32, false}, true, false},
+                                          {{4, 32, true}, true, true},
+                                          {{2, 64, false}, true, false}}) {
+    GPTQConfig cfg;
+    cfg.quant = c.quant;
+    cfg.actOrder = c.actOrder;
+    cfg.staticGroups = c.staticGroups;
+    std::string err;
+    auto q = quantizeGPTQ(w.data(), rows, cols, h, cfg, &err);
+    ASSERT_TRUE(q) << err;
+    Matrix rtn = quantizeRTN(w.data(), rows, cols, c.quant).dequantize();
+    double eg = outputError(x, n, w, q->dequantize(), rows, cols);
+    double er = outputError(x, n, w, rtn, rows, cols);
+    EXPECT_LT(eg, 0.7 * er) << c.quant.bits << " bits, group "
+                            << c.quant.groupSize << ", actOrder " << c.actOrder;
+    // Held-out rows of the same distribution.
+    EXPECT_LT(outputError(held, n, w, q->dequantize(), rows, cols),
+              0.8 * outputError(held, n, w, rtn, rows, cols));
+  }
+}
+
+TEST(GPTQ, LazyBlocksDoNotChangeTheResult) {
+  const int64_t rows = 16, cols = 96, n = 256;
+  Matrix x = correlatedInputs(n, cols, 6);
+  Matrix w = gaussianMatrix(rows, cols, 1.0f, 7);
+  HessianAccumulator acc(cols);
+  acc.addRows(x.data(), n);
+  for (bool actOrder : {false, true}) {
+    GPTQConfig cfg;
+    cfg.quant = {4, 24, false};
+    cfg.actOrder = actOrder;
+    cfg.blockSize = 1000;
+    auto ref = quantizeGPTQ(w.data(), rows, cols, acc.getHessian(), cfg);
+    ASSERT_TRUE(ref);
+    for (int64_t bs : {1, 7, 32}) {
+      cfg.blockSize = bs;
+      auto q = quantizeGPTQ(w.data(), rows, cols, acc.getHessian(), cfg);
+      ASSERT_TRUE(q);
+      int64_t diff = 0;
+      for (size_t i = 0; i < q->codes.size(); ++i)
+        diff += q->codes[i] != ref->codes[i];
+      // Only summation order differs; a rare rounding tie may flip.
+      EXPECT_LE(diff, 2) << "block " << bs;
+    }
+  }
+}
+
+TEST(GPTQ, DeadColumnsAndBadInput) {
+  const int64_t rows = 12, cols = 48, n = 256;
+  Matrix x = correlatedInputs(n, cols, 8);
+  for (int64_t i = 0; i < n; ++i)
+    x[i * cols + 3] = x[i * cols + 17] = 0.0f;
+  Matrix w = gaussianMatrix(rows, cols, 1.0f, 9);
+  HessianAccumulator acc(cols);
+  acc.addRows(x.data(), n);
+  GPTQConfig cfg;
+  cfg.quant = {4, 16, false};
+  cfg.actOrder = true;
+  std::string err;
+  auto q = quantizeGPTQ(w.data(), rows, cols, acc.getHessian(), cfg, &err);
+  ASSERT_TRUE(q) << err;
+  Matrix d = q->dequantize();
+  for (int64_t r = 0; r < rows; ++r) {
+    EXPECT_EQ(d[r * cols + 3], 0.0f);
+    EXPECT_EQ(d[r * cols + 17], 0.0f);
+  }
+  Matrix rtn = quantizeRTN(w.data(), rows, cols, cfg.quant).dequantize();
+  EXPECT_LT(outputError(x, n, w, d, rows, cols),
+            outputError(x, n, w, rtn, rows, cols));
+
+  std::vector<double> small(10, 1.0);
+  EXPECT_FALSE(quantizeGPTQ(w.data(), rows, cols, small, cfg, &err));
+  EXPECT_NE(err.find("Hessian has 10 entries"), std::string::npos) << err;
+  std::vector<double> nan = acc.getHessian();
+  nan[5] = NAN;
+  EXPECT_FALSE(quantizeGPTQ(w.data(), rows, cols, nan, cfg, &err));
+}
+
+//===----------------------------------------------------------------------===//
+// AWQ and SmoothQuant
+//===----------------------------------------------------------------------===//
+
+/// Activations with a few outlier channels (x30), as in LLM layers.
+Matrix outlierActivations(int64_t n, int64_t cols, unsigned seed) {
+  Matrix x = gaussianMatrix(n, cols, 1.0f, seed);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t c : {5, 40, 77, 100})
+      x[i * cols + c] *= 30.0f;
+  return x;
+}
+
+std::vector<float> meanAbs(const Matrix &x, int64_t n, int64_t cols) {
+  std::vector<float> m(cols, 0.0f);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t c = 0; c < cols; ++c)
+      m[c] += std::fabs(x[i * cols + c]) / n;
+  return m;
+}
+
+TEST(AWQ, BeatsRTNWithOutlierChannels) {
+  const int64_t rows = 64, cols = 128, n = 128;
+  Matrix x = outlierActivations(n, cols, 10),
+         held = outlierActivations(n, cols, 11);
+  Matrix w = gaussianMatrix(rows, cols, 0.02f, 12);
+  std::vector<float> m = meanAbs(x, n, cols);
+  for (bool clip : {false, true}) {
+    AWQConfig cfg;
+    cfg.quant = {4, 32, false};
+    cfg.clipSearch = clip;
+    AWQResult res =
+        quantizeAWQ(w.data(), rows, cols, m.data(), x.data(), n, cfg);
+    EXPECT_GT(res.alpha, 0.0f);
+    EXPECT_LT(res.error, 0.8 * res.rtnError) << "clip " << clip;
+    // Recompute both errors independently: W' = dequant(Q(W s)) / s.
+    Matrix wq = res.weights.dequantize();
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        wq[r * cols + c] /= res.channelScales[c];
+    Matrix rtn = quantizeRTN(w.data(), rows, cols, cfg.quant).dequantize();
+    EXPECT_NEAR(outputError(x, n, w, wq, rows, cols), res.error,
+                1e-6 * res.error);
+    EXPECT_NEAR(outputError(x, n, w, rtn, rows, cols), res.rtnError,
+                1e-6 * res.rtnError);
+    EXPECT_LT(outputError(held, n, w, wq, rows, cols),
+              outputError(held, n, w, rtn, rows, cols));
+    for (float s : res.channelScales)
+      EXPECT_GT(s, 0.0f);
+  }
+}
+
+TEST(AWQ, NoSalientChannelsKeepsRTNQuality) {
+  const int64_t rows = 16, cols = 64, n = 64;
+  Matrix x = gaussianMatrix(n, cols, 1.0f, 13);
+  Matrix w = gaussianMatrix(rows, cols, 1.0f, 14);
+  std::vector<float> m = meanAbs(x, n, cols);
+  AWQConfig cfg;
+  cfg.quant = {3, 0, true};
+  AWQResult res = quantizeAWQ(w.data(), rows, cols, m.data(), x.data(), n, cfg);
+  EXPECT_LE(res.error, res.rtnError); // alpha = 0 is RTN itself
+}
+
+TEST(SmoothQuant, ClosedForm) {
+  std::vector<float> act = {4, 1, 0, 9}, wmax = {1, 4, 2, 0};
+  std::vector<float> s = smoothQuantFactors(act.data(), wmax.data(), 4, 0.5f);
+  EXPECT_FLOAT_EQ(s[0], 2.0f);
+  EXPECT_FLOAT_EQ(s[1], 0.5f);
+  EXPECT_FLOAT_EQ(s[2], std::sqrt(1e-5f) / std::sqrt(2.0f));
+  EXPECT_FLOAT_EQ(s[3], 3.0f / std::sqrt(1e-5f));
+  // alpha = 0.5 balances the two maxima: max|X_j| / s_j = max|W_j| s_j.
+  EXPECT_FLOAT_EQ(act[1] / s[1], wmax[1] * s[1]);
+  s = smoothQuantFactors(act.data(), wmax.data(), 4, 0.75f);
+  EXPECT_FLOAT_EQ(s[0], std::pow(4.0f, 0.75f));
+  Matrix w = {1, -4, 0, 0, 0.5f, 3, -2, 0};
+  EXPECT_EQ(inputChannelAbsMax(w.data(), 2, 4),
+            (std::vector<float>{1, 4, 2, 0}));
+}
+
+//===----------------------------------------------------------------------===//
+// HQQ
+//===----------------------------------------------------------------------===//
+
+/// Student-t (3 degrees of freedom) weights: heavy tails that stretch min/max
+/// ranges.
+Matrix heavyTailedWeights(int64_t rows, int64_t cols, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::student_t_distribution<float> t(3.0f);
+  Matrix w(rows * cols);
+  for (float &x : w)
+    x = 0.01f * t(rng);
+  return w;
+}
+
+/// Per group, the best of 101 min/max shrink factors in [0.1, 1]: a
+/// brute-force bound on what any range choice can reach with nearest codes.
+double bestClipError(const Matrix &w, int64_t rows, int64_t cols,
+                     WeightQuantConfig qc) {
+  double total = 0.0;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c0 = 0; c0 < cols; c0 += qc.groupSize) {
+      const float *wg = &w[r * cols + c0];
+      double best = INFINITY;
+      for (int k = 0; k <= 100; ++k) {
+        GroupParams p = fitGroupParams(wg, qc.groupSize, qc.bits, qc.symmetric,
+                                       1.0f - 0.009f * k);
+        double e = 0.0;
+        for (int64_t i = 0; i < qc.groupSize; ++i) {
+          float d =
+              (quantizeToCode(wg[i], p, qc.bits, qc.symmetric) - p.zeroPoint) *
+              p.scale;
+          e += double(wg[i] - d) * (wg[i] - d);
+        }
+        best = std::min(best, e);
+      }
+      total += best;
+    }
+  return total;
+}
+
+TEST(HQQ, BeatsRTNOnHeavyTailedWeights) {
+  const int64_t rows = 64, cols = 256, n = 128;
+  Matrix w = heavyTailedWeights(rows, cols, 15);
+  Matrix x = gaussianMatrix(n, cols, 1.0f, 16);
+  // The bound is what clipping can gain here at all (measured by
+  // bestClipError: about 0.94, 0.79 and 0.91 of RTN).
+  struct Case {
+    WeightQuantConfig quant;
+    double maxRatio;
+  };
+  for (Case c : {Case{{4, 64, false}, 0.97}, Case{{3, 128, false}, 0.85},
+                 Case{{4, 64, true}, 0.95}}) {
+    HQQConfig cfg;
+    cfg.quant = c.quant;
+    QuantizedWeights q = quantizeHQQ(w.data(), rows, cols, cfg);
+    Matrix dh = q.dequantize();
+    Matrix dr = quantizeRTN(w.data(), rows, cols, c.quant).dequantize();
+    double eh = squaredError(w, dh), er = squaredError(w, dr);
+    EXPECT_LT(eh, c.maxRatio * er)
+        << c.quant.bits << " bits, symmetric " << c.quant.symmetric;
+    EXPECT_LT(eh, 1.03 * bestClipError(w, rows, cols, c.quant));
+    EXPECT_LT(outputError(x, n, w, dh, rows, cols),
+              c.maxRatio * outputError(x, n, w, dr, rows, cols));
+    for (int32_t z : q.zeroPoints) {
+      EXPECT_GE(z, 0);
+      EXPECT_LT(z, 1 << c.quant.bits);
+    }
+  }
+}
+
+TEST(HQQ, ZeroOnlyStaysNearRTN) {
+  // With an integer zero point, optimizing it alone only moves the window.
+  const int64_t rows = 16, cols = 128;
+  Matrix w = heavyTailedWeights(rows, cols, 17);
+  HQQConfig cfg;
+  cfg.quant = {4, 64, false};
+  cfg.optimizeScale = false;
+  Matrix dh = quantizeHQQ(w.data(), rows, cols, cfg).dequantize();
+  Matrix dr = quantizeRTN(w.data(), rows, cols, cfg.quant).dequantize();
+  EXPECT_LT(squaredError(w, dh), 1.5 * squaredError(w, dr));
+}
+
+//===----------------------------------------------------------------------===//
+// Sub-scales
+//===----------------------------------------------------------------------===//
+
+/// max_g |d sc_g - s_g| / s_g with sc_g = clamp(round(s_g / d), 1, maxSub).
+double relErrorAt(const std::vector<float> &s, double d, int maxSub) {
+  double e = 0.0;
+  for (float v : s) {
+    double sc = std::clamp(std::nearbyint(v / d), 1.0, double(maxSub));
+    e = std::max(e, std::fabs(d * sc - v) / v);
+  }
+  return e;
+}
+
+TEST(SubScales, MatchBruteForceAndBeatNaive) {
+  const int64_t rows = 4, groups = 16;
+  std::mt19937 rng(18);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  std::vector<float> scales(rows * groups);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t g = 0; g < groups; ++g)
+      // Row 3 spans two decades; the others one octave.
+      scales[r * groups + g] = r == 3 ? std::pow(10.0f, -2.0f * u(rng))
+                                      : (0.5f + 0.5f * u(rng)) * (r + 1);
+  for (int bits : {4, 6}) {
+    const int maxSub = (1 << bits) - 1;
+    IntegerizedScales res =
+        integerizeGroupScales(scales.data(), rows, groups, bits);
+    double worst = 0.0;
+    for (int64_t r = 0; r < rows; ++r) {
+      std::vector<float> s(scales.begin() + r * groups,
+                           scales.begin() + (r + 1) * groups);
+      float smax = *std::max_element(s.begin(), s.end());
+      double rowErr = 0.0;
+      for (int64_t g = 0; g < groups; ++g) {
+        int32_t sc = res.subScales[r * groups + g];
+        ASSERT_GE(sc, 1);
+        ASSERT_LE(sc, maxSub);
+        rowErr = std::max(
+            rowErr, std::fabs(double(res.rowScales[r]) * sc - s[g]) / s[g]);
+      }
+      worst = std::max(worst, rowErr);
+      double brute = INFINITY;
+      for (int k = 0; k <= 200000; ++k) {
+        double t = 0.5 + (maxSub + 0.5 - 0.5) * k / 200000.0;
+        brute = std::min(brute, relErrorAt(s, smax / t, maxSub));
+      }
+      EXPECT_LE(rowErr, brute * (1 + 1e-5) + 1e-7) << "row " << r;
+      EXPECT_LE(rowErr, relErrorAt(s, smax / maxSub, maxSub));
+      if (r < 3) {
+        EXPECT_LE(rowErr, 1.0 / maxSub); // scales within one octave
+      }
+    }
+    EXPECT_NEAR(res.maxRelError, worst, 1e-12);
+  }
+}
+
+} // namespace
