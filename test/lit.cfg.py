@@ -30,7 +30,7 @@ llvm_config.with_environment(
     "PYTHONPATH", os.path.join(config.qcc_src_root, "test", "lib"), append_path=True
 )
 
-tools = ["qcc", "qcc-opt", "qcc-run"]
+tools = ["qcc", "qcc-opt", "qcc-run", "qcc-reference"]
 llvm_config.add_tool_substitutions(tools, [config.qcc_tools_dir])
 
 # Optional parts of the suite are features.

@@ -262,7 +262,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--target", default="host", help="qcc --target (default: host)")
     ap.add_argument("--ops", help="comma-separated op types (default: qcc --list-ops)")
-    ap.add_argument("--data-dir", action="append", help="node test root (repeatable; default: Debian's and pip onnx's)")
+    ap.add_argument("--data-dir", "--data", action="append",
+                    help="node test root, e.g. one written by utils/gen_onnx_node_tests.py "
+                    "(repeatable; a test name found in several is taken from the first; "
+                    "default: Debian's and pip onnx's)")
     ap.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json", help="write per-test results and the per-op summary here")
     ap.add_argument("--filter", help="only test directories whose name matches this regex")

@@ -2,7 +2,10 @@
 
 #include "qcc/Driver/Driver.h"
 
+#include "qcc/Driver/Calibration.h"
 #include "qcc/Driver/ModelInterface.h"
+#include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
+#include "qcc/Dialect/Qnn/Transforms/Passes.h"
 #include "qcc/Frontend/Onnx/OnnxImporter.h"
 #include "qcc/Pipelines/Pipelines.h"
 #include "qcc/Target/TargetBackend.h"
@@ -14,6 +17,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -145,6 +149,122 @@ LogicalResult linkLibrary(Location loc, const TargetConfig &config,
                                    llvm::sys::path::filename(options.inputPath).str()));
 }
 
+/// The backend and configuration for a --target value, or an error.
+FailureOr<std::pair<const TargetBackend *, TargetConfig>>
+resolveTarget(Location loc, llvm::StringRef target) {
+  const TargetBackend *backend = lookupTargetBackend(target);
+  if (!backend)
+    return emitError(loc) << "unknown target '" << target
+                          << "' (see qcc --list-targets)";
+  auto config = backend->configure(target);
+  if (!config)
+    return emitError(loc) << llvm::toString(config.takeError());
+  return std::make_pair(backend, *config);
+}
+
+/// --calib-method's spelling of the observers' methods.
+std::optional<quant::CalibMethod> parseCalibMethod(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<quant::CalibMethod>>(name)
+      .Case("minmax", quant::CalibMethod::MinMax)
+      .Case("percentile", quant::CalibMethod::Percentile)
+      .Case("entropy", quant::CalibMethod::Entropy)
+      .Case("mse", quant::CalibMethod::Mse)
+      .Default(std::nullopt);
+}
+
+/// Checks the quantization options against what the integer path offers.
+LogicalResult checkQuantOptions(const CompileOptions &o, Location loc) {
+  if (o.quant != "w8a8")
+    return emitError(loc) << "unknown --quant='" << o.quant
+                          << "' (expected none or w8a8)";
+  if (!parseCalibMethod(o.calibMethod))
+    return emitError(loc) << "unknown --calib-method='" << o.calibMethod
+                          << "' (expected minmax, percentile, entropy or mse)";
+  if (o.activationType != "u8" && o.activationType != "i8")
+    return emitError(loc) << "--act-type must be u8 or i8, got '"
+                          << o.activationType << "'";
+  if (o.weightMethod != "rtn" && o.weightMethod != "gptq" &&
+      o.weightMethod != "awq" && o.weightMethod != "hqq")
+    return emitError(loc) << "unknown --weights='" << o.weightMethod
+                          << "' (expected rtn, gptq, awq or hqq)";
+  if (o.weightBits != 8 && o.weightBits != 4 && o.weightBits != 3 &&
+      o.weightBits != 2)
+    return emitError(loc) << "--wbits must be 8, 4, 3 or 2, got " << o.weightBits;
+  if (o.weightBits != 8 || o.weightMethod != "rtn")
+    return emitError(loc)
+           << "--weights=" << o.weightMethod << " --wbits=" << o.weightBits
+           << " is not implemented on the integer path yet (w8a8 uses 8-bit "
+              "round-to-nearest per-channel weights)";
+  if (o.calibPath.empty() && o.calibIn.empty())
+    return emitError(loc) << "--quant=" << o.quant
+                          << " needs calibration data: --calib=DIR or --calib-in=FILE";
+  if (o.calibPercentile <= 0 || o.calibPercentile > 100)
+    return emitError(loc) << "--calib-percentile must be in (0, 100]";
+  return success();
+}
+
+/// Calibrates (or reads the calibration file), records each point's range as
+/// `qcc.calib` and runs qcc-quantize: the float module becomes its QDQ form.
+LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
+                             Location loc) {
+  if (failed(checkQuantOptions(options, loc)))
+    return failure();
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  FailureOr<std::vector<quant::TensorObserver>> observers;
+  if (!options.calibIn.empty()) {
+    observers = readCalibrationFile(options.calibIn, main, loc);
+  } else {
+    CalibrationOptions calib;
+    calib.dataPath = options.calibPath;
+    calib.maxSamples = options.calibSamples;
+    calib.verbose = options.verbose;
+    observers = runCalibration(module, options, calib);
+  }
+  if (failed(observers))
+    return failure();
+  if (!options.calibOut.empty() &&
+      failed(writeCalibrationFile(options.calibOut, main, *observers, loc)))
+    return failure();
+
+  auto points = qnn::calibrationPoints(main);
+  if (points.size() != observers->size())
+    return emitError(loc) << "calibration has " << observers->size()
+                          << " tensors but the model has " << points.size();
+  quant::CalibOptions rangeOptions;
+  rangeOptions.bits = 8;
+  rangeOptions.percentile = options.calibPercentile;
+  rangeOptions.symmetric = options.activationType == "i8";
+  auto method = *parseCalibMethod(options.calibMethod);
+  Builder b(module.getContext());
+  for (auto [point, observer] : llvm::zip(points, *observers)) {
+    if (observer.getNumFinite() == 0)
+      continue; // never observed (inside control flow): stays float
+    quant::Range r = observer.computeRange(method, rangeOptions);
+    auto range = b.getDenseF64ArrayAttr({r.min, r.max});
+    Value v = point.value;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      main.setArgAttr(arg.getArgNumber(), "qcc.calib", range);
+      continue;
+    }
+    Operation *def = v.getDefiningOp();
+    SmallVector<Attribute> all(def->getNumResults(), b.getDenseF64ArrayAttr({}));
+    if (auto old = def->getAttrOfType<ArrayAttr>("qcc.calib"))
+      for (auto [i, a] : llvm::enumerate(old))
+        all[i] = a;
+    all[cast<OpResult>(v).getResultNumber()] = range;
+    def->setAttr("qcc.calib", b.getArrayAttr(all));
+  }
+  return runPipeline(
+      module,
+      [&](OpPassManager &pm) {
+        qnn::QuantizeOptions q;
+        q.activationType = options.activationType;
+        q.weightBits = options.weightBits;
+        pm.addPass(qnn::createQuantize(q));
+      },
+      "quantize");
+}
+
 } // namespace
 
 LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
@@ -152,13 +272,8 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
   StageTimer timer(options.verbose);
 
   // Resolve the target first, so a bad --target fails before any work.
-  const TargetBackend *backend = lookupTargetBackend(options.target);
-  if (!backend)
-    return emitError(loc) << "unknown target '" << options.target
-                          << "' (see qcc --list-targets)";
-  auto config = backend->configure(options.target);
-  if (!config)
-    return emitError(loc) << llvm::toString(config.takeError());
+  if (failed(resolveTarget(loc, options.target)))
+    return failure();
 
   OwningOpRef<ModuleOp> module;
   if (llvm::StringRef(options.inputPath).ends_with(".mlir")) {
@@ -176,6 +291,17 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
   if (!module)
     return failure();
   timer.done("import");
+  return compileModule(context, std::move(module), options);
+}
+
+LogicalResult compileModule(MLIRContext &context, OwningOpRef<ModuleOp> module,
+                            const CompileOptions &options) {
+  Location loc = FileLineColLoc::get(&context, options.inputPath, 0, 0);
+  StageTimer timer(options.verbose);
+  auto target = resolveTarget(loc, options.target);
+  if (failed(target))
+    return failure();
+  auto [backend, config] = *target;
 
   auto print = [&](ModuleOp m) -> LogicalResult {
     std::string err;
@@ -183,7 +309,8 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
     if (!out)
       return emitError(loc) << err;
     OpPrintingFlags flags;
-    flags.elideLargeElementsAttrs(16);
+    // Full constants: emitted IR must run on qcc-reference and read back.
+    (void)flags;
     m.print(out->os(), flags);
     out->keep();
     return success();
@@ -192,7 +319,14 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
   if (failed(runPipeline(*module, buildQnnOptimizationPipeline, "qnn optimization")))
     return failure();
   timer.done("qnn optimization");
-  if (options.emit == EmitKind::Qnn || options.emit == EmitKind::Quantized)
+  if (options.emit == EmitKind::Qnn)
+    return print(*module);
+  if (options.quant != "none") {
+    if (failed(quantizeModule(*module, options, loc)))
+      return failure();
+    timer.done("quantization");
+  }
+  if (options.emit == EmitKind::Quantized)
     return print(*module);
 
   // Quantized regions become integer-only, verified.
@@ -223,7 +357,7 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
     return failure();
   if (failed(runPipeline(
           *module,
-          [&](OpPassManager &pm) { backend->buildConfigurationPipeline(pm, *config); },
+          [&](OpPassManager &pm) { backend->buildConfigurationPipeline(pm, config); },
           "target configuration")))
     return failure();
   timer.done("lower to linalg");
@@ -232,7 +366,7 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
 
   if (failed(runPipeline(
           *module,
-          [&](OpPassManager &pm) { backend->buildTranslationPipeline(pm, *config); },
+          [&](OpPassManager &pm) { backend->buildTranslationPipeline(pm, config); },
           "translation")))
     return failure();
   timer.done("lower to LLVM dialect");
@@ -242,7 +376,7 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
     auto out = openOutputFile(options.outputPath, &err);
     if (!out)
       return emitError(loc) << err;
-    if (auto e = backend->emitLLVMIR(*module, *config, out->os()))
+    if (auto e = backend->emitLLVMIR(*module, config, out->os()))
       return emitError(loc) << llvm::toString(std::move(e));
     out->keep();
     return success();
@@ -250,13 +384,13 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
 
   std::string object;
   llvm::raw_string_ostream objStream(object);
-  if (auto e = backend->emitObject(*module, *config, objStream))
+  if (auto e = backend->emitObject(*module, config, objStream))
     return emitError(loc) << llvm::toString(std::move(e));
   timer.done("LLVM codegen");
   if (options.emit == EmitKind::Object)
     return writeFile(loc, options.outputPath, object);
 
-  if (failed(linkLibrary(loc, *config, *model, object, options)))
+  if (failed(linkLibrary(loc, config, *model, object, options)))
     return failure();
   timer.done("link");
   return success();

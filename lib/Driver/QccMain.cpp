@@ -64,6 +64,37 @@ int qccMain(int argc, char **argv) {
                               cl::desc("Target to compile for (default: host); "
                                        "see --list-targets"),
                               cl::init("host"), cl::cat(qccCategory));
+  cl::opt<std::string> quant(
+      "quant", cl::desc("Quantization: none, or w8a8 (int8 weights and activations, integer-only)"),
+      cl::init("none"), cl::cat(qccCategory));
+  cl::opt<std::string> calib(
+      "calib", cl::desc("Calibration data: a folder of .npy samples (or of per-sample folders) or one .npy batch"),
+      cl::value_desc("path"), cl::cat(qccCategory));
+  cl::opt<std::string> calibMethod(
+      "calib-method", cl::desc("Activation range from the statistics: minmax, percentile, entropy, mse"),
+      cl::init("minmax"), cl::cat(qccCategory));
+  cl::opt<double> calibPercentile(
+      "calib-percentile", cl::desc("Mass kept by --calib-method=percentile, in percent"),
+      cl::init(99.999), cl::cat(qccCategory));
+  cl::opt<int64_t> calibSamples(
+      "calib-samples", cl::desc("Use at most this many calibration samples (0: all)"),
+      cl::init(0), cl::cat(qccCategory));
+  cl::opt<std::string> calibOut(
+      "calib-out", cl::desc("Write the calibration statistics to this file"),
+      cl::value_desc("file.json"), cl::cat(qccCategory));
+  cl::opt<std::string> calibIn(
+      "calib-in", cl::desc("Read calibration statistics written by --calib-out instead of running the model"),
+      cl::value_desc("file.json"), cl::cat(qccCategory));
+  cl::opt<std::string> actType(
+      "act-type", cl::desc("Activation storage: u8 (asymmetric) or i8 (symmetric)"),
+      cl::init("u8"), cl::cat(qccCategory));
+  cl::opt<std::string> weights(
+      "weights", cl::desc("Weight quantizer: rtn, gptq, awq, hqq"),
+      cl::init("rtn"), cl::cat(qccCategory));
+  cl::opt<int64_t> wbits("wbits", cl::desc("Weight bits (8, 4, 3, 2)"), cl::init(8),
+                         cl::cat(qccCategory));
+  cl::opt<int64_t> group("group", cl::desc("Weight group size along the input axis (0: per channel)"),
+                         cl::init(0), cl::cat(qccCategory));
   cl::opt<EmitKind> emit(
       "emit", cl::desc("Stop after a stage and write its output"),
       cl::values(clEnumValN(EmitKind::Qnn, "qnn", "qnn dialect IR"),
@@ -130,6 +161,17 @@ int qccMain(int argc, char **argv) {
   options.inputPath = input;
   options.target = target;
   options.emit = emit;
+  options.quant = quant;
+  options.calibPath = calib;
+  options.calibMethod = calibMethod;
+  options.calibPercentile = calibPercentile;
+  options.calibSamples = calibSamples;
+  options.calibOut = calibOut;
+  options.calibIn = calibIn;
+  options.activationType = actType;
+  options.weightMethod = weights;
+  options.weightBits = wbits;
+  options.weightGroup = group;
   options.verbose = verbose;
   options.runOnnxChecker = !noChecker;
   for (const std::string &spec : inputShapes) {

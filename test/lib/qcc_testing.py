@@ -97,6 +97,41 @@ def compile_model(
     _check(cmd, timeout)
 
 
+def ort_quantize_static(onnx_path: str, out_path: str, input_name: str,
+                        samples: Sequence[np.ndarray], method: str = "MinMax") -> str:
+    """onnxruntime's quantize_static on the same calibration samples: QDQ
+    format, uint8 activations, per-channel int8 weights (its defaults for
+    static W8A8). Returns out_path."""
+    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod,
+                                          QuantFormat, QuantType, quantize_static)
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.it = iter([{input_name: x} for x in samples])
+
+        def get_next(self):
+            return next(self.it, None)
+
+    quantize_static(onnx_path, out_path, Reader(), quant_format=QuantFormat.QDQ,
+                    per_channel=True, activation_type=QuantType.QUInt8,
+                    weight_type=QuantType.QInt8,
+                    calibrate_method=getattr(CalibrationMethod, method))
+    return out_path
+
+
+def qcc_reference(mlir_path: str, inputs: Dict[str, np.ndarray], out_dir: str,
+                  output_names: Sequence[str]) -> Dict[str, np.ndarray]:
+    """Runs qnn IR on the integer reference interpreter (qcc-reference)."""
+    os.makedirs(out_dir, exist_ok=True)
+    cmd = [tool("qcc-reference"), mlir_path, "--output-dir", out_dir]
+    for name, value in inputs.items():
+        path = os.path.join(out_dir, f"in_{sanitize(name)}.npy")
+        np.save(path, value)
+        cmd += ["--input", f"{name}={path}"]
+    _check(cmd, 1800)
+    return {n: np.load(os.path.join(out_dir, sanitize(n) + ".npy")) for n in output_names}
+
+
 def sanitize(name: str) -> str:
     """The file stem qcc-run uses for an output name."""
     s = re.sub(r"[^A-Za-z0-9_.\-]", "_", name)

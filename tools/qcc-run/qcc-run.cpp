@@ -211,19 +211,53 @@ template <typename F> F symbol(void *lib, const char *name) {
   return reinterpret_cast<F>(s);
 }
 
+/// `--reference MODEL.mlir`: runs the model's IR on the integer reference
+/// interpreter instead of a library, by exec'ing the qcc-reference binary
+/// that sits next to this one (qcc-run itself stays free of MLIR).
+[[noreturn]] void
+execReference(const std::string &model,
+              const std::map<std::string, std::string> &inputs,
+              const std::string &outDir) {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0)
+    fail("cannot locate qcc-run");
+  self[n] = 0;
+  std::string dir(self);
+  std::string tool = dir.substr(0, dir.rfind('/')) + "/qcc-reference";
+  if (access(tool.c_str(), X_OK) != 0)
+    fail("the reference interpreter '" + tool + "' is missing (build the "
+         "qcc-reference target)");
+  std::vector<std::string> cmd = {tool, model};
+  for (auto &[name, file] : inputs)
+    cmd.push_back("--input=" + name + "=" + file);
+  if (!outDir.empty())
+    cmd.push_back("--output-dir=" + outDir);
+  std::vector<char *> cargv;
+  for (auto &s : cmd)
+    cargv.push_back(s.data());
+  cargv.push_back(nullptr);
+  execv(cargv[0], cargv.data());
+  fail("cannot run '" + tool + "': " + strerror(errno));
+}
+
 void usage() {
   fprintf(stderr,
           "usage: qcc-run model.so --input NAME=FILE.npy ... --output DIR\n"
           "                [--repeat N] [--warmup N]\n"
+          "       qcc-run --reference model.mlir --input NAME=FILE.npy ... "
+          "--output DIR\n"
           "  Runs a qcc-compiled model; AArch64 libraries run under\n"
           "  qemu-aarch64 (set QCC_QEMU to use another emulator).\n"
-          "  --repeat N   run N times and print the mean latency\n");
+          "  --repeat N   run N times and print the mean latency\n"
+          "  --reference  run qnn IR on the integer reference interpreter\n"
+          "               (qcc-reference) instead of a library\n");
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string libPath, outDir;
+  std::string libPath, outDir, referenceModel;
   std::map<std::string, std::string> inputFiles;
   int repeat = 1, warmup = 0;
   for (int i = 1; i < argc; ++i) {
@@ -251,6 +285,8 @@ int main(int argc, char **argv) {
       repeat = atoi(value("--repeat").c_str());
     } else if (a.rfind("--warmup", 0) == 0) {
       warmup = atoi(value("--warmup").c_str());
+    } else if (a.rfind("--reference", 0) == 0) {
+      referenceModel = value("--reference");
     } else if (!a.empty() && a[0] == '-') {
       usage();
       fail("unknown option '" + a + "'");
@@ -259,6 +295,11 @@ int main(int argc, char **argv) {
     } else {
       fail("unexpected argument '" + a + "'");
     }
+  }
+  if (!referenceModel.empty()) {
+    if (!libPath.empty())
+      fail("give either a model library or --reference, not both");
+    execReference(referenceModel, inputFiles, outDir);
   }
   if (libPath.empty()) {
     usage();

@@ -4,6 +4,7 @@
 #define QCC_DRIVER_DRIVER_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 
 #include <map>
 #include <string>
@@ -23,12 +24,31 @@ struct CompileOptions {
   std::map<std::string, std::vector<double>> inputValues;
   bool runOnnxChecker = true;
   bool verbose = false;
+
+  // Quantization (`--quant=w8a8` and friends).
+  std::string quant = "none";       // none | w8a8
+  std::string calibPath;            // --calib=DIR|FILE.npy
+  std::string calibMethod = "minmax"; // minmax | percentile | entropy | mse
+  double calibPercentile = 99.999;
+  int64_t calibSamples = 0;
+  std::string calibOut, calibIn;
+  std::string activationType = "u8"; // u8 | i8
+  std::string weightMethod = "rtn";  // rtn | gptq | awq | hqq
+  int64_t weightBits = 8;
+  int64_t weightGroup = 0;
 };
 
 /// Runs the whole compile described by `options`; diagnostics go to the
 /// context's handler. Returns failure after reporting an error.
 mlir::LogicalResult compile(mlir::MLIRContext &context,
                             const CompileOptions &options);
+
+/// The compile after the frontend: optimization, quantization, lowering and
+/// code generation of an imported qnn module, as `options` say (inputPath
+/// only names the model in diagnostics and the header).
+mlir::LogicalResult compileModule(mlir::MLIRContext &context,
+                                  mlir::OwningOpRef<mlir::ModuleOp> module,
+                                  const CompileOptions &options);
 
 /// `qcc`'s main(): parses the command line and compiles.
 int qccMain(int argc, char **argv);

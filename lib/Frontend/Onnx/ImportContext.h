@@ -20,6 +20,20 @@
 
 namespace qcc::onnx_import {
 
+/// ONNX data types newer than libonnx 1.12's enum (onnx.proto numbers).
+enum : int32_t {
+  kOnnxFloat8E4M3FN = 17,
+  kOnnxFloat8E4M3FNUZ = 18,
+  kOnnxFloat8E5M2 = 19,
+  kOnnxFloat8E5M2FNUZ = 20,
+  kOnnxUint4 = 21,
+  kOnnxInt4 = 22,
+  kOnnxFloat4E2M1 = 23,
+  kOnnxFloat8E8M0 = 24,
+  kOnnxUint2 = 25,
+  kOnnxInt2 = 26,
+};
+
 /// Element type of an ONNX TensorProto data type, or null if unsupported.
 mlir::Type elementTypeOf(mlir::MLIRContext *ctx, int32_t onnxType);
 /// Name of an ONNX data type for messages.
@@ -78,6 +92,9 @@ public:
 
   /// Emits "node 'name' (Op): msg" and returns failure.
   mlir::LogicalResult error(const llvm::Twine &msg) const;
+  /// An error diagnostic already holding the "node 'name' (Op): " prefix,
+  /// for APIs that report through an emitError callback.
+  mlir::InFlightDiagnostic diagnostic() const;
 
   /// Creates an op, inferring its result type when the op can.
   template <typename OpTy, typename... Args>
@@ -97,6 +114,19 @@ void registerElementwiseImporters();
 void registerNNImporters();
 void registerShapeImporters();
 void registerControlFlowImporters();
+void registerQuantImporters();
+
+/// Resolved window parameters of a conv or pool node.
+struct Window {
+  llvm::SmallVector<int64_t> kernel, strides, dilations, pads, out;
+};
+
+/// Reads strides/dilations/pads/auto_pad of a conv or pool node for the
+/// spatial sizes `in` and computes the output sizes.
+llvm::FailureOr<Window> resolveWindow(NodeContext &n,
+                                      llvm::ArrayRef<int64_t> in,
+                                      llvm::ArrayRef<int64_t> kernel,
+                                      bool ceilMode);
 
 /// Folds the qnn ops after `after` in `block` whose operands are all
 /// constants into constants (compile-time shape arithmetic).

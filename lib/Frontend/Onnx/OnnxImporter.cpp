@@ -6,10 +6,13 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include <onnx/checker.h>
+
+#include <cmath>
 
 using namespace mlir;
 
@@ -47,7 +50,8 @@ FailureOr<std::vector<int64_t>> NodeContext::constInts(size_t i,
     return failure();
   }
   for (const APInt &v : attr->getValues<APInt>())
-    out.push_back(et.isInteger(1) ? v.getZExtValue() : v.getSExtValue());
+    out.push_back(et.isInteger(1) || et.isUnsignedInteger() ? v.getZExtValue()
+                                                            : v.getSExtValue());
   return out;
 }
 
@@ -110,12 +114,17 @@ void NodeContext::setOutput(size_t i, Value v) {
     graph.values[node.output(i)] = v;
 }
 
-LogicalResult NodeContext::error(const llvm::Twine &msg) const {
+InFlightDiagnostic NodeContext::diagnostic() const {
   std::string name = node.name().empty()
                          ? (node.output_size() ? node.output(0) : "")
                          : node.name();
-  return emitError(loc) << "node '" << name << "' (" << node.op_type()
-                        << "): " << msg.str();
+  InFlightDiagnostic diag = emitError(loc);
+  diag << "node '" << name << "' (" << node.op_type() << "): ";
+  return diag;
+}
+
+LogicalResult NodeContext::error(const llvm::Twine &msg) const {
+  return diagnostic() << msg.str();
 }
 
 Value NodeContext::constant(DenseElementsAttr attr) {
@@ -172,6 +181,7 @@ static void registerImporters() {
     registerNNImporters();
     registerShapeImporters();
     registerControlFlowImporters();
+    registerQuantImporters();
     return true;
   }();
   (void)done;
@@ -397,10 +407,29 @@ OwningOpRef<ModuleOp> qcc::importOnnxModel(MLIRContext &context,
         return nullptr;
       }
       SmallVector<Attribute> elems;
-      for (double v : value->second)
+      for (double v : value->second) {
+        // Integer values must fit the input's type (no silent wrapping,
+        // e.g. of a uint8 zero point given as 300).
+        if (auto it = dyn_cast<IntegerType>(et); it && it.getWidth() < 64) {
+          unsigned w = it.getWidth();
+          bool isUnsigned = it.isUnsigned() || w == 1;
+          double lo = isUnsigned ? 0.0 : -std::ldexp(1.0, w - 1);
+          double hi = std::ldexp(1.0, isUnsigned ? w : w - 1) - 1;
+          if (v < lo || v > hi || v != std::floor(v)) {
+            std::string msg;
+            llvm::raw_string_ostream os(msg);
+            os << "--input-value for '" << in.name() << "': "
+               << llvm::format("%g", v) << " is not a value of " << et
+               << " (integers in [" << llvm::format("%.0f", lo) << ", "
+               << llvm::format("%.0f", hi) << "])";
+            emitError(fileLoc) << msg;
+            return nullptr;
+          }
+        }
         elems.push_back(isa<FloatType>(et)
                             ? (Attribute)b.getFloatAttr(et, v)
                             : (Attribute)b.getIntegerAttr(et, (int64_t)v));
+      }
       fixedInputs.push_back({in.name(), DenseElementsAttr::get(type, elems)});
       continue;
     }

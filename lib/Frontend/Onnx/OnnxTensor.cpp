@@ -39,12 +39,46 @@ Type elementTypeOf(MLIRContext *ctx, int32_t t) {
     return IntegerType::get(ctx, 32, IntegerType::Unsigned);
   case onnx::TensorProto::UINT64:
     return IntegerType::get(ctx, 64, IntegerType::Unsigned);
+  // Sub-byte integers (newer ONNX types, by number: libonnx 1.12's
+  // enum does not name them). They occur as quantized storage.
+  case kOnnxUint4:
+    return IntegerType::get(ctx, 4, IntegerType::Unsigned);
+  case kOnnxInt4:
+    return b.getIntegerType(4);
+  case kOnnxUint2:
+    return IntegerType::get(ctx, 2, IntegerType::Unsigned);
+  case kOnnxInt2:
+    return b.getIntegerType(2);
   default:
     return nullptr;
   }
 }
 
 std::string dataTypeName(int32_t t) {
+  switch (t) {
+  case kOnnxFloat8E4M3FN:
+    return "FLOAT8E4M3FN";
+  case kOnnxFloat8E4M3FNUZ:
+    return "FLOAT8E4M3FNUZ";
+  case kOnnxFloat8E5M2:
+    return "FLOAT8E5M2";
+  case kOnnxFloat8E5M2FNUZ:
+    return "FLOAT8E5M2FNUZ";
+  case kOnnxUint4:
+    return "UINT4";
+  case kOnnxInt4:
+    return "INT4";
+  case kOnnxFloat4E2M1:
+    return "FLOAT4E2M1";
+  case kOnnxFloat8E8M0:
+    return "FLOAT8E8M0";
+  case kOnnxUint2:
+    return "UINT2";
+  case kOnnxInt2:
+    return "INT2";
+  default:
+    break;
+  }
   if (onnx::TensorProto::DataType_IsValid(t))
     return onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)t);
   return "data type " + std::to_string(t);
@@ -107,6 +141,19 @@ readExternal(const onnx::TensorProto &tensor, const std::string &modelDir) {
   return std::string((*buffer)->getBufferStart() + offset, length);
 }
 
+/// int32_data holds the values of narrow integer (and 16-bit float) types;
+/// each must fit the type, or packFields would silently truncate it.
+static llvm::Error checkInt32Data(const onnx::TensorProto &tensor, int64_t lo,
+                                  int64_t hi) {
+  for (int32_t v : tensor.int32_data())
+    if (v < lo || v > hi)
+      return llvm::createStringError(
+          "tensor '" + tensor.name() + "' holds " + std::to_string(v) +
+          " in int32_data, outside the range [" + std::to_string(lo) + ", " +
+          std::to_string(hi) + "] of " + dataTypeName(tensor.data_type()));
+  return llvm::Error::success();
+}
+
 template <typename T, typename Src>
 static std::string packFields(const Src &src) {
   std::string out(src.size() * sizeof(T), '\0');
@@ -134,7 +181,11 @@ llvm::Expected<DenseElementsAttr> tensorToAttr(MLIRContext *ctx,
     count *= d;
   }
   auto type = RankedTensorType::get(shape, et);
-  int64_t width = et.isInteger(1) ? 1 : et.getIntOrFloatBitWidth() / 8;
+  // Sub-byte integers are packed (lowest bits first); `width` is in bytes.
+  unsigned bits = et.getIntOrFloatBitWidth();
+  bool packed = et.isInteger() && bits > 1 && bits < 8;
+  int64_t width = et.isInteger(1) ? 1 : bits / 8;
+  int64_t needed = packed ? (count * bits + 7) / 8 : count * width;
 
   std::string bytes;
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
@@ -145,6 +196,33 @@ llvm::Expected<DenseElementsAttr> tensorToAttr(MLIRContext *ctx,
   } else if (tensor.has_raw_data()) {
     bytes = tensor.raw_data();
   } else {
+    std::pair<int64_t, int64_t> range{INT32_MIN, INT32_MAX};
+    switch (tensor.data_type()) {
+    case onnx::TensorProto::INT8:
+      range = {INT8_MIN, INT8_MAX};
+      break;
+    case onnx::TensorProto::UINT8:
+      range = {0, UINT8_MAX};
+      break;
+    case onnx::TensorProto::INT16:
+      range = {INT16_MIN, INT16_MAX};
+      break;
+    case onnx::TensorProto::UINT16:
+    case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::BFLOAT16:
+      range = {0, UINT16_MAX};
+      break;
+    case kOnnxInt4:
+    case kOnnxUint4:
+    case kOnnxInt2:
+    case kOnnxUint2: // packed bytes, written signed or unsigned
+      range = {INT8_MIN, UINT8_MAX};
+      break;
+    default:
+      break;
+    }
+    if (auto err = checkInt32Data(tensor, range.first, range.second))
+      return std::move(err);
     switch (tensor.data_type()) {
     case onnx::TensorProto::FLOAT:
       bytes = packFields<float>(tensor.float_data());
@@ -164,6 +242,10 @@ llvm::Expected<DenseElementsAttr> tensorToAttr(MLIRContext *ctx,
     case onnx::TensorProto::INT8:
     case onnx::TensorProto::BOOL:
     case onnx::TensorProto::UINT8:
+    case kOnnxInt4:
+    case kOnnxUint4:
+    case kOnnxInt2:
+    case kOnnxUint2: // one packed byte per entry
       bytes = packFields<int8_t>(tensor.int32_data());
       break;
     case onnx::TensorProto::UINT16:
@@ -183,11 +265,24 @@ llvm::Expected<DenseElementsAttr> tensorToAttr(MLIRContext *ctx,
       break;
     }
   }
-  if ((int64_t)bytes.size() != count * width)
+  if ((int64_t)bytes.size() != needed)
     return llvm::createStringError(
         "tensor '" + tensor.name() + "' holds " + std::to_string(bytes.size()) +
         " bytes of data, but its shape and " + dataTypeName(tensor.data_type()) +
-        " need " + std::to_string(count * width));
+        " need " + std::to_string(needed));
+  if (packed) {
+    // One APInt per element; its bit pattern is the value in either
+    // signedness (the element type says which).
+    SmallVector<APInt> values;
+    values.reserve(count);
+    unsigned perByte = 8 / bits;
+    for (int64_t i = 0; i < count; ++i) {
+      uint8_t byte = bytes[i / perByte];
+      uint64_t v = (byte >> ((i % perByte) * bits)) & ((1u << bits) - 1);
+      values.push_back(APInt(bits, v));
+    }
+    return DenseElementsAttr::get(type, values);
+  }
   if (et.isInteger(1)) {
     SmallVector<bool> bits(count);
     for (int64_t i = 0; i < count; ++i)

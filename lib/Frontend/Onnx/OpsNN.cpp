@@ -10,15 +10,6 @@ using namespace qcc::qnn;
 
 namespace qcc::onnx_import {
 
-namespace {
-
-/// Resolved window parameters of a conv or pool node.
-struct Window {
-  SmallVector<int64_t> kernel, strides, dilations, pads, out;
-};
-
-/// Reads strides/dilations/pads/auto_pad for `spatial` axes of `in`
-/// (spatial sizes) and computes the output sizes.
 FailureOr<Window> resolveWindow(NodeContext &n, ArrayRef<int64_t> in,
                                 ArrayRef<int64_t> kernel, bool ceilMode) {
   int64_t spatial = in.size();
@@ -71,6 +62,8 @@ FailureOr<Window> resolveWindow(NodeContext &n, ArrayRef<int64_t> in,
   }
   return w;
 }
+
+namespace {
 
 LogicalResult importConv(NodeContext &n) {
   auto it = n.inputType(0);

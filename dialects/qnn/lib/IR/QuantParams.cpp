@@ -126,8 +126,10 @@ qcc::qnn::getQuantParams(Type elementType, ArrayRef<int64_t> shape,
     (void)scaleShape;
     for (APFloat v : s.getScales().getValues<APFloat>())
       p.scales.push_back(v.convertToDouble());
+    // Zero points are stored in the signless storage type: unsigned storage
+    // reads them zero-extended.
     for (APInt v : s.getZeroPoints().getValues<APInt>())
-      p.zeroPoints.push_back(v.getSExtValue());
+      p.zeroPoints.push_back(p.isSigned ? v.getSExtValue() : (int64_t)v.getZExtValue());
   } else {
     fail(emitError) << "unsupported quantized type " << qt;
     return failure();

@@ -317,6 +317,35 @@ sharedMultipliers(double ra, double rb) {
   return std::make_tuple(ma, mb, shift);
 }
 
+/// A float constant operand of a binary op as a per-tensor quantized value
+/// over its own range (int8, symmetric), so that the op's other side and its
+/// result decide nothing about it.
+std::optional<QValue> constantOperand(PatternRewriter &rewriter, Value v) {
+  DenseElementsAttr dense;
+  if (!matchPattern(v, m_Constant(&dense)) || !dense.getElementType().isF32())
+    return std::nullopt;
+  double absmax = 0;
+  for (float f : dense.getValues<float>())
+    absmax = std::max(absmax, (double)std::fabs(f));
+  double scale = absmax > 0 ? (double)(float)(absmax / 127.0) : 1.0;
+  MLIRContext *ctx = rewriter.getContext();
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<APInt> codes;
+  for (float f : dense.getValues<float>())
+    codes.push_back(APInt(8, (uint64_t)(int64_t)std::nearbyint(f / scale), true));
+  auto qtype = quant::UniformQuantizedType::get(
+      quant::QuantizationFlags::Signed, IntegerType::get(ctx, 8),
+      Float32Type::get(ctx), scale, 0, -128, 127);
+  Location loc = v.getLoc();
+  Value c = rewriter.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(RankedTensorType::get(t.getShape(), IntegerType::get(ctx, 8)),
+                                  codes));
+  Value qv = rewriter.create<StorageCastOp>(
+      loc, RankedTensorType::get(t.getShape(), qtype), c);
+  auto p = getQuantParams(qtype, t.getShape());
+  return QValue{qv, *p};
+}
+
 template <typename FloatOp>
 struct IntegerizeBinary : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern<QuantizeOp>::OpRewritePattern;
@@ -332,6 +361,10 @@ struct IntegerizeBinary : OpRewritePattern<QuantizeOp> {
     if (!op)
       return failure();
     auto a = dequantized(op.getLhs()), b = dequantized(op.getRhs());
+    if (!a)
+      a = constantOperand(rewriter, op.getLhs());
+    if (!b)
+      b = constantOperand(rewriter, op.getRhs());
     if (!a || !b || !a->params.isPerTensor() || !b->params.isPerTensor() ||
         a->params.bits > 16 || b->params.bits > 16)
       return rewriter.notifyMatchFailure(q, "operands not per-tensor QDQ");
@@ -555,12 +588,97 @@ struct IntegerizeDataMovement : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// Average pooling as a depthwise integer convolution with a filter of ones
+/// (the window sum of x - zp, padding contributing nothing), requantized by
+/// sx / (count * sy). Only when every window counts the same elements.
+struct IntegerizeAvgPool : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp q,
+                                PatternRewriter &rewriter) const override {
+    auto outType = cast<RankedTensorType>(q.getType());
+    auto out = getQuantParams(outType.getElementType(), outType.getShape());
+    if (failed(out) || !out->isPerTensor())
+      return failure();
+    Clamp clamp = fullRange(*out);
+    Value inner = throughActivation(q.getInput(), *out, clamp);
+    // A window: average pooling, or a mean over all spatial axes (global
+    // average pooling as ONNX exporters write it).
+    Value input;
+    SmallVector<int64_t> kernel, strides, pads, dilations;
+    auto pool = inner.getDefiningOp<PoolOp>();
+    auto mean = inner.getDefiningOp<ReduceOp>();
+    if (pool && pool.getKind() == PoolKind::avg) {
+      bool padded = llvm::any_of(pool.getPads(), [](int64_t p) { return p != 0; });
+      if (padded && !pool.getCountIncludePad())
+        return rewriter.notifyMatchFailure(q, "window counts differ at borders");
+      input = pool.getInput();
+      kernel.assign(pool.getKernel().begin(), pool.getKernel().end());
+      strides.assign(pool.getStrides().begin(), pool.getStrides().end());
+      pads.assign(pool.getPads().begin(), pool.getPads().end());
+      dilations.assign(pool.getDilations().begin(), pool.getDilations().end());
+    } else if (mean && mean.getKind() == ReduceKind::mean) {
+      input = mean.getInput();
+      auto t = cast<RankedTensorType>(input.getType());
+      SmallVector<int64_t> axes(mean.getAxes());
+      llvm::sort(axes);
+      if (t.getRank() < 3 || (int64_t)axes.size() != t.getRank() - 2)
+        return failure();
+      for (auto [i, a] : llvm::enumerate(axes))
+        if (a != (int64_t)i + 2)
+          return failure();
+      for (int64_t d = 2; d < t.getRank(); ++d) {
+        kernel.push_back(t.getDimSize(d));
+        strides.push_back(1);
+        dilations.push_back(1);
+      }
+      pads.assign(2 * kernel.size(), 0);
+    } else {
+      return failure();
+    }
+    auto x = dequantized(input);
+    if (!x || !x->params.isPerTensor() || x->params.bits > 8)
+      return failure();
+    auto it = cast<RankedTensorType>(input.getType());
+    int64_t channels = it.getDimSize(1), count = 1;
+    SmallVector<int64_t> wShape{channels, 1};
+    for (int64_t k : kernel) {
+      wShape.push_back(k);
+      count *= k;
+    }
+    Location loc = inner.getLoc();
+    auto wType = RankedTensorType::get(wShape, rewriter.getI8Type());
+    Value ones = rewriter.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(wType, rewriter.getI8IntegerAttr(1)));
+    SmallVector<int64_t> accShape{it.getDimSize(0), channels};
+    for (size_t i = 0; i < kernel.size(); ++i) {
+      int64_t extent = it.getDimSize(2 + i) + pads[i] + pads[kernel.size() + i];
+      accShape.push_back((extent - dilations[i] * (kernel[i] - 1) - 1) / strides[i] + 1);
+    }
+    auto accType = RankedTensorType::get(accShape, rewriter.getI32Type());
+    Value acc = rewriter.create<ConvIntegerOp>(
+        loc, accType, storageOf(rewriter, loc, *x), ones, Value(),
+        x->params.zeroPoints[0], rewriter.getDenseI64ArrayAttr({0}),
+        rewriter.getDenseI64ArrayAttr(strides), rewriter.getDenseI64ArrayAttr(pads),
+        rewriter.getDenseI64ArrayAttr(dilations), channels);
+    if (accType.getShape() != cast<ShapedType>(inner.getType()).getShape())
+      acc = rewriter.create<ReshapeOp>(
+          loc, withElement(inner.getType(), rewriter.getI32Type()), acc);
+    auto y = requantize(rewriter, q, acc, 0,
+                        {x->params.scales[0] / (count * out->scales[0])}, 0, *out,
+                        clamp);
+    if (failed(y))
+      return failure();
+    replaceQuantize(rewriter, q, *y);
+    return success();
+  }
+};
+
 struct IntegerizePass : qcc::qnn::impl::IntegerizeBase<IntegerizePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<IntegerizeConv, IntegerizeMatMul, IntegerizeBinary<AddOp>,
                  IntegerizeBinary<MulOp>, IntegerizeTable,
-                 IntegerizeDataMovement>(&getContext());
+                 IntegerizeDataMovement, IntegerizeAvgPool>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -59,6 +59,27 @@ def Integerize : Pass<"qcc-integerize"> {
                            "mlir::quant::QuantDialect"];
 }
 
+def Quantize : Pass<"qcc-quantize", "mlir::ModuleOp"> {
+  let summary = "Insert quantize/dequantize pairs from calibration ranges";
+  let description = [{
+    Turns a calibrated float model into its QDQ form: every calibration
+    point of `@main` (the float operands and results of quantizable ops)
+    with a measured range (`qcc.calib = [array<f64: lo, hi>]` on the op, or
+    on the function argument) gets a `qnn.quantize` + `qnn.dequantize`
+    whose result feeds the quantizable users; conv and matmul weights that
+    are constants become per-channel symmetric int8. Conv/matmul results
+    that only feed a ReLU/Clip (or a matmul's bias add) stay float, so
+    qcc-integerize fuses them. A point without a range is an error.
+  }];
+  let options = [
+    Option<"activationType", "activation-type", "std::string", "\"u8\"",
+           "u8 (asymmetric, onnxruntime's default) or i8 (symmetric)">,
+    Option<"weightBits", "weight-bits", "int", "8", "weight bits">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::quant::QuantDialect"];
+}
+
 def VerifyIntegerOnly : Pass<"qcc-verify-integer-only"> {
   let summary = "Fail if float arithmetic remains inside a quantized region";
   let description = [{

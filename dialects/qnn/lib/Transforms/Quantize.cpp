@@ -1,0 +1,214 @@
+//===- Quantize.cpp - insert QDQ pairs from calibration ranges -------------===//
+//
+// qcc-quantize: the quantized form of a float model. Every calibration point
+// (CalibrationPoints.h) that carries a measured range (`qcc.calib`, written
+// by calibration) gets a qnn.quantize / qnn.dequantize pair whose
+// dequantized value feeds the point's quantizable users; constant weights of
+// conv and matmul are quantized per output channel (symmetric int8, codes in
+// [-127, 127]) and enter through qnn.storage_cast + qnn.dequantize. The
+// result is the QDQ form that qcc-integerize turns into integer ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Dialect/Qnn/IR/Qnn.h"
+#include "qcc/Dialect/Qnn/IR/QuantParams.h"
+#include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
+#include "qcc/Dialect/Qnn/Transforms/Passes.h"
+#include "qcc/Quant/WeightQuantizers.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
+
+namespace qcc::qnn {
+#define GEN_PASS_DEF_QUANTIZE
+#include "qcc/Dialect/Qnn/Transforms/Passes.h.inc"
+} // namespace qcc::qnn
+
+using namespace mlir;
+using namespace qcc::qnn;
+
+namespace {
+
+constexpr llvm::StringLiteral kCalib = "qcc.calib";
+
+/// The measured range of a point: a result's entry in its op's `qcc.calib`
+/// array, or the `qcc.calib` attribute of a function argument.
+std::optional<std::pair<double, double>> rangeOf(Value v) {
+  DenseF64ArrayAttr range;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    auto f = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+    if (f)
+      range = f.getArgAttrOfType<DenseF64ArrayAttr>(arg.getArgNumber(), kCalib);
+  } else if (auto all = v.getDefiningOp()->getAttrOfType<ArrayAttr>(kCalib)) {
+    unsigned i = cast<OpResult>(v).getResultNumber();
+    if (i < all.size())
+      range = dyn_cast<DenseF64ArrayAttr>(all[i]);
+  }
+  if (!range || range.size() != 2)
+    return std::nullopt;
+  return std::make_pair(range[0], range[1]);
+}
+
+/// Activation parameters for [lo, hi] (always including 0, as the zero
+/// point must be an integer): asymmetric uint8 or symmetric int8.
+quant::UniformQuantizedType activationQuantType(MLIRContext *ctx, double lo,
+                                           double hi, bool signedActs) {
+  Type i8 = IntegerType::get(ctx, 8), f32 = Float32Type::get(ctx);
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  if (signedActs) {
+    double absmax = std::max(-lo, hi);
+    double scale = absmax > 0 ? absmax / 127.0 : 1.0;
+    return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed, i8,
+                                            f32, (float)scale, 0, -128, 127);
+  }
+  double scale = hi > lo ? (hi - lo) / 255.0 : 1.0;
+  scale = (float)scale;
+  int64_t zp = (int64_t)std::nearbyint(-lo / scale);
+  zp = std::clamp<int64_t>(zp, 0, 255);
+  return quant::UniformQuantizedType::get(0, i8, f32, scale, zp, 0, 255);
+}
+
+/// Skip a point whose quantize would only split a fusable pattern: a conv or
+/// matmul result used only by ReLU/Clip, or a matmul result used only by a
+/// bias add.
+bool feedsFusedEpilogue(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def || !isa<ConvOp, MatMulOp>(def) || v.use_empty())
+    return false;
+  return llvm::all_of(v.getUsers(), [&](Operation *user) {
+    if (isa<ReluOp, ClipOp>(user))
+      return true;
+    if (auto add = dyn_cast<AddOp>(user))
+      return isa<MatMulOp>(def) && (matchPattern(add.getLhs(), m_Constant()) ||
+                                    matchPattern(add.getRhs(), m_Constant()));
+    return false;
+  });
+}
+
+/// Replaces constant weights `w` (float, output channels along `axis`) by a
+/// dequantize of per-channel symmetric int8 codes.
+LogicalResult quantizeWeight(OpBuilder &b, Operation *user, unsigned operand,
+                             int64_t axis) {
+  Value w = user->getOperand(operand);
+  DenseElementsAttr dense;
+  if (!matchPattern(w, m_Constant(&dense)) || !dense.getElementType().isF32())
+    return success(); // runtime weights are activations: a point already
+  auto t = cast<RankedTensorType>(w.getType());
+  int64_t channels = t.getDimSize(axis), total = t.getNumElements();
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < t.getRank(); ++d)
+    inner *= t.getDimSize(d);
+  int64_t perChannel = total / channels;
+  // Rows = output channels, as the weight quantizers expect.
+  auto values = llvm::to_vector(dense.getValues<float>());
+  std::vector<float> rows(total);
+  for (int64_t i = 0; i < total; ++i) {
+    int64_t c = (i / inner) % channels;
+    int64_t outer = i / (inner * channels), in = i % inner;
+    rows[c * perChannel + outer * inner + in] = values[i];
+  }
+  qcc::quant::WeightQuantConfig cfg;
+  cfg.bits = 8;
+  cfg.groupSize = perChannel;
+  cfg.symmetric = true;
+  auto q = qcc::quant::quantizeRTN(rows.data(), channels, perChannel, cfg);
+  SmallVector<APInt> codes(total, APInt(8, 0));
+  SmallVector<double> scales;
+  SmallVector<int64_t> zps(channels, 0);
+  for (int64_t c = 0; c < channels; ++c) {
+    double s = q.scales[c];
+    scales.push_back(s > 0 ? (double)(float)s : 1.0);
+  }
+  for (int64_t i = 0; i < total; ++i) {
+    int64_t c = (i / inner) % channels;
+    int64_t outer = i / (inner * channels), in = i % inner;
+    int64_t code = (int64_t)q.codes[c * perChannel + outer * inner + in] - 128;
+    codes[i] = APInt(8, (uint64_t)code, true);
+  }
+  MLIRContext *ctx = b.getContext();
+  auto qtype = quant::UniformQuantizedPerAxisType::get(
+      quant::QuantizationFlags::Signed, IntegerType::get(ctx, 8),
+      Float32Type::get(ctx), scales, zps, axis, -128, 127);
+  b.setInsertionPoint(user);
+  Location loc = w.getLoc();
+  auto storageType = RankedTensorType::get(t.getShape(), IntegerType::get(ctx, 8));
+  Value c = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(storageType, codes));
+  Value qv = b.create<StorageCastOp>(loc, RankedTensorType::get(t.getShape(), qtype), c);
+  Value dq = b.create<DequantizeOp>(loc, t, qv);
+  user->setOperand(operand, dq);
+  return success();
+}
+
+struct QuantizePass : qcc::qnn::impl::QuantizeBase<QuantizePass> {
+  using QuantizeBase::QuantizeBase;
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto f = module.lookupSymbol<func::FuncOp>("main");
+    if (!f) {
+      module.emitError("qcc-quantize needs a func.func @main");
+      return signalPassFailure();
+    }
+    if (activationType != "u8" && activationType != "i8") {
+      module.emitError("activation type must be u8 or i8, got '")
+          << activationType << "'";
+      return signalPassFailure();
+    }
+    if (weightBits != 8) {
+      module.emitError("weight-bits=")
+          << weightBits.getValue()
+          << " is not available on the integer path (8 is); sub-byte "
+             "weights need the grouped kernels";
+      return signalPassFailure();
+    }
+    OpBuilder b(&getContext());
+    // Weights first, so the points' users are final.
+    SmallVector<std::tuple<Operation *, unsigned, int64_t>> weights;
+    f.walk([&](Operation *op) {
+      if (isa<ConvOp>(op))
+        weights.push_back({op, 1, 0});
+      else if (auto mm = dyn_cast<MatMulOp>(op);
+               mm && mm.getRhs().getType().getRank() == 2)
+        weights.push_back({op, 1, 1});
+    });
+    for (auto [op, operand, axis] : weights)
+      if (failed(quantizeWeight(b, op, operand, axis)))
+        return signalPassFailure();
+
+    bool missing = false;
+    for (const CalibrationPoint &point : calibrationPoints(f)) {
+      Value v = point.value;
+      if (feedsFusedEpilogue(v))
+        continue;
+      auto range = rangeOf(v);
+      if (!range) {
+        emitError(v.getLoc()) << "no calibration range for tensor " << point.name
+                              << " (calibrate first: qcc --calib=DIR)";
+        missing = true;
+        continue;
+      }
+      auto qtype = activationQuantType(&getContext(), range->first, range->second,
+                                  activationType == "i8");
+      auto t = cast<RankedTensorType>(v.getType());
+      if (!t.getElementType().isF32())
+        continue;
+      if (auto arg = dyn_cast<BlockArgument>(v))
+        b.setInsertionPointToStart(arg.getOwner());
+      else
+        b.setInsertionPointAfter(v.getDefiningOp());
+      Value q = b.create<QuantizeOp>(v.getLoc(),
+                                     RankedTensorType::get(t.getShape(), qtype), v);
+      Value dq = b.create<DequantizeOp>(v.getLoc(), t, q);
+      // Every user reads the dequantized value: quantizable ones become
+      // integer ops, others compute in float on it (an output head, or a
+      // float island that qcc-verify-integer-only reports).
+      v.replaceUsesWithIf(dq, [&](OpOperand &use) {
+        return use.getOwner() != q.getDefiningOp();
+      });
+    }
+    if (missing)
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,71 @@
+//===- Calibration.h - activation statistics from calibration data -*- C++
+//-*-===//
+//
+// Runs the float model on calibration samples and records, for every
+// calibration point (qcc::qnn::calibrationPoints), a streaming observer of
+// the values it takes; writes and reads those observers as a calibration
+// file tied to the model by a fingerprint of its points.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_DRIVER_CALIBRATION_H
+#define QCC_DRIVER_CALIBRATION_H
+
+#include "qcc/Driver/Driver.h"
+#include "qcc/Quant/Observers.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qcc {
+
+struct CalibrationOptions {
+  /// `--calib=`: a folder (one .npy per sample for single-input models, or
+  /// one subfolder per sample holding `<input name>.npy` for each input) or
+  /// one .npy whose first axis enumerates the samples.
+  std::string dataPath;
+  /// At most this many samples, in name order (0: all).
+  int64_t maxSamples = 0;
+  /// Per-sample progress on stderr.
+  bool verbose = false;
+};
+
+/// Runs `floatModule` (a float qnn module with func.func @main, already
+/// through the qnn optimization pipeline) on every calibration sample and
+/// returns one observer per calibration point of @main, in the order of
+/// qcc::qnn::calibrationPoints and named like the points. Points of rank >= 2
+/// also carry per-channel statistics along axis 1. A point @main cannot
+/// return (one inside a nested region) keeps an empty observer, with a
+/// warning. Prints progress and a "[calib] N samples, P points, T s" line on
+/// stderr. `compileOptions` are the
+/// user's; the calibration library is built for them when their target runs
+/// on this machine and for "host" otherwise. `floatModule` is not modified.
+mlir::FailureOr<std::vector<quant::TensorObserver>>
+runCalibration(mlir::ModuleOp floatModule, const CompileOptions &compileOptions,
+               const CalibrationOptions &options);
+
+/// Writes `observers` (one per calibration point of `main`, in order) as a
+/// calibration file (`--calib-out`): the observers' qcc-calibration JSON
+/// wrapped with a format version and the fingerprint of `main`'s points
+/// (count, names, element types, shapes, producing ops).
+mlir::LogicalResult
+writeCalibrationFile(llvm::StringRef path, mlir::func::FuncOp main,
+                     llvm::ArrayRef<quant::TensorObserver> observers,
+                     mlir::Location loc);
+
+/// Reads a calibration file (`--calib-in`) written for the model of `main`;
+/// fails with an error at `loc` when the file is unreadable or malformed or
+/// its fingerprint differs from `main`'s points.
+mlir::FailureOr<std::vector<quant::TensorObserver>>
+readCalibrationFile(llvm::StringRef path, mlir::func::FuncOp main,
+                    mlir::Location loc);
+
+} // namespace qcc
+
+#endif // QCC_DRIVER_CALIBRATION_H

@@ -1,0 +1,56 @@
+/*===- QGemm.h - integer GEMM kernels that generated code calls -----*- C -*-===*\
+|*                                                                            *|
+|* The integer matrix products of qcc's quantized path. Both kernels compute  *|
+|* exact int32 results (two's-complement wraparound, as the reference         *|
+|* interpreter does); they differ in how the weights are stored.              *|
+|*                                                                            *|
+|* Orientation: X holds activations, one row of K elements per output row i   *|
+|* (row i at X + i*ldx); W holds weights, one row of K elements per output    *|
+|* column j (W is [N][K], K contiguous: output channels outermost, as conv    *|
+|* filters and GGUF tensors are laid out). The result element (i, j) is       *|
+|* stored at C + i*rsC + j*csC, so one kernel writes row-major matmul results *|
+|* (rsC = N, csC = 1) and NCHW convolution results (rsC = 1, csC = pixels).   *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef QCC_RUNTIME_QGEMM_H
+#define QCC_RUNTIME_QGEMM_H
+
+#include <stdint.h>
+
+/* Dense 8-bit product:
+ *
+ *   C[i][j] = sum_k (X[i][k] - xZp) * (W[j][k] - wZp[j * wZpStride])
+ *
+ * X elements are int8 when xSigned != 0, else uint8; likewise W with
+ * wSigned. wZpStride is 1 for per-output-channel zero points and 0 for one
+ * zero point. The sum is exact in int32 (no intermediate saturation: AVX2
+ * vpmaddubsw saturates its 16-bit pair sums, so an exact kernel may not use
+ * it on unrestricted operands). */
+void qcc_rt_qgemm_s8(int64_t M, int64_t N, int64_t K, const void *X,
+                     int64_t ldx, int64_t xSigned, int64_t xZp, const void *W,
+                     int64_t ldw, int64_t wSigned, const int32_t *wZp,
+                     int64_t wZpStride, int32_t *C, int64_t rsC, int64_t csC);
+
+/* Sub-channel (grouped) product with packed sub-byte weights:
+ *
+ *   C[i][j] = sum_g wScale[j][g] *
+ *             sum_{k in group g} (X[i][k] - xZp) * (q[j][k] - wZp[j][g])
+ *
+ * q[j][k] is an unsigned `bits`-bit code (bits = 2, 3, 4 or 8) read from the
+ * packed row W + j*ldw bytes: codes are a little-endian bit stream, code k
+ * at bit k*bits (for 4 bits: low nibble first; for 3 bits: 8 codes in 3
+ * bytes). K is a multiple of `group` (and group a multiple of 8); there are
+ * K/group groups per row. wScale (uint8, [N][K/group]) are integer
+ * sub-scales and wZp (uint8, [N][K/group]) zero points, both row-major with
+ * K/group elements per row. X as in qcc_rt_qgemm_s8. Accumulation is int32
+ * with wraparound; the compiler picks sub-scale ranges so that it cannot
+ * overflow. */
+void qcc_rt_qgemm_grouped(int64_t M, int64_t N, int64_t K, const void *X,
+                          int64_t ldx, int64_t xSigned, int64_t xZp,
+                          const uint8_t *W, int64_t ldw, int64_t bits,
+                          int64_t group, const uint8_t *wScale,
+                          const uint8_t *wZp, int32_t *C, int64_t rsC,
+                          int64_t csC);
+
+#endif /* QCC_RUNTIME_QGEMM_H */
