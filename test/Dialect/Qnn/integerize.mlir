@@ -1,0 +1,63 @@
+// RUN: qcc-opt %s -split-input-file -qcc-integerize -canonicalize | FileCheck %s
+
+// Conv + bias + ReLU between dequantize and quantize: integer conv, int32
+// bias (b / (sx * sw[c])), per-channel requantize with the ReLU as clamp.
+!qx = !quant.uniform<u8:f32, 0.05:128>
+!qw = !quant.uniform<i8:f32:0, {0.02, 0.03}>
+!qy = !quant.uniform<u8:f32, 0.1:10>
+// CHECK-LABEL: func.func @conv
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[500, -167]> : tensor<2xi32>
+// CHECK: %[[X:.*]] = qnn.storage_cast %{{.*}} -> tensor<1x3x6x6xui8>
+// CHECK: %[[ACC:.*]] = qnn.conv_integer %[[X]], %{{.*}}, %[[B]] {{{.*}}w_zp = array<i64: 0, 0>, x_zp = 128 : i64}
+// CHECK: qnn.requantize %[[ACC]] {axis = 1 : i64, clamp_max = 255 : i64, clamp_min = 10 : i64, multiplier = array<i32: 1374389535, 2061584302>, output_zp = 10 : i64, shift = array<i32: 37, 37>}
+// CHECK-NOT: qnn.conv %
+func.func @conv(%x: tensor<1x3x6x6xf32>) -> tensor<1x2x6x6xf32> {
+  %xq = qnn.quantize %x : tensor<1x3x6x6xf32> -> tensor<1x3x6x6x!qx>
+  %xd = qnn.dequantize %xq : tensor<1x3x6x6x!qx> -> tensor<1x3x6x6xf32>
+  %wi = arith.constant dense<[[[[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]], [[[-1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]> : tensor<2x3x3x3xi8>
+  %wq = qnn.storage_cast %wi : tensor<2x3x3x3xi8> -> tensor<2x3x3x3x!qw>
+  %wd = qnn.dequantize %wq : tensor<2x3x3x3x!qw> -> tensor<2x3x3x3xf32>
+  %b = arith.constant dense<[0.5, -0.25]> : tensor<2xf32>
+  %c = qnn.conv %xd, %wd, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x6x6xf32>, tensor<2x3x3x3xf32>, tensor<2xf32>) -> tensor<1x2x6x6xf32>
+  %r = qnn.relu %c : tensor<1x2x6x6xf32>
+  %yq = qnn.quantize %r : tensor<1x2x6x6xf32> -> tensor<1x2x6x6x!qy>
+  %yd = qnn.dequantize %yq : tensor<1x2x6x6x!qy> -> tensor<1x2x6x6xf32>
+  return %yd : tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// A function of one input (x / 6): a 256-entry table.
+!qa = !quant.uniform<u8:f32, 0.25:0>
+!qb = !quant.uniform<u8:f32, 0.25:0>
+// CHECK-LABEL: func.func @table
+// q / 6 rounded half to even: 0..3 -> 0, 4..8 -> 1, 9 (1.5) -> 2, 15 (2.5) -> 2.
+// CHECK: qnn.lut %{{.*}} {table = dense<"0x00000000010101010102020202020202030303{{.*}}> : tensor<256xui8>}
+func.func @table(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %c = arith.constant dense<6.0> : tensor<f32>
+  %q = qnn.quantize %x : tensor<8xf32> -> tensor<8x!qa>
+  %d = qnn.dequantize %q : tensor<8x!qa> -> tensor<8xf32>
+  %v = qnn.div %d, %c : (tensor<8xf32>, tensor<f32>) -> tensor<8xf32>
+  %q2 = qnn.quantize %v : tensor<8xf32> -> tensor<8x!qb>
+  %d2 = qnn.dequantize %q2 : tensor<8x!qb> -> tensor<8xf32>
+  return %d2 : tensor<8xf32>
+}
+
+// -----
+
+// Add of two quantized tensors: one shared shift, two multipliers.
+!qa = !quant.uniform<i8:f32, 0.5>
+!qb = !quant.uniform<i8:f32, 0.25>
+!qc = !quant.uniform<i8:f32, 1.0>
+// CHECK-LABEL: func.func @add
+// CHECK: qnn.qadd %{{.*}}, %{{.*}} {a_multiplier = 1073741824 : i64, a_zp = 0 : i64, b_multiplier = 536870912 : i64, b_zp = 0 : i64, clamp_max = 127 : i64, clamp_min = -128 : i64, output_zp = 0 : i64, shift = 31 : i64}
+func.func @add(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %aq = qnn.quantize %a : tensor<4xf32> -> tensor<4x!qa>
+  %ad = qnn.dequantize %aq : tensor<4x!qa> -> tensor<4xf32>
+  %bq = qnn.quantize %b : tensor<4xf32> -> tensor<4x!qb>
+  %bd = qnn.dequantize %bq : tensor<4x!qb> -> tensor<4xf32>
+  %s = qnn.add %ad, %bd : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %sq = qnn.quantize %s : tensor<4xf32> -> tensor<4x!qc>
+  %sd = qnn.dequantize %sq : tensor<4x!qc> -> tensor<4xf32>
+  return %sd : tensor<4xf32>
+}
