@@ -1,5 +1,4 @@
-//===- Calibration.h - activation statistics from calibration data -*- C++
-//-*-===//
+//===- Calibration.h - activation statistics from calibration -*- C++ -*-===//
 //
 // Runs the float model on calibration samples and records, for every
 // calibration point (qcc::qnn::calibrationPoints), a streaming observer of
