@@ -39,16 +39,16 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
   return padTensor(b, loc, type, input, lo, hi, padValue);
 }
 
-/// Grouped N-d convolution of an already padded input with stride and
-/// dilation, as one linalg.generic over (N, G, F/G, C/G, k..., out...).
-/// `init` (N x F x out...) seeds the accumulator, e.g. with the bias.
+} // namespace
+
+namespace qcc::lowering {
 Value buildGroupedConv(OpBuilder &b, Location loc, Value input, Value weight,
                        Value init, ArrayRef<int64_t> strides,
-                       ArrayRef<int64_t> dilations, int64_t group) {
+                       ArrayRef<int64_t> dilations, int64_t group,
+                       Value perFilter, ConvBodyFn body) {
   auto it = cast<RankedTensorType>(input.getType());
   auto wt = cast<RankedTensorType>(weight.getType());
   auto ot = cast<RankedTensorType>(init.getType());
-  Type et = it.getElementType();
   int64_t spatial = it.getRank() - 2;
   int64_t cg = wt.getDimSize(1), fg = wt.getDimSize(0) / group;
 
@@ -60,9 +60,9 @@ Value buildGroupedConv(OpBuilder &b, Location loc, Value input, Value weight,
     wShape.push_back(wt.getDimSize(2 + i));
     outShape.push_back(ot.getDimSize(2 + i));
   }
-  Value in = reshapeToGrouped(b, loc, input, inShape, et);
-  Value w = reshapeToGrouped(b, loc, weight, wShape, et);
-  Value out = reshapeToGrouped(b, loc, init, outShape, et);
+  Value in = reshapeToGrouped(b, loc, input, inShape, it.getElementType());
+  Value w = reshapeToGrouped(b, loc, weight, wShape, wt.getElementType());
+  Value out = reshapeToGrouped(b, loc, init, outShape, ot.getElementType());
 
   // Loop order (N, G, F/G, C/G, K..., O...): the window reductions sit
   // outside the output's spatial loops, so the innermost loop walks
@@ -80,23 +80,34 @@ Value buildGroupedConv(OpBuilder &b, Location loc, Value input, Value weight,
     wE.push_back(k);
     outE.push_back(o);
   }
+  SmallVector<Value> inputs{in, w};
   SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inE, ctx),
-                              AffineMap::get(loops, 0, wE, ctx),
-                              AffineMap::get(loops, 0, outE, ctx)};
+                              AffineMap::get(loops, 0, wE, ctx)};
+  if (perFilter) {
+    // [F] -> [G, F/G], read per (group, filter).
+    auto pt = cast<RankedTensorType>(perFilter.getType());
+    inputs.push_back(reshapeToGrouped(b, loc, perFilter, {group, fg},
+                                      pt.getElementType()));
+    maps.push_back(AffineMap::get(loops, 0, {d(1), d(2)}, ctx));
+  }
+  maps.push_back(AffineMap::get(loops, 0, outE, ctx));
   auto iters = parallel(loops);
   for (unsigned i = cDim; i < oDim; ++i)
     iters[i] = utils::IteratorType::reduction;
   Value result =
       b.create<linalg::GenericOp>(
-           loc, out.getType(), ValueRange{in, w}, out, maps, iters,
+           loc, out.getType(), inputs, out, maps, iters,
            [&](OpBuilder &nb, Location nl, ValueRange a) {
-             nb.create<linalg::YieldOp>(
-                 nl, add(nb, nl, a[2], mul(nb, nl, a[0], a[1])));
+             Value r = body ? body(nb, nl, a)
+                            : add(nb, nl, a[2], mul(nb, nl, a[0], a[1]));
+             nb.create<linalg::YieldOp>(nl, r);
            })
           .getResult(0);
   return reshapeTo(b, loc, result, ot);
 }
+} // namespace qcc::lowering
 
+namespace {
 } // namespace
 
 namespace qcc::lowering {

@@ -40,6 +40,12 @@ Value widen(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
   return b.create<arith::ExtSIOp>(loc, i64, v);
 }
 
+/// x - zp on i64 scalars (x sign- or zero-extended).
+Value centered(OpBuilder &b, Location loc, Value x, bool isUnsigned, int64_t zp) {
+  return b.create<arith::SubIOp>(loc, widen(b, loc, x, isUnsigned),
+                                 i64Const(b, loc, zp));
+}
+
 /// round_shift(v, n) of docs/numerics.md on i64 scalars: (v + rnd) >> n
 /// with rnd = 2^(n-1) (0 when n = 0), passed in precomputed.
 Value roundShift(OpBuilder &b, Location loc, Value v, Value rnd, Value n) {
@@ -105,8 +111,7 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
             shift = i64Const(b, l, s0);
             rnd = i64Const(b, l, roundingTerm(s0));
           }
-          Value v = b.create<arith::SubIOp>(l, widen(b, l, a[0], inUnsigned),
-                                            i64Const(b, l, inZp));
+          Value v = centered(b, l, a[0], inUnsigned, inZp);
           v = b.create<arith::MulIOp>(l, v, mult);
           v = roundShift(b, l, v, rnd, shift);
           return finish(b, l, v, outZp, lo, hi, outElement);
@@ -127,10 +132,8 @@ struct QAddLowering : OpConversionPattern<QAddOp> {
     Value result = buildElementwise(
         rewriter, op.getLoc(), type, {adaptor.getLhs(), adaptor.getRhs()},
         [&](OpBuilder &b, Location l, ValueRange a) {
-          Value x = b.create<arith::SubIOp>(l, widen(b, l, a[0], ua),
-                                            i64Const(b, l, op.getAZp()));
-          Value y = b.create<arith::SubIOp>(l, widen(b, l, a[1], ub),
-                                            i64Const(b, l, op.getBZp()));
+          Value x = centered(b, l, a[0], ua, op.getAZp());
+          Value y = centered(b, l, a[1], ub, op.getBZp());
           x = b.create<arith::MulIOp>(l, x, i64Const(b, l, op.getAMultiplier()));
           y = b.create<arith::MulIOp>(l, y, i64Const(b, l, op.getBMultiplier()));
           Value v = roundShift(b, l, b.create<arith::AddIOp>(l, x, y),
@@ -155,10 +158,8 @@ struct QMulLowering : OpConversionPattern<QMulOp> {
     Value result = buildElementwise(
         rewriter, op.getLoc(), type, {adaptor.getLhs(), adaptor.getRhs()},
         [&](OpBuilder &b, Location l, ValueRange a) {
-          Value x = b.create<arith::SubIOp>(l, widen(b, l, a[0], ua),
-                                            i64Const(b, l, op.getAZp()));
-          Value y = b.create<arith::SubIOp>(l, widen(b, l, a[1], ub),
-                                            i64Const(b, l, op.getBZp()));
+          Value x = centered(b, l, a[0], ua, op.getAZp());
+          Value y = centered(b, l, a[1], ub, op.getBZp());
           Value v = b.create<arith::MulIOp>(l, x, y);
           v = b.create<arith::MulIOp>(l, v, i64Const(b, l, op.getMultiplier()));
           v = roundShift(b, l, v, i64Const(b, l, roundingTerm(shift)),
@@ -367,7 +368,7 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
     }
 
     int64_t batch = it.getDimSize(0), filters = wt.getDimSize(0);
-    int64_t cg = wt.getDimSize(1), fg = filters / group;
+    int64_t cg = wt.getDimSize(1);
     int64_t window = 1, outSize = 1;
     for (int64_t i = 0; i < spatial; ++i) {
       window *= wt.getDimSize(2 + i);
@@ -418,74 +419,39 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
     return success();
   }
 
-  /// Direct grouped convolution (batches, depthwise): one generic over
-  /// (N, G, F/G, C/G, k..., out...) as the float path's grouped form.
+  /// Direct grouped convolution (batches, depthwise), the float path's
+  /// grouped form with the zero-point-corrected integer body.
   static Value buildGroupedIntegerConv(OpBuilder &b, Location loc, Value input,
                                        Value weight, RankedTensorType ot,
                                        ConvIntegerOp op, bool xUnsigned,
                                        bool wUnsigned) {
-    MLIRContext *ctx = b.getContext();
-    auto it = cast<RankedTensorType>(input.getType());
-    auto wt = cast<RankedTensorType>(weight.getType());
-    int64_t spatial = it.getRank() - 2, group = op.getGroup();
-    int64_t cg = wt.getDimSize(1), fg = wt.getDimSize(0) / group;
     Type i32 = b.getI32Type();
-    SmallVector<int64_t> inShape{it.getDimSize(0), group, cg};
-    SmallVector<int64_t> wShape{group, fg, cg};
-    SmallVector<int64_t> outShape{ot.getDimSize(0), group, fg};
-    for (int64_t i = 0; i < spatial; ++i) {
-      inShape.push_back(it.getDimSize(2 + i));
-      wShape.push_back(wt.getDimSize(2 + i));
-      outShape.push_back(ot.getDimSize(2 + i));
-    }
-    Value in = reshapeToGrouped(b, loc, input, inShape, it.getElementType());
-    Value w = reshapeToGrouped(b, loc, weight, wShape, wt.getElementType());
+    int64_t filters = cast<RankedTensorType>(weight.getType()).getDimSize(0);
     SmallVector<int32_t> zps;
     ArrayRef<int64_t> wZps = op.getWZp();
-    for (int64_t f = 0; f < wt.getDimSize(0); ++f)
+    for (int64_t f = 0; f < filters; ++f)
       zps.push_back(wZps.size() == 1 ? wZps[0] : wZps[f]);
     Value zpVec = b.create<arith::ConstantOp>(
-        loc, DenseElementsAttr::get(RankedTensorType::get({group, fg}, i32),
+        loc, DenseElementsAttr::get(RankedTensorType::get({filters}, i32),
                                     ArrayRef<int32_t>(zps)));
-    auto outType = RankedTensorType::get(outShape, i32);
+    auto outType = RankedTensorType::get(ot.getShape(), i32);
     Value init = filledTensor(b, loc, outType, b.create<arith::ConstantIntOp>(loc, i32, 0));
-    unsigned loops = 4 + 2 * spatial;
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    unsigned cDim = 3, kDim = 4, oDim = 4 + spatial;
-    SmallVector<AffineExpr> inE{d(0), d(1), d(cDim)}, wE{d(1), d(2), d(cDim)},
-        outE{d(0), d(1), d(2)};
-    for (int64_t i = 0; i < spatial; ++i) {
-      AffineExpr o = d(oDim + i), k = d(kDim + i);
-      inE.push_back(o * op.getStrides()[i] + k * op.getDilations()[i]);
-      wE.push_back(k);
-      outE.push_back(o);
-    }
-    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inE, ctx),
-                                AffineMap::get(loops, 0, wE, ctx),
-                                AffineMap::get(loops, 0, {d(1), d(2)}, ctx),
-                                AffineMap::get(loops, 0, outE, ctx)};
-    auto iters = parallel(loops);
-    for (unsigned i = cDim; i < oDim; ++i)
-      iters[i] = utils::IteratorType::reduction;
     int64_t xZp = op.getXZp();
-    Value result =
-        b.create<linalg::GenericOp>(
-             loc, outType, ValueRange{in, w, zpVec}, init, maps, iters,
-             [&](OpBuilder &nb, Location l, ValueRange a) {
-               auto ext = [&](Value v, bool isUnsigned) -> Value {
-                 if (isUnsigned)
-                   return nb.create<arith::ExtUIOp>(l, i32, v);
-                 return nb.create<arith::ExtSIOp>(l, i32, v);
-               };
-               Value xv = nb.create<arith::SubIOp>(
-                   l, ext(a[0], xUnsigned),
-                   nb.create<arith::ConstantIntOp>(l, i32, xZp));
-               Value wv = nb.create<arith::SubIOp>(l, ext(a[1], wUnsigned), a[2]);
-               Value p = nb.create<arith::MulIOp>(l, xv, wv);
-               nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::AddIOp>(l, a[3], p)});
-             })
-            .getResult(0);
-    return reshapeTo(b, loc, result, RankedTensorType::get(ot.getShape(), i32));
+    auto ext = [&](OpBuilder &nb, Location l, Value v, bool isUnsigned) -> Value {
+      if (isUnsigned)
+        return nb.create<arith::ExtUIOp>(l, i32, v);
+      return nb.create<arith::ExtSIOp>(l, i32, v);
+    };
+    return buildGroupedConv(
+        b, loc, input, weight, init, op.getStrides(), op.getDilations(),
+        op.getGroup(), zpVec, [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value xv = nb.create<arith::SubIOp>(
+              l, ext(nb, l, a[0], xUnsigned),
+              nb.create<arith::ConstantIntOp>(l, i32, xZp));
+          Value wv = nb.create<arith::SubIOp>(l, ext(nb, l, a[1], wUnsigned), a[2]);
+          Value p = nb.create<arith::MulIOp>(l, xv, wv);
+          return nb.create<arith::AddIOp>(l, a[3], p).getResult();
+        });
   }
 };
 

@@ -80,6 +80,23 @@ inline bool hasUnsignedResults(mlir::Operation *op) {
 }
 void stripSignedness(mlir::Operation *root);
 
+/// Body of a grouped convolution: the block arguments are the input and
+/// weight elements, the per-filter element (if any) and the accumulator; it
+/// returns the new accumulator.
+using ConvBodyFn = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// Grouped N-d convolution of an already padded input (N x C x ...) with
+/// FCK... weights, stride and dilation, as one linalg.generic over
+/// (N, G, F/G, C/G, k..., out...) accumulating into `init` (N x F x out...).
+/// `perFilter`, when given, is a vector of F values passed to `body`;
+/// without `body` the accumulator adds input * weight.
+mlir::Value buildGroupedConv(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value input, mlir::Value weight,
+                             mlir::Value init, llvm::ArrayRef<int64_t> strides,
+                             llvm::ArrayRef<int64_t> dilations, int64_t group,
+                             mlir::Value perFilter = {}, ConvBodyFn body = {});
+
 /// Reshape to a grouped view (e.g. N x C x ... to N x G x C/G x ...).
 mlir::Value reshapeToGrouped(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::Value v, llvm::ArrayRef<int64_t> shape,

@@ -184,16 +184,44 @@ Clamp fullRange(const QuantParams &p) { return {p.qmin, p.qmax}; }
 // Contractions
 //===----------------------------------------------------------------------===//
 
-struct IntegerizeConv : OpRewritePattern<QuantizeOp> {
+/// A pattern rooted at a per-tensor qnn.quantize: it reads the output
+/// parameters and looks through a ReLU/Clip that folds into the clamp
+/// bounds, then hands the value below (`inner`) to rewriteRoot.
+struct QuantizeRootPattern : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp q,
-                                PatternRewriter &rewriter) const override {
+                                PatternRewriter &rewriter) const final {
     auto outType = cast<RankedTensorType>(q.getType());
     auto out = getQuantParams(outType.getElementType(), outType.getShape());
     if (failed(out) || !out->isPerTensor())
       return failure();
     Clamp clamp = fullRange(*out);
     Value inner = throughActivation(q.getInput(), *out, clamp);
+    return rewriteRoot(q, *out, clamp, inner, rewriter);
+  }
+  virtual LogicalResult rewriteRoot(QuantizeOp q, const QuantParams &out,
+                                    Clamp clamp, Value inner,
+                                    PatternRewriter &rewriter) const = 0;
+
+  /// Requantizes the accumulator `acc` into the output parameters and
+  /// replaces the quantize with it.
+  LogicalResult replaceRequantized(PatternRewriter &rewriter, QuantizeOp q,
+                                   Value acc, int64_t inputZp,
+                                   ArrayRef<double> ratios, int64_t axis,
+                                   const QuantParams &out, Clamp clamp) const {
+    auto y = requantize(rewriter, q, acc, inputZp, ratios, axis, out, clamp);
+    if (failed(y))
+      return failure();
+    replaceQuantize(rewriter, q, *y);
+    return success();
+  }
+};
+
+struct IntegerizeConv : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
+  LogicalResult rewriteRoot(QuantizeOp q, const QuantParams &out, Clamp clamp,
+                            Value inner,
+                            PatternRewriter &rewriter) const override {
     auto conv = inner.getDefiningOp<ConvOp>();
     if (!conv)
       return failure();
@@ -209,7 +237,7 @@ struct IntegerizeConv : OpRewritePattern<QuantizeOp> {
     for (int64_t f = 0; f < filters; ++f) {
       int64_t i = w->params.isPerTensor() ? 0 : f;
       accScales.push_back(sx * w->params.scales[i]);
-      ratios.push_back(accScales.back() / out->scales[0]);
+      ratios.push_back(accScales.back() / out.scales[0]);
       wZps.push_back(w->params.zeroPoints[i]);
     }
     if (w->params.isPerTensor())
@@ -224,24 +252,15 @@ struct IntegerizeConv : OpRewritePattern<QuantizeOp> {
         *bias, x->params.zeroPoints[0], rewriter.getDenseI64ArrayAttr(wZps),
         conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
         conv.getGroup());
-    auto y = requantize(rewriter, q, acc, 0, ratios, 1, *out, clamp);
-    if (failed(y))
-      return failure();
-    replaceQuantize(rewriter, q, *y);
-    return success();
+    return replaceRequantized(rewriter, q, acc, 0, ratios, 1, out, clamp);
   }
 };
 
-struct IntegerizeMatMul : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(QuantizeOp q,
-                                PatternRewriter &rewriter) const override {
-    auto outType = cast<RankedTensorType>(q.getType());
-    auto out = getQuantParams(outType.getElementType(), outType.getShape());
-    if (failed(out) || !out->isPerTensor())
-      return failure();
-    Clamp clamp = fullRange(*out);
-    Value inner = throughActivation(q.getInput(), *out, clamp);
+struct IntegerizeMatMul : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
+  LogicalResult rewriteRoot(QuantizeOp q, const QuantParams &out, Clamp clamp,
+                            Value inner,
+                            PatternRewriter &rewriter) const override {
     Value biasValue;
     if (auto add = inner.getDefiningOp<AddOp>()) {
       // matmul + constant bias along the last axis.
@@ -273,7 +292,7 @@ struct IntegerizeMatMul : OpRewritePattern<QuantizeOp> {
     for (int64_t j = 0; j < n; ++j) {
       int64_t i = b->params.isPerTensor() ? 0 : j;
       accScales.push_back(sa * b->params.scales[i]);
-      ratios.push_back(accScales.back() / out->scales[0]);
+      ratios.push_back(accScales.back() / out.scales[0]);
       bZps.push_back(b->params.zeroPoints[i]);
     }
     if (b->params.isPerTensor())
@@ -286,12 +305,8 @@ struct IntegerizeMatMul : OpRewritePattern<QuantizeOp> {
     Value acc = rewriter.create<MatMulIntegerOp>(
         loc, accType, storageOf(rewriter, loc, *a), storageOf(rewriter, loc, *b),
         *bias, a->params.zeroPoints[0], rewriter.getDenseI64ArrayAttr(bZps));
-    auto y = requantize(rewriter, q, acc, 0, ratios, accType.getRank() - 1, *out,
+    return replaceRequantized(rewriter, q, acc, 0, ratios, accType.getRank() - 1, out,
                         clamp);
-    if (failed(y))
-      return failure();
-    replaceQuantize(rewriter, q, *y);
-    return success();
   }
 };
 
@@ -347,16 +362,13 @@ std::optional<QValue> constantOperand(PatternRewriter &rewriter, Value v) {
 }
 
 template <typename FloatOp>
-struct IntegerizeBinary : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern<QuantizeOp>::OpRewritePattern;
-  LogicalResult matchAndRewrite(QuantizeOp q,
-                                PatternRewriter &rewriter) const override {
-    auto outType = cast<RankedTensorType>(q.getType());
-    auto out = getQuantParams(outType.getElementType(), outType.getShape());
-    if (failed(out) || !out->isPerTensor() || out->bits > 16)
+struct IntegerizeBinary : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
+  LogicalResult rewriteRoot(QuantizeOp q, const QuantParams &out, Clamp clamp,
+                            Value inner,
+                            PatternRewriter &rewriter) const override {
+    if (out.bits > 16)
       return failure();
-    Clamp clamp = fullRange(*out);
-    Value inner = throughActivation(q.getInput(), *out, clamp);
     auto op = inner.getDefiningOp<FloatOp>();
     if (!op)
       return failure();
@@ -370,8 +382,8 @@ struct IntegerizeBinary : OpRewritePattern<QuantizeOp> {
       return rewriter.notifyMatchFailure(q, "operands not per-tensor QDQ");
     Location loc = op.getLoc();
     Value sa = storageOf(rewriter, loc, *a), sb = storageOf(rewriter, loc, *b);
-    auto type = withElement(op.getType(), out->storageType(rewriter.getContext()));
-    double so = out->scales[0];
+    auto type = withElement(op.getType(), out.storageType(rewriter.getContext()));
+    double so = out.scales[0];
     int64_t za = a->params.zeroPoints[0], zb = b->params.zeroPoints[0];
     Value y;
     if constexpr (std::is_same_v<FloatOp, AddOp>) {
@@ -381,13 +393,13 @@ struct IntegerizeBinary : OpRewritePattern<QuantizeOp> {
         return failure();
       auto [ma, mb, shift] = *shared;
       y = rewriter.create<QAddOp>(loc, type, sa, sb, za, ma, zb, mb, shift,
-                                  out->zeroPoints[0], clamp.lo, clamp.hi);
+                                  out.zeroPoints[0], clamp.lo, clamp.hi);
     } else {
       auto fp = quantizeMultiplier(a->params.scales[0] * b->params.scales[0] / so);
       if (!fp)
         return failure();
       y = rewriter.create<QMulOp>(loc, type, sa, sb, za, zb, fp->multiplier,
-                                  fp->shift, out->zeroPoints[0], clamp.lo,
+                                  fp->shift, out.zeroPoints[0], clamp.lo,
                                   clamp.hi);
     }
     replaceQuantize(rewriter, q, y);
@@ -495,16 +507,11 @@ bool movesValues(Operation *op) {
   return false;
 }
 
-struct IntegerizeDataMovement : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(QuantizeOp q,
-                                PatternRewriter &rewriter) const override {
-    auto outType = cast<RankedTensorType>(q.getType());
-    auto out = getQuantParams(outType.getElementType(), outType.getShape());
-    if (failed(out) || !out->isPerTensor())
-      return failure();
-    Clamp clamp = fullRange(*out);
-    Value inner = throughActivation(q.getInput(), *out, clamp);
+struct IntegerizeDataMovement : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
+  LogicalResult rewriteRoot(QuantizeOp q, const QuantParams &out, Clamp clamp,
+                            Value inner,
+                            PatternRewriter &rewriter) const override {
     Operation *op = inner.getDefiningOp();
     if (!op)
       return failure();
@@ -542,15 +549,15 @@ struct IntegerizeDataMovement : OpRewritePattern<QuantizeOp> {
       SmallVector<Value> parts;
       for (Value in : concat.getInputs()) {
         auto xi = dequantized(in);
-        if (!xi || !xi->params.isPerTensor() || xi->params.bits != out->bits ||
-            xi->params.isSigned != out->isSigned)
+        if (!xi || !xi->params.isPerTensor() || xi->params.bits != out.bits ||
+            xi->params.isSigned != out.isSigned)
           return failure();
         Value s = storageOf(rewriter, loc, *xi);
-        if (xi->params.scales[0] != out->scales[0] ||
-            xi->params.zeroPoints[0] != out->zeroPoints[0]) {
+        if (xi->params.scales[0] != out.scales[0] ||
+            xi->params.zeroPoints[0] != out.zeroPoints[0]) {
           auto r = requantize(rewriter, q, s, xi->params.zeroPoints[0],
-                              {xi->params.scales[0] / out->scales[0]}, 0, *out,
-                              fullRange(*out));
+                              {xi->params.scales[0] / out.scales[0]}, 0, out,
+                              fullRange(out));
           if (failed(r))
             return failure();
           s = *r;
@@ -558,10 +565,10 @@ struct IntegerizeDataMovement : OpRewritePattern<QuantizeOp> {
         parts.push_back(s);
       }
       Value y = rewriter.create<ConcatOp>(
-          loc, withElement(concat.getType(), out->storageType(rewriter.getContext())),
+          loc, withElement(concat.getType(), out.storageType(rewriter.getContext())),
           parts, concat.getAxis());
-      if (clamp.lo != out->qmin || clamp.hi != out->qmax) {
-        auto r = requantize(rewriter, q, y, out->zeroPoints[0], {1.0}, 0, *out, clamp);
+      if (clamp.lo != out.qmin || clamp.hi != out.qmax) {
+        auto r = requantize(rewriter, q, y, out.zeroPoints[0], {1.0}, 0, out, clamp);
         if (failed(r))
           return failure();
         y = *r;
@@ -572,13 +579,13 @@ struct IntegerizeDataMovement : OpRewritePattern<QuantizeOp> {
       return failure();
     }
 
-    bool sameParams = x->params.scales[0] == out->scales[0] &&
-                      x->params.zeroPoints[0] == out->zeroPoints[0] &&
-                      x->params.bits == out->bits &&
-                      x->params.isSigned == out->isSigned;
-    if (!sameParams || clamp.lo != out->qmin || clamp.hi != out->qmax) {
+    bool sameParams = x->params.scales[0] == out.scales[0] &&
+                      x->params.zeroPoints[0] == out.zeroPoints[0] &&
+                      x->params.bits == out.bits &&
+                      x->params.isSigned == out.isSigned;
+    if (!sameParams || clamp.lo != out.qmin || clamp.hi != out.qmax) {
       auto r = requantize(rewriter, q, moved, x->params.zeroPoints[0],
-                          {x->params.scales[0] / out->scales[0]}, 0, *out, clamp);
+                          {x->params.scales[0] / out.scales[0]}, 0, out, clamp);
       if (failed(r))
         return failure();
       moved = *r;
@@ -591,16 +598,11 @@ struct IntegerizeDataMovement : OpRewritePattern<QuantizeOp> {
 /// Average pooling as a depthwise integer convolution with a filter of ones
 /// (the window sum of x - zp, padding contributing nothing), requantized by
 /// sx / (count * sy). Only when every window counts the same elements.
-struct IntegerizeAvgPool : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(QuantizeOp q,
-                                PatternRewriter &rewriter) const override {
-    auto outType = cast<RankedTensorType>(q.getType());
-    auto out = getQuantParams(outType.getElementType(), outType.getShape());
-    if (failed(out) || !out->isPerTensor())
-      return failure();
-    Clamp clamp = fullRange(*out);
-    Value inner = throughActivation(q.getInput(), *out, clamp);
+struct IntegerizeAvgPool : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
+  LogicalResult rewriteRoot(QuantizeOp q, const QuantParams &out, Clamp clamp,
+                            Value inner,
+                            PatternRewriter &rewriter) const override {
     // A window: average pooling, or a mean over all spatial axes (global
     // average pooling as ONNX exporters write it).
     Value input;
@@ -663,13 +665,9 @@ struct IntegerizeAvgPool : OpRewritePattern<QuantizeOp> {
     if (accType.getShape() != cast<ShapedType>(inner.getType()).getShape())
       acc = rewriter.create<ReshapeOp>(
           loc, withElement(inner.getType(), rewriter.getI32Type()), acc);
-    auto y = requantize(rewriter, q, acc, 0,
-                        {x->params.scales[0] / (count * out->scales[0])}, 0, *out,
+    return replaceRequantized(rewriter, q, acc, 0,
+                        {x->params.scales[0] / (count * out.scales[0])}, 0, out,
                         clamp);
-    if (failed(y))
-      return failure();
-    replaceQuantize(rewriter, q, *y);
-    return success();
   }
 };
 
