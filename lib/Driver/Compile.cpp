@@ -209,6 +209,13 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
                              Location loc) {
   if (failed(checkQuantOptions(options, loc)))
     return failure();
+  // Ops the quantizer treats as one (decomposed layer norm) are fused
+  // first, so calibration measures only their inputs and outputs.
+  if (failed(runPipeline(
+          module,
+          [](OpPassManager &pm) { pm.addPass(qnn::createFuseLayerNorm()); },
+          "fuse layer norm")))
+    return failure();
   auto main = module.lookupSymbol<func::FuncOp>("main");
   FailureOr<std::vector<quant::TensorObserver>> observers;
   if (!options.calibIn.empty()) {

@@ -20,7 +20,7 @@ bool qcc::qnn::isQuantizable(Operation *op) {
     return resize.getMode() == "nearest";
   if (auto pool = dyn_cast<PoolOp>(op))
     return pool.getKind() == PoolKind::max || pool.getKind() == PoolKind::avg;
-  if (isa<AddOp, MulOp>(op))
+  if (isa<AddOp, MulOp, LayerNormOp>(op))
     return true;
   if (auto reduce = dyn_cast<ReduceOp>(op))
     return reduce.getKind() == ReduceKind::mean;

@@ -12,6 +12,7 @@
 #include "qcc/Dialect/Qnn/IR/FixedPoint.h"
 #include "qcc/Dialect/Qnn/IR/Qnn.h"
 #include "qcc/Dialect/Qnn/IR/QuantParams.h"
+#include "qcc/Dialect/Qnn/Transforms/IntegerizeNorm.h"
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
 #include "qcc/Dialect/Qnn/Transforms/ScalarFunctions.h"
 
@@ -281,11 +282,14 @@ struct IntegerizeMatMul : QuantizeRootPattern {
       return failure();
     auto a = dequantized(mm.getLhs()), b = dequantized(mm.getRhs());
     auto bt = mm.getRhs().getType();
-    if (!a || !b || !a->params.isPerTensor() || bt.getRank() != 2 ||
-        (!b->params.isPerTensor() && b->params.perAxisDim() != 1) ||
+    // B: constant weights [K, N] per column, or an activation (batched, rank
+    // >= 2, numpy batch broadcast) per tensor.
+    if (!a || !b || !a->params.isPerTensor() || bt.getRank() < 2 ||
+        (!b->params.isPerTensor() &&
+         (bt.getRank() != 2 || b->params.perAxisDim() != 1)) ||
         a->params.bits > 8 || b->params.bits > 8)
       return rewriter.notifyMatchFailure(q, "matmul operands not 8-bit QDQ");
-    int64_t n = bt.getDimSize(1);
+    int64_t n = bt.getDimSize(bt.getRank() - 1);
     double sa = a->params.scales[0];
     SmallVector<double> accScales, ratios;
     SmallVector<int64_t> bZps;
@@ -295,8 +299,10 @@ struct IntegerizeMatMul : QuantizeRootPattern {
       ratios.push_back(accScales.back() / out.scales[0]);
       bZps.push_back(b->params.zeroPoints[i]);
     }
-    if (b->params.isPerTensor())
+    if (b->params.isPerTensor()) {
       bZps.resize(1);
+      ratios.resize(1); // one multiplier for every column
+    }
     Location loc = mm.getLoc();
     auto bias = integerBias(rewriter, loc, biasValue, accScales, n);
     if (failed(bias))
@@ -677,6 +683,7 @@ struct IntegerizePass : qcc::qnn::impl::IntegerizeBase<IntegerizePass> {
     patterns.add<IntegerizeConv, IntegerizeMatMul, IntegerizeBinary<AddOp>,
                  IntegerizeBinary<MulOp>, IntegerizeTable,
                  IntegerizeDataMovement, IntegerizeAvgPool>(&getContext());
+    populateIntegerizeNormPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

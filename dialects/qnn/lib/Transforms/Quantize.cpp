@@ -86,10 +86,37 @@ bool feedsFusedEpilogue(Value v) {
   });
 }
 
+/// The smallest weight scale per output channel of a conv whose int32 bias
+/// (bias / (input scale * weight scale)) must fit: channels with
+/// near-zero weights and a bias would overflow it (as onnxruntime's
+/// quantizer, which raises such weight scales too). Empty if there is no
+/// constant bias or no input range.
+SmallVector<double> minWeightScales(Operation *user, bool signedActs) {
+  Value biasValue;
+  if (auto conv = dyn_cast<ConvOp>(user))
+    biasValue = conv.getBias();
+  else if (auto convT = dyn_cast<ConvTransposeOp>(user))
+    biasValue = convT.getBias();
+  DenseElementsAttr bias;
+  if (!biasValue || !matchPattern(biasValue, m_Constant(&bias)) ||
+      !bias.getElementType().isF32())
+    return {};
+  auto range = rangeOf(user->getOperand(0));
+  if (!range)
+    return {};
+  double sx = activationQuantType(user->getContext(), range->first,
+                                  range->second, signedActs)
+                  .getScale();
+  SmallVector<double> mins;
+  for (float v : bias.getValues<float>())
+    mins.push_back(1.0001 * std::fabs((double)v) / (sx * 2147483647.0));
+  return mins;
+}
+
 /// Replaces constant weights `w` (float, output channels along `axis`) by a
 /// dequantize of per-channel symmetric int8 codes.
 LogicalResult quantizeWeight(OpBuilder &b, Operation *user, unsigned operand,
-                             int64_t axis) {
+                             int64_t axis, bool signedActs) {
   Value w = user->getOperand(operand);
   DenseElementsAttr dense;
   if (!matchPattern(w, m_Constant(&dense)) || !dense.getElementType().isF32())
@@ -120,10 +147,23 @@ LogicalResult quantizeWeight(OpBuilder &b, Operation *user, unsigned operand,
     double s = q.scales[c];
     scales.push_back(s > 0 ? (double)(float)s : 1.0);
   }
+  SmallVector<double> minScales = minWeightScales(user, signedActs);
+  SmallVector<bool> raised(channels, false);
+  if ((int64_t)minScales.size() == channels)
+    for (int64_t c = 0; c < channels; ++c)
+      if (scales[c] < minScales[c]) {
+        float s = (float)minScales[c];
+        if ((double)s < minScales[c])
+          s = std::nextafter(s, INFINITY);
+        scales[c] = s;
+        raised[c] = true;
+      }
   for (int64_t i = 0; i < total; ++i) {
     int64_t c = (i / inner) % channels;
     int64_t outer = i / (inner * channels), in = i % inner;
     int64_t code = (int64_t)q.codes[c * perChannel + outer * inner + in] - 128;
+    if (raised[c])
+      code = std::clamp<int64_t>((int64_t)std::nearbyint(values[i] / scales[c]), -127, 127);
     codes[i] = APInt(8, (uint64_t)code, true);
   }
   MLIRContext *ctx = b.getContext();
@@ -172,7 +212,7 @@ struct QuantizePass : qcc::qnn::impl::QuantizeBase<QuantizePass> {
         weights.push_back({op, 1, 1});
     });
     for (auto [op, operand, axis] : weights)
-      if (failed(quantizeWeight(b, op, operand, axis)))
+      if (failed(quantizeWeight(b, op, operand, axis, activationType == "i8")))
         return signalPassFailure();
 
     bool missing = false;

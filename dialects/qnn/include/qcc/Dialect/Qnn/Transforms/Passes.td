@@ -24,6 +24,32 @@ def FoldBatchNorm : Pass<"qcc-fold-batch-norm"> {
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def FuseLayerNorm : Pass<"qcc-fuse-layer-norm"> {
+  let summary = "Fuse a decomposed layer normalization into qnn.layer_norm";
+  let description = [{
+    Recognizes layer normalization written out over the trailing axes, as
+    paddle2onnx and older PyTorch exports do, and replaces it (with a
+    following multiplication by and addition of constants on the normalized
+    axes) by one `qnn.layer_norm`, so that quantization sees one op:
+
+    ```mlir
+    %m = qnn.reduce mean, %x {axes = array<i64: 2>} : (tensor<1x4x8xf32>) -> tensor<1x4x1xf32>
+    %c = qnn.sub %x, %m : (tensor<1x4x8xf32>, tensor<1x4x1xf32>) -> tensor<1x4x8xf32>
+    %p = qnn.pow %c, %two : (tensor<1x4x8xf32>, tensor<f32>) -> tensor<1x4x8xf32>
+    %v = qnn.reduce mean, %p {axes = array<i64: 2>} : (tensor<1x4x8xf32>) -> tensor<1x4x1xf32>
+    %e = qnn.add %v, %eps : (tensor<1x4x1xf32>, tensor<f32>) -> tensor<1x4x1xf32>
+    %s = qnn.sqrt %e : tensor<1x4x1xf32>
+    %n = qnn.div %c, %s : (tensor<1x4x8xf32>, tensor<1x4x1xf32>) -> tensor<1x4x8xf32>
+    %g = qnn.mul %n, %gamma : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+    %y = qnn.add %g, %beta : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+    // becomes
+    %y = qnn.layer_norm %x, %gamma, %beta {axis = 2 : i64, epsilon = ...}
+        : (tensor<1x4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def Integerize : Pass<"qcc-integerize"> {
   let summary = "Turn QDQ patterns into integer-level qnn ops";
   let description = [{
