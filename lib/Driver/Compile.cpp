@@ -210,10 +210,14 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
   if (failed(checkQuantOptions(options, loc)))
     return failure();
   // Ops the quantizer treats as one (decomposed layer norm) are fused
-  // first, so calibration measures only their inputs and outputs.
+  // first, so calibration measures only their inputs and outputs; gemm
+  // layers and one-element reductions take their quantizable spelling.
   if (failed(runPipeline(
           module,
-          [](OpPassManager &pm) { pm.addPass(qnn::createFuseLayerNorm()); },
+          [](OpPassManager &pm) {
+            pm.addPass(qnn::createFuseLayerNorm());
+            pm.addPass(qnn::createPrepareQuantization());
+          },
           "fuse layer norm")))
     return failure();
   auto main = module.lookupSymbol<func::FuncOp>("main");

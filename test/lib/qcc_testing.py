@@ -101,13 +101,14 @@ def ort_quantize_static(onnx_path: str, out_path: str, input_name: str,
                         samples: Sequence[np.ndarray], method: str = "MinMax") -> str:
     """onnxruntime's quantize_static on the same calibration samples: QDQ
     format, uint8 activations, per-channel int8 weights (its defaults for
-    static W8A8). Returns out_path."""
+    static W8A8). A sample is an array for input_name or a dict of feeds
+    (models with several inputs). Returns out_path."""
     from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod,
                                           QuantFormat, QuantType, quantize_static)
 
     class Reader(CalibrationDataReader):
         def __init__(self):
-            self.it = iter([{input_name: x} for x in samples])
+            self.it = iter([x if isinstance(x, dict) else {input_name: x} for x in samples])
 
         def get_next(self):
             return next(self.it, None)
@@ -116,6 +117,40 @@ def ort_quantize_static(onnx_path: str, out_path: str, input_name: str,
                     per_channel=True, activation_type=QuantType.QUInt8,
                     weight_type=QuantType.QInt8,
                     calibrate_method=getattr(CalibrationMethod, method))
+    return out_path
+
+
+def onnx_inline_if(onnx_path: str, out_path: str, branch: str) -> str:
+    """The model with its top-level If replaced by the nodes of one branch
+    ('then_branch' or 'else_branch'), what binding the input its condition
+    reads (as qcc's --input-value does) selects; nodes and inputs that only
+    fed the condition are dropped. For tools that do not look inside
+    subgraphs (onnxruntime's quantizer). Returns out_path."""
+    import onnx
+    from onnx import helper
+
+    m = onnx.load(onnx_path)
+    g = m.graph
+    (node,) = [n for n in g.node if n.op_type == "If"]
+    (sub,) = [a.g for a in node.attribute if a.name == branch]
+    nodes = [n for n in g.node if n is not node] + list(sub.node)
+    nodes += [helper.make_node("Identity", [o.name], [name])
+              for o, name in zip(sub.output, node.output)]
+    wanted = {o.name for o in g.output}
+    keep = []
+    for n in reversed(nodes):  # drop what no output needs
+        if any(o in wanted for o in n.output):
+            keep.append(n)
+            wanted.update(n.input)
+    inits = [t for t in list(g.initializer) + list(sub.initializer) if t.name in wanted]
+    live = [i for i in g.input if i.name in wanted]
+    del g.node[:]
+    g.node.extend(reversed(keep))
+    del g.input[:]
+    g.input.extend(live)
+    del g.initializer[:]
+    g.initializer.extend(inits)
+    onnx.save(m, out_path)
     return out_path
 
 
@@ -362,6 +397,57 @@ def render_text_image(
     return out[None]
 
 
+def render_text_page(lines: Sequence[str], height: int, width: int,
+                     line_height: int = 24) -> np.ndarray:
+    """A PP-OCR det input [1,3,height,width] holding one text line per entry
+    of `lines` (each its own text and color, line_height pixels tall, a gap
+    of a third of that between them; lines that do not fit are left out)."""
+    from PIL import Image
+
+    if height % 32 or width % 32:
+        raise ValueError("det inputs must be multiples of 32")
+    bg = (250, 250, 245)
+    page = Image.new("RGB", (width, height), bg)
+    colors = [(10, 10, 10), (160, 20, 20), (20, 60, 170), (30, 110, 30)]
+    y = line_height // 4
+    for i, text in enumerate(lines):
+        if y + line_height > height:
+            break
+        line = _render_line(text, line_height, colors[i % len(colors)], bg)
+        if line.width > width - 8:
+            line = line.resize((width - 8, line_height), Image.BILINEAR)
+        page.paste(line, (4 + (i * 11) % 23, y))
+        y += line_height + line_height // 3
+    return _normalize_bgr(np.asarray(page))[None]
+
+
+def text_boxes(prob: np.ndarray, threshold: float = 0.3, min_pixels: int = 4):
+    """Text boxes of a DB probability map ([H,W] or [1,1,H,W]) as a simple
+    detector reads them: the 4-connected components of prob > threshold with
+    at least min_pixels pixels, as (y0, x0, y1, x1) bounding boxes."""
+    mask = np.asarray(prob).reshape(prob.shape[-2:]) > threshold
+    h, w = mask.shape
+    seen = np.zeros_like(mask)
+    boxes = []
+    for sy, sx in zip(*np.nonzero(mask)):
+        if seen[sy, sx]:
+            continue
+        seen[sy, sx] = True
+        stack, count = [(sy, sx)], 0
+        y0, x0, y1, x1 = sy, sx, sy, sx
+        while stack:
+            y, x = stack.pop()
+            count += 1
+            y0, x0, y1, x1 = min(y0, y), min(x0, x), max(y1, y), max(x1, x)
+            for ny, nx in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1)):
+                if 0 <= ny < h and 0 <= nx < w and mask[ny, nx] and not seen[ny, nx]:
+                    seen[ny, nx] = True
+                    stack.append((ny, nx))
+        if count >= min_pixels:
+            boxes.append((int(y0), int(x0), int(y1), int(x1)))
+    return boxes
+
+
 def ctc_decode(probs: np.ndarray, characters: Sequence[str]) -> str:
     """Greedy CTC decoding as RapidOCR's CTCLabelDecode ([T,C] or [1,T,C])."""
     idx = np.asarray(probs).reshape(-1, probs.shape[-1]).argmax(axis=1)
@@ -411,6 +497,22 @@ def speech_audio(text: str = SPEECH_TEXT, rate: int = VAD_RATE) -> np.ndarray:
         raise RuntimeError(f"espeak-ng wrote {8 * width}-bit audio; expected 16")
     x = np.frombuffer(data, "<i2").reshape(-1, ch).mean(axis=1) / 32768.0
     return np.clip(_resample(x, src, rate), -1, 1).astype(np.float32)
+
+
+def speech_clip(texts: Sequence[str], pause: float = 0.5, rate: int = VAD_RATE,
+                noise: float = 1e-4) -> np.ndarray:
+    """Sentences spoken by espeak-ng with `pause` seconds of quiet before,
+    between and after them: a clip with both speech and non-speech. The
+    whole clip carries faint Gaussian noise (standard deviation `noise`,
+    fixed seed), as recorded audio does; exact digital silence is not a
+    realistic input."""
+    gap = np.zeros(int(pause * rate), np.float32)
+    parts = [gap]
+    for text in texts:
+        parts += [speech_audio(text, rate), gap]
+    clip = np.concatenate(parts)
+    clip += np.random.default_rng(0).normal(0, noise, clip.shape).astype(np.float32)
+    return clip
 
 
 def vad_windows(audio: np.ndarray) -> List[np.ndarray]:

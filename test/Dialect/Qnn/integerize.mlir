@@ -61,3 +61,23 @@ func.func @add(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
   %sd = qnn.dequantize %sq : tensor<4x!qc> -> tensor<4xf32>
   return %sd : tensor<4xf32>
 }
+
+// -----
+
+// Gather with constant indices moves values: the same gather on the
+// integers (equal parameters, so no requantize).
+!q = !quant.uniform<u8:f32, 0.05:3>
+// CHECK-LABEL: func.func @gather
+// CHECK: %[[X:.*]] = qnn.storage_cast %{{.*}} -> tensor<1x8x1xui8>
+// CHECK: %[[G:.*]] = qnn.gather %[[X]], %{{.*}} {axis = 2 : i64} : (tensor<1x8x1xui8>, tensor<i64>) -> tensor<1x8xui8>
+// CHECK-NOT: qnn.requantize
+// CHECK: qnn.storage_cast %[[G]]
+func.func @gather(%x: tensor<1x8x1xf32>) -> tensor<1x8xf32> {
+  %i = arith.constant dense<0> : tensor<i64>
+  %xq = qnn.quantize %x : tensor<1x8x1xf32> -> tensor<1x8x1x!q>
+  %xd = qnn.dequantize %xq : tensor<1x8x1x!q> -> tensor<1x8x1xf32>
+  %g = qnn.gather %xd, %i {axis = 2 : i64} : (tensor<1x8x1xf32>, tensor<i64>) -> tensor<1x8xf32>
+  %gq = qnn.quantize %g : tensor<1x8xf32> -> tensor<1x8x!q>
+  %gd = qnn.dequantize %gq : tensor<1x8x!q> -> tensor<1x8xf32>
+  return %gd : tensor<1x8xf32>
+}

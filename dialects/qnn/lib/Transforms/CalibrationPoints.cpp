@@ -13,8 +13,8 @@ using namespace mlir;
 using namespace qcc::qnn;
 
 bool qcc::qnn::isQuantizable(Operation *op) {
-  if (isa<ConvOp, MatMulOp, ConcatOp, ReshapeOp, TransposeOp, SliceOp,
-          BroadcastOp, PadOp>(op))
+  if (isa<ConvOp, ConvTransposeOp, MatMulOp, ConcatOp, ReshapeOp, TransposeOp,
+          SliceOp, BroadcastOp, PadOp>(op))
     return true;
   if (auto resize = dyn_cast<ResizeOp>(op))
     return resize.getMode() == "nearest";

@@ -12,6 +12,7 @@
 #include "qcc/Dialect/Qnn/IR/FixedPoint.h"
 #include "qcc/Dialect/Qnn/IR/Qnn.h"
 #include "qcc/Dialect/Qnn/IR/QuantParams.h"
+#include "qcc/Dialect/Qnn/Transforms/IntegerizeConvTranspose.h"
 #include "qcc/Dialect/Qnn/Transforms/IntegerizeNorm.h"
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
 #include "qcc/Dialect/Qnn/Transforms/ScalarFunctions.h"
@@ -504,7 +505,7 @@ struct IntegerizeTable : OpRewritePattern<QuantizeOp> {
 /// the storage integers is the quantized op (with identical input/output
 /// parameters; else a requantize follows).
 bool movesValues(Operation *op) {
-  if (isa<ReshapeOp, TransposeOp, SliceOp, BroadcastOp>(op))
+  if (isa<ReshapeOp, TransposeOp, SliceOp, BroadcastOp, GatherOp>(op))
     return true;
   if (auto pool = dyn_cast<PoolOp>(op))
     return pool.getKind() == PoolKind::max;
@@ -684,6 +685,7 @@ struct IntegerizePass : qcc::qnn::impl::IntegerizeBase<IntegerizePass> {
                  IntegerizeBinary<MulOp>, IntegerizeTable,
                  IntegerizeDataMovement, IntegerizeAvgPool>(&getContext());
     populateIntegerizeNormPatterns(patterns);
+    populateIntegerizeConvTransposePatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -69,12 +69,12 @@ quant::UniformQuantizedType activationQuantType(MLIRContext *ctx, double lo,
   return quant::UniformQuantizedType::get(0, i8, f32, scale, zp, 0, 255);
 }
 
-/// Skip a point whose quantize would only split a fusable pattern: a conv or
-/// matmul result used only by ReLU/Clip, or a matmul result used only by a
-/// bias add.
+/// Skip a point whose quantize would only split a fusable pattern: a conv
+/// (plain or transposed) or matmul result used only by ReLU/Clip, or a
+/// matmul result used only by a bias add.
 bool feedsFusedEpilogue(Value v) {
   Operation *def = v.getDefiningOp();
-  if (!def || !isa<ConvOp, MatMulOp>(def) || v.use_empty())
+  if (!def || !isa<ConvOp, ConvTransposeOp, MatMulOp>(def) || v.use_empty())
     return false;
   return llvm::all_of(v.getUsers(), [&](Operation *user) {
     if (isa<ReluOp, ClipOp>(user))
@@ -209,6 +209,8 @@ struct QuantizePass : qcc::qnn::impl::QuantizeBase<QuantizePass> {
         weights.push_back({op, 1, 0});
       else if (auto mm = dyn_cast<MatMulOp>(op);
                mm && mm.getRhs().getType().getRank() == 2)
+        weights.push_back({op, 1, 1});
+      else if (isa<ConvTransposeOp>(op)) // C x F/group x K: filters on axis 1
         weights.push_back({op, 1, 1});
     });
     for (auto [op, operand, axis] : weights)

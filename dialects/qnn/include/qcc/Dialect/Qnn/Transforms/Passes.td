@@ -6,13 +6,16 @@
 include "mlir/Pass/PassBase.td"
 
 def FoldBatchNorm : Pass<"qcc-fold-batch-norm"> {
-  let summary = "Fold inference batch normalization into the preceding convolution";
+  let summary = "Fold batch normalization and per-channel bias adds into the preceding convolution";
   let description = [{
     A `qnn.batch_norm` whose input is a `qnn.conv` (used only there) with
     constant weights, bias and normalization parameters is folded into the
     convolution: `w' = w * scale / sqrt(var + eps)` per filter and
-    `b' = (b - mean) * scale / sqrt(var + eps) + bias`. Batch norms that do not
-    follow such a convolution are left alone.
+    `b' = (b - mean) * scale / sqrt(var + eps) + bias`. A `qnn.conv_transpose`
+    folds the same way (its filters are the weights' second axis), and so
+    does a constant add that varies along the channel axis only (a bias
+    written as a separate `Add`, as exporters do for `ConvTranspose`). Batch
+    norms that do not follow such a convolution are left alone.
 
     ```mlir
     %c = qnn.conv %x, %w, %b {...} : ...
@@ -45,6 +48,31 @@ def FuseLayerNorm : Pass<"qcc-fuse-layer-norm"> {
     // becomes
     %y = qnn.layer_norm %x, %gamma, %beta {axis = 2 : i64, epsilon = ...}
         : (tensor<1x4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def PrepareQuantization : Pass<"qcc-prepare-quantization"> {
+  let summary = "Rewrite float ops into the forms the quantizer covers";
+  let description = [{
+    Runs before calibration. Each rewrite keeps what the model computes and
+    only changes its spelling to one that `qcc-quantize` and
+    `qcc-integerize` know:
+
+    * `qnn.gemm` with a constant `B` becomes `qnn.matmul` with the constant
+      `alpha * op(B)` (a `[K, N]` weight quantized per column), a
+      `qnn.transpose` of `A` when `transA`, and a `qnn.add` of `beta * C`
+      (a bias vector when `C` is constant and varies along `N` only);
+    * a `qnn.reduce` (sum, mean, max, min, prod) whose reduced axes all have
+      extent 1 becomes a `qnn.reshape`.
+
+    ```mlir
+    %y = qnn.gemm %a, %w, %b {transB = true}
+        : (tensor<1x128xf32>, tensor<512x128xf32>, tensor<512xf32>) -> tensor<1x512xf32>
+    // becomes
+    %m = qnn.matmul %a, %wt : (tensor<1x128xf32>, tensor<128x512xf32>) -> tensor<1x512xf32>
+    %y = qnn.add %m, %b : (tensor<1x512xf32>, tensor<512xf32>) -> tensor<1x512xf32>
     ```
   }];
   let dependentDialects = ["mlir::arith::ArithDialect"];
