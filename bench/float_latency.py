@@ -55,17 +55,24 @@ def model_cases(det_hw, rec_w):
     }
 
 
-def time_ort(path, inputs, threads, repeat, warmup=2):
-    """Mean onnxruntime latency in ms and its outputs."""
+def ort_times(path, inputs, threads, repeat, warmup=2):
+    """Per-call onnxruntime latencies in ms and the outputs."""
     sess = q.ort_session(path, threads)
     out = None
     for _ in range(warmup):
         out = sess.run(None, inputs)
-    start = time.perf_counter()
+    times = []
     for _ in range(repeat):
+        start = time.perf_counter()
         out = sess.run(None, inputs)
-    ms = (time.perf_counter() - start) * 1e3 / repeat
-    return ms, dict(zip([o.name for o in sess.get_outputs()], out))
+        times.append((time.perf_counter() - start) * 1e3)
+    return times, dict(zip([o.name for o in sess.get_outputs()], out))
+
+
+def time_ort(path, inputs, threads, repeat, warmup=2):
+    """Mean onnxruntime latency in ms and its outputs."""
+    times, out = ort_times(path, inputs, threads, repeat, warmup)
+    return sum(times) / len(times), out
 
 
 def time_qcc(so, files, threads, repeat, warmup=2):

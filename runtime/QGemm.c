@@ -210,6 +210,38 @@ kernelX86(int64_t groups, const void *a, const void *b, int32_t *tile) {
 #if defined(K_VNNI)
 static const Variant variantNative = {K_MR, 2 * K_VL, 4,    0,
                                       0,    1,        1024, kernelX86};
+/* The same tile for int8 X by uint8 W (filters as rows, activations as
+ * columns): vpdpbusd's byte products commute, so W takes its uint8 side
+ * and the broadcast X its int8 side, and neither operand is flipped. */
+#undef K_STEP
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#define K_STEP(acc, x, w) _mm512_dpbusd_epi32(acc, w, x)
+#elif defined(__AVX512VNNI__) && defined(__AVX512VL__)
+#define K_STEP(acc, x, w) _mm256_dpbusd_epi32(acc, w, x)
+#else
+#define K_STEP(acc, x, w) _mm256_dpbusd_avx_epi32(acc, w, x)
+#endif
+#if defined(__clang__)
+__attribute__((noinline))
+#else
+__attribute__((noipa))
+#endif
+static void
+kernelX86SignedX(int64_t groups, const void *a, const void *b, int32_t *tile) {
+  const uint8_t *pa = (const uint8_t *)a, *pb = (const uint8_t *)b;
+  int64_t rs = 4 * groups;
+  K_ROWS(K_DECL)
+  for (int64_t g = 0; g < groups; ++g) {
+    K_VT w0 = K_LOAD(pb), w1 = K_LOAD(pb + 4 * K_VL);
+    K_ROWS(K_ROW)
+    pa += 4;
+    pb += 8 * K_VL;
+  }
+  K_ROWS(K_OUT)
+}
+static const Variant variantSignedX = {K_MR, 2 * K_VL, 4,    0,
+                                       1,    0,        1024, kernelX86SignedX};
+#define HAVE_SIGNED_X 1
 #define DIRECT_MIXED 1 /* vpdpbusd multiplies uint8 by int8 */
 #else
 static const Variant variantNative = {K_MR, 2 * K_VL, 2,   1,
@@ -288,7 +320,12 @@ static int aarch64Level(void) {
 }
 #endif
 
-static const Variant *pickVariant(void) {
+static const Variant *pickVariant(int xSigned, int wSigned) {
+#if defined(HAVE_SIGNED_X)
+  if (xSigned && !wSigned)
+    return &variantSignedX;
+#endif
+  (void)xSigned, (void)wSigned;
 #if defined(HAVE_NATIVE)
   return &variantNative;
 #elif defined(__aarch64__)
@@ -409,10 +446,17 @@ static void packPanel(const Plan *pl, const uint8_t *W, int64_t ldw,
     for (int i = 0; i < 4; ++i)
       for (int64_t gg = g; gg < groups; ++gg) {
         void *d = (uint8_t *)dst + (gg * NR + c0 + i) * unitBytes;
-        if (c0 + i < w)
-          packUnit(pl, W + (c0 + i) * ldw, gg, kc, z[i], d);
-        else
+        if (c0 + i >= w) {
           memset(d, 0, unitBytes);
+        } else if (!v->wide && ku == 4 && (gg + 1) * 4 <= kc) {
+          /* a whole byte unit: one 32-bit move (small K: most units) */
+          uint32_t u;
+          memcpy(&u, W + (c0 + i) * ldw + gg * 4, 4);
+          u ^= pl->wMask * 0x01010101u;
+          memcpy(d, &u, 4);
+        } else {
+          packUnit(pl, W + (c0 + i) * ldw, gg, kc, z[i], d);
+        }
       }
   }
 }
@@ -938,7 +982,7 @@ qcc_rt_qgemm_s8(int64_t M, int64_t N, int64_t K, const void *X, int64_t ldx,
   p.plan.xSigned = xSigned != 0, p.plan.wSigned = wSigned != 0;
   if (M <= directRows() && directPath(&p, threads))
     return;
-  planFor(&p, pickVariant());
+  planFor(&p, pickVariant(p.plan.xSigned, p.plan.wSigned));
   if (!packedPath(&p, threads)) /* out of memory: slow, but still exact */
     naiveBlock(&p, 0, M, 0, N);
 }

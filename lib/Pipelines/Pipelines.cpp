@@ -36,6 +36,10 @@ void buildIntegerizePipeline(OpPassManager &pm, bool verifyIntegerOnly) {
 }
 
 void buildQnnToLinalgPipeline(OpPassManager &pm) {
+  // Chains of integer ops of one 8-bit tensor become one table (a no-op on
+  // float models). Kept out of the integerize pipeline so that --emit=integer
+  // and the reference interpreter see the ops as integerized.
+  pm.addPass(qnn::createComposeLuts());
   pm.addPass(createConvertQnnToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());

@@ -152,6 +152,24 @@ TEST(QGemmS8, SignednessAndZeroPoints) {
           }
 }
 
+// Convolutions with the filters as rows: int8 X (weights, zero point 0) by
+// uint8 W (activation patches), few channels (K of 8 to 40, partly below
+// one 16-step packing block), many pixels; the VNNI build takes its
+// signed-X kernel here.
+TEST(QGemmS8, FiltersAsRows) {
+  const int64_t shapes[][3] = {{8, 2304, 27}, {8, 1152, 8},  {24, 1152, 8},
+                               {32, 576, 24}, {88, 288, 16}, {200, 192, 40},
+                               {16, 288, 5},  {9, 70, 13}};
+  uint32_t seed = 300;
+  for (const auto &s : shapes)
+    for (int64_t xZp : {0, 3})
+      for (int64_t wz : {0, 117, 255}) {
+        Case c{s[0], s[1], s[2], true, false, xZp, {static_cast<int32_t>(wz)},
+               Layout::RowMajor, 0, seed++};
+        ASSERT_TRUE(check(c));
+      }
+}
+
 // Strided outputs in both orientations and padded leading dimensions.
 TEST(QGemmS8, StridesAndLeadingDimensions) {
   std::mt19937 rng(3);

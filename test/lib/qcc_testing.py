@@ -98,11 +98,13 @@ def compile_model(
 
 
 def ort_quantize_static(onnx_path: str, out_path: str, input_name: str,
-                        samples: Sequence[np.ndarray], method: str = "MinMax") -> str:
+                        samples: Sequence[np.ndarray], method: str = "MinMax",
+                        quant_format: str = "QDQ") -> str:
     """onnxruntime's quantize_static on the same calibration samples: QDQ
-    format, uint8 activations, per-channel int8 weights (its defaults for
-    static W8A8). A sample is an array for input_name or a dict of feeds
-    (models with several inputs). Returns out_path."""
+    format (or quant_format="QOperator": QLinearConv, ...), uint8
+    activations, per-channel int8 weights (its defaults for static W8A8).
+    A sample is an array for input_name or a dict of feeds (models with
+    several inputs). Returns out_path."""
     from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod,
                                           QuantFormat, QuantType, quantize_static)
 
@@ -113,7 +115,8 @@ def ort_quantize_static(onnx_path: str, out_path: str, input_name: str,
         def get_next(self):
             return next(self.it, None)
 
-    quantize_static(onnx_path, out_path, Reader(), quant_format=QuantFormat.QDQ,
+    quantize_static(onnx_path, out_path, Reader(),
+                    quant_format=getattr(QuantFormat, quant_format),
                     per_channel=True, activation_type=QuantType.QUInt8,
                     weight_type=QuantType.QInt8,
                     calibrate_method=getattr(CalibrationMethod, method))

@@ -2,6 +2,8 @@
 
 #include "qcc/Conversion/Passes.h"
 
+#include "ZeroInit.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -165,10 +167,11 @@ struct QGemmToKernel : OpRewritePattern<linalg::GenericOp> {
     Value zp = uniformZp ? Value() : op.getDpsInputs()[2];
     if (!hasUnitInnerStride(x, 8) || !hasUnitInnerStride(w, 8) ||
         (zp && !hasUnitInnerStride(zp, 32)) ||
-        !cast<MemRefType>(c.getType()).hasStaticShape() ||
-        !zeroFilledJustBefore(op, c))
+        !cast<MemRefType>(c.getType()).hasStaticShape())
       return rewriter.notifyMatchFailure(op, "unsuitable buffers");
-    Operation *zeroFill = op->getPrevNode();
+    std::optional<qcc::ZeroInit> zeroInit = qcc::findZeroInit(op, c);
+    if (!zeroInit)
+      return rewriter.notifyMatchFailure(op, "output not known to be zero");
     MLIRContext *ctx = op.getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     auto maps = op.getIndexingMapsArray();
@@ -221,8 +224,9 @@ struct QGemmToKernel : OpRewritePattern<linalg::GenericOp> {
           .create<func::FuncOp>(loc, kQGemm, rewriter.getFunctionType(types, {}))
           .setPrivate();
     }
-    // The kernel overwrites the output, so the zero fill is dead.
-    rewriter.eraseOp(zeroFill);
+    // The kernel overwrites the output, so its initialization is dead.
+    if (zeroInit->dead)
+      rewriter.eraseOp(zeroInit->dead);
     rewriter.create<func::CallOp>(loc, kQGemm, TypeRange{}, args);
     rewriter.eraseOp(op);
     return success();

@@ -183,9 +183,21 @@ struct LutLowering : OpConversionPattern<LutOp> {
     if (!table)
       return rewriter.notifyMatchFailure(op, "table must be dense");
     Type element = type.getElementType();
-    auto tableType = RankedTensorType::get({256}, element);
+    // Narrow entries are stored widened to i32: the loop vectorizer gathers
+    // 32- and 64-bit elements only, and a gather keeps the whole fused loop
+    // (requantize, table, qmul, ...) vectorized.
+    unsigned width = element.getIntOrFloatBitWidth();
+    Type stored = width < 32 ? rewriter.getI32Type() : element;
+    SmallVector<APInt> entries;
+    bool outUnsigned = hasUnsignedResults(op);
+    for (const APInt &v : table.bitcast(element).getValues<APInt>())
+      entries.push_back(outUnsigned ? v.zext(stored.getIntOrFloatBitWidth())
+                                    : v.sext(stored.getIntOrFloatBitWidth()));
+    if (table.isSplat())
+      entries.assign(256, entries.front());
+    auto tableType = RankedTensorType::get({256}, stored);
     Value tableValue = rewriter.create<arith::ConstantOp>(
-        loc, table.bitcast(element).reshape(tableType));
+        loc, DenseElementsAttr::get(tableType, entries));
     bool inUnsigned = isOperandUnsigned(op, 0);
     Value result = buildElementwise(
         rewriter, loc, type, {adaptor.getInput()},
@@ -194,8 +206,10 @@ struct LutLowering : OpConversionPattern<LutOp> {
           if (!inUnsigned)
             idx = b.create<arith::AddIOp>(l, idx, i64Const(b, l, 128));
           idx = b.create<arith::IndexCastOp>(l, b.getIndexType(), idx);
-          return b.create<tensor::ExtractOp>(l, tableValue, ValueRange{idx})
-              .getResult();
+          Value v = b.create<tensor::ExtractOp>(l, tableValue, ValueRange{idx});
+          return stored == element ? v
+                                   : b.create<arith::TruncIOp>(l, element, v)
+                                         .getResult();
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -406,8 +420,19 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
       Value w = reshapeTo(rewriter, loc, adaptor.getWeight(),
                           RankedTensorType::get({filters, cg * window},
                                                 wt.getElementType()));
-      result = buildQGemm(rewriter, loc, cols, xUnsigned, xZp, w, wUnsigned,
-                          op.getWZp(), /*transposedOut=*/true);
+      ArrayRef<int64_t> wZps = op.getWZp();
+      if (llvm::all_equal(wZps) && outSize >= 8) {
+        // Filters as the kernel's rows: its output is then F x outSize row
+        // by row (NCHW), stored contiguously, and its register tile spans
+        // pixels rather than the few filters of a small layer. Needs one
+        // weight zero point (the kernel's rows share one); a handful of
+        // pixels (squeeze-excite) stays a product of rows of patches.
+        result = buildQGemm(rewriter, loc, w, wUnsigned, wZps[0], cols,
+                            xUnsigned, {xZp}, /*transposedOut=*/false);
+      } else {
+        result = buildQGemm(rewriter, loc, cols, xUnsigned, xZp, w, wUnsigned,
+                            wZps, /*transposedOut=*/true);
+      }
       result = reshapeTo(rewriter, loc, result,
                          RankedTensorType::get(ot.getShape(), rewriter.getI32Type()));
     } else {

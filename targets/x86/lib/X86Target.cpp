@@ -1,8 +1,10 @@
 //===- X86Target.cpp - the x86-64 backend ---------------------------------===//
 //
 // Microarchitecture levels follow the x86-64 psABI: v2 (SSE4.2, POPCNT),
-// v3 (AVX2, FMA, BMI2), v4 (AVX-512 F/BW/VL/DQ). `host` compiles for this
-// machine's CPU and requires, at load time, the highest level it reaches.
+// v3 (AVX2, FMA, BMI2), v4 (AVX-512 F/BW/VL/DQ); qcc adds x86-64-v4-vnni
+// (v4 + AVX-512 VNNI, for the int8 kernels' vpdpbusd). `host` compiles for
+// this machine's CPU and requires, at load time, the highest level it
+// reaches.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +33,8 @@ std::vector<std::string> levelFeatures(int level) {
     f.insert(f.end(), {"avx", "avx2", "fma", "bmi2"});
   if (level >= 4)
     f.insert(f.end(), {"avx512f", "avx512bw", "avx512vl", "avx512dq"});
+  if (level >= 5) // x86-64-v4-vnni
+    f.push_back("avx512vnni");
   return f;
 }
 
@@ -38,8 +42,8 @@ class X86Backend : public TargetBackend {
 public:
   llvm::StringRef name() const override { return "x86-64"; }
   std::string description() const override {
-    return "x86-64 (levels x86-64, x86-64-v2, x86-64-v3, x86-64-v4; 'host' "
-           "for this CPU)";
+    return "x86-64 (levels x86-64, x86-64-v2, x86-64-v3, x86-64-v4, "
+           "x86-64-v4-vnni; 'host' for this CPU)";
   }
   bool matches(llvm::StringRef spec) const override {
     return spec == "host" || spec.starts_with("x86-64") || spec == "x86_64";
@@ -74,19 +78,30 @@ public:
       if (level == 3 && has("avx512f") && has("avx512bw") && has("avx512vl") &&
           has("avx512dq"))
         level = 4;
-      c.name = level == 1 ? "x86-64" : "x86-64-v" + std::to_string(level);
+      // The int8 kernels' vpdpbusd: a level of its own above v4.
+      if (level == 4 && has("avx512vnni"))
+        level = 5;
+      c.name = level == 1   ? "x86-64"
+               : level == 5 ? "x86-64-v4-vnni"
+                            : "x86-64-v" + std::to_string(level);
     } else if (spec == "x86-64" || spec == "x86_64") {
       level = 1;
       c.name = "x86-64";
     } else if (spec == "x86-64-v2" || spec == "x86-64-v3" || spec == "x86-64-v4") {
       level = spec.back() - '0';
       c.name = spec.str();
+    } else if (spec == "x86-64-v4-vnni") {
+      level = 5;
+      c.name = spec.str();
     } else {
       return llvm::createStringError(
           "unknown x86 target '" + spec.str() +
-          "' (expected x86-64, x86-64-v2, x86-64-v3, x86-64-v4 or host)");
+          "' (expected x86-64, x86-64-v2, x86-64-v3, x86-64-v4, "
+          "x86-64-v4-vnni or host)");
     }
-    c.cpu = c.name;
+    c.cpu = level == 5 ? "x86-64-v4" : c.name;
+    if (level == 5)
+      c.features = "+avx512vnni";
     c.runtimeArchive = "libqcc_runtime_" + c.name + ".a";
     c.requiredCpuFeatures = levelFeatures(level);
     return c;

@@ -113,6 +113,27 @@ def Integerize : Pass<"qcc-integerize"> {
                            "mlir::quant::QuantDialect"];
 }
 
+def ComposeLuts : Pass<"qcc-compose-luts"> {
+  let summary = "Compose chains of integer ops of one 8-bit tensor into one qnn.lut";
+  let description = [{
+    A `qnn.lut`, per-tensor `qnn.requantize`, `qnn.qadd` or `qnn.qmul` with
+    an 8-bit result whose operands are one 8-bit tensor `x` (of the result's
+    shape), tables of `x` and splat constants computes a function of `x`
+    alone: it is replaced by one `qnn.lut` of `x`, the function evaluated
+    exactly (docs/numerics.md) for each of the 256 values. Applied to a
+    fixpoint, hard-swish and similar chains become a single table. The
+    integers computed are unchanged.
+
+    ```mlir
+    %a = qnn.qadd %x, %c3 {...} : (tensor<8xui8>, tensor<i8>) -> tensor<8xui8>
+    %r = qnn.lut %a {table = dense<...> : tensor<256xui8>} : tensor<8xui8> -> tensor<8xui8>
+    %y = qnn.qmul %x, %r {...} : (tensor<8xui8>, tensor<8xui8>) -> tensor<8xui8>
+    // becomes
+    %y = qnn.lut %x {table = dense<...> : tensor<256xui8>} : tensor<8xui8> -> tensor<8xui8>
+    ```
+  }];
+}
+
 def Quantize : Pass<"qcc-quantize", "mlir::ModuleOp"> {
   let summary = "Insert quantize/dequantize pairs from calibration ranges";
   let description = [{
