@@ -860,6 +860,8 @@ runCalibration(ModuleOp floatModule, const CompileOptions &compileOptions,
       llvm::ArrayRef<int64_t> shape(t.shape, t.rank);
       int64_t n = numElements(shape);
       const float *data = asFloat(buf, t.dtype, n, scratch);
+      if (options.onPoint)
+        options.onPoint(tap.point, data);
       quant::TensorObserver &obs = observers[tap.point];
       if (shape.size() < 2) {
         obs.observe(data, n);

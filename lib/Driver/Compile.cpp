@@ -3,6 +3,7 @@
 #include "qcc/Driver/Driver.h"
 
 #include "qcc/Driver/Calibration.h"
+#include "qcc/Driver/LayerStatistics.h"
 #include "qcc/Driver/ModelInterface.h"
 #include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
@@ -190,11 +191,17 @@ LogicalResult checkQuantOptions(const CompileOptions &o, Location loc) {
   if (o.weightBits != 8 && o.weightBits != 4 && o.weightBits != 3 &&
       o.weightBits != 2)
     return emitError(loc) << "--wbits must be 8, 4, 3 or 2, got " << o.weightBits;
-  if (o.weightBits != 8 || o.weightMethod != "rtn")
-    return emitError(loc)
-           << "--weights=" << o.weightMethod << " --wbits=" << o.weightBits
-           << " is not implemented on the integer path yet (w8a8 uses 8-bit "
-              "round-to-nearest per-channel weights)";
+  if (o.weightBits == 8 && o.weightMethod != "rtn")
+    return emitError(loc) << "--weights=" << o.weightMethod
+                          << " needs --wbits=4, 3 or 2 (8-bit weights are "
+                             "per-channel round-to-nearest)";
+  if (o.weightGroup < 0)
+    return emitError(loc) << "--group must be >= 0, got " << o.weightGroup;
+  if ((o.weightMethod == "gptq" || o.weightMethod == "awq") &&
+      o.calibPath.empty())
+    return emitError(loc) << "--weights=" << o.weightMethod
+                          << " needs --calib=PATH: it reads each layer's "
+                             "inputs, which the calibration file does not keep";
   if (o.calibPath.empty() && o.calibIn.empty())
     return emitError(loc) << "--quant=" << o.quant
                           << " needs calibration data: --calib=DIR or --calib-in=FILE";
@@ -221,17 +228,27 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
           "fuse layer norm")))
     return failure();
   auto main = module.lookupSymbol<func::FuncOp>("main");
+  qnn::WeightQuantOptions weightOptions;
+  weightOptions.bits = options.weightBits;
+  weightOptions.groupSize = options.weightGroup;
+  weightOptions.method = options.weightMethod;
+  // GPTQ/AWQ read the layers' inputs during the calibration run.
+  LayerStatistics layerStats(main, weightOptions);
   FailureOr<std::vector<quant::TensorObserver>> observers;
-  if (!options.calibIn.empty()) {
+  if (!options.calibIn.empty() && layerStats.empty()) {
     observers = readCalibrationFile(options.calibIn, main, loc);
   } else {
     CalibrationOptions calib;
     calib.dataPath = options.calibPath;
     calib.maxSamples = options.calibSamples;
     calib.verbose = options.verbose;
+    if (!layerStats.empty())
+      calib.onPoint = [&](size_t point, const float *data) {
+        layerStats.observe(point, data);
+      };
     observers = runCalibration(module, options, calib);
   }
-  if (failed(observers))
+  if (failed(observers) || failed(layerStats.attach()))
     return failure();
   if (!options.calibOut.empty() &&
       failed(writeCalibrationFile(options.calibOut, main, *observers, loc)))
@@ -271,6 +288,9 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
         qnn::QuantizeOptions q;
         q.activationType = options.activationType;
         q.weightBits = options.weightBits;
+        q.groupSize = options.weightGroup;
+        q.weightMethod = options.weightMethod;
+        q.printSummary = options.weightBits < 8 || options.verbose;
         pm.addPass(qnn::createQuantize(q));
       },
       "quantize");

@@ -93,8 +93,10 @@ int qccMain(int argc, char **argv) {
       cl::init("rtn"), cl::cat(qccCategory));
   cl::opt<int64_t> wbits("wbits", cl::desc("Weight bits (8, 4, 3, 2)"), cl::init(8),
                          cl::cat(qccCategory));
-  cl::opt<int64_t> group("group", cl::desc("Weight group size along the input axis (0: per channel)"),
-                         cl::init(0), cl::cat(qccCategory));
+  cl::opt<int64_t> group("group",
+                         cl::desc("Weight group size along the input axis for "
+                                  "--wbits < 8 (0: one group per row)"),
+                         cl::init(32), cl::cat(qccCategory));
   cl::opt<EmitKind> emit(
       "emit", cl::desc("Stop after a stage and write its output"),
       cl::values(clEnumValN(EmitKind::Qnn, "qnn", "qnn dialect IR"),

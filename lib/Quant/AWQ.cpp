@@ -122,8 +122,11 @@ AWQResult qcc::quant::quantizeAWQ(const float *w, int64_t rows, int64_t cols,
       smin = std::min(smin, s[c]);
     }
     float norm = std::sqrt(smax * smin);
-    for (int64_t c = 0; c < cols; ++c)
+    for (int64_t c = 0; c < cols; ++c) {
       s[c] /= norm;
+      if (!cfg.minScale.empty())
+        s[c] = std::max(s[c], cfg.minScale[c]);
+    }
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < cols; ++c)
         ws[r * cols + c] = w[r * cols + c] * s[c];

@@ -19,6 +19,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct CalibrationOptions {
   int64_t maxSamples = 0;
   /// Per-sample progress on stderr.
   bool verbose = false;
+  /// Also called with every observed point's values on every sample (as
+  /// f32 in the point's static shape), e.g. for weight-layer statistics.
+  std::function<void(size_t point, const float *data)> onPoint;
 };
 
 /// Runs `floatModule` (a float qnn module with func.func @main, already

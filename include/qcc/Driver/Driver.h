@@ -35,7 +35,7 @@ struct CompileOptions {
   std::string activationType = "u8"; // u8 | i8
   std::string weightMethod = "rtn";  // rtn | gptq | awq | hqq
   int64_t weightBits = 8;
-  int64_t weightGroup = 0;
+  int64_t weightGroup = 32;
 };
 
 /// Runs the whole compile described by `options`; diagnostics go to the

@@ -139,6 +139,11 @@ struct AWQConfig {
   bool clipSearch = false;
   int clipGridSteps = 20;
   float maxShrink = 0.5f;
+  /// Optional per-column lower bounds on s (after normalization). With
+  /// quantized activations, bounding s_j >= absmax_j / absmax keeps the
+  /// scaled input's range (max_j absmax_j / s_j) from growing past the
+  /// original one, so the input's quantization step does not coarsen.
+  std::vector<float> minScale;
 };
 
 struct AWQResult {

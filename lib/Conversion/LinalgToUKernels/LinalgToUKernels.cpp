@@ -233,17 +233,173 @@ struct QGemmToKernel : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+constexpr const char *kQGemmGrouped = "qcc_rt_qgemm_grouped";
+
+/// The constant behind a buffer: a memref.get_global of a constant global,
+/// possibly through reshapes (which keep the row-major element order).
+DenseElementsAttr constantBehind(Value buffer) {
+  while (Operation *def = buffer.getDefiningOp()) {
+    if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def)) {
+      buffer = def->getOperand(0);
+      continue;
+    }
+    auto get = dyn_cast<memref::GetGlobalOp>(def);
+    if (!get)
+      return {};
+    auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+        def, get.getNameAttr());
+    if (!global || !global.getConstant())
+      return {};
+    return dyn_cast_or_null<DenseElementsAttr>(global.getConstantInitValue());
+  }
+  return {};
+}
+
+/// A private constant global holding `bytes` as memref<rows x cols x i8>,
+/// and its address.
+Value bytesGlobal(PatternRewriter &rewriter, Operation *anchor, StringRef stem,
+                  int64_t rows, int64_t cols, ArrayRef<int8_t> bytes) {
+  auto module = anchor->getParentOfType<ModuleOp>();
+  Location loc = anchor->getLoc();
+  auto type = MemRefType::get({rows, cols}, rewriter.getI8Type());
+  auto tensorType = RankedTensorType::get({rows, cols}, rewriter.getI8Type());
+  std::string name = stem.str();
+  for (int i = 0; module.lookupSymbol(name); ++i)
+    name = (stem + "_" + Twine(i)).str();
+  memref::GlobalOp global;
+  {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(module.getBody());
+    global = rewriter.create<memref::GlobalOp>(
+        loc, name, rewriter.getStringAttr("private"), type,
+        DenseElementsAttr::get(tensorType, bytes), /*constant=*/true,
+        rewriter.getI64IntegerAttr(64));
+  }
+  Value buffer = rewriter.create<memref::GetGlobalOp>(loc, type, global.getSymName());
+  Value base = rewriter.create<memref::ExtractAlignedPointerAsIndexOp>(loc, buffer);
+  return rewriter.create<arith::IndexCastOp>(loc, rewriter.getI64Type(), base);
+}
+
+/// The grouped product the qnn lowering tags `qcc.qgemm_grouped` (out =
+/// sum_k sc[j, k/g] (X[i,k] - xZp)(W[j,k] - zp[j, k/g]) over a zero-filled
+/// i32 output) with constant codes, sub-scales and zero points: the codes
+/// are packed here, once, into the runtime's bit stream, and the product
+/// becomes a call of qcc_rt_qgemm_grouped.
+struct QGemmGroupedToKernel : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    auto info = op->getAttrOfType<DictionaryAttr>("qcc.qgemm_grouped");
+    if (!info || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+        op.getNumDpsInputs() != 4)
+      return failure();
+    Value x = op.getDpsInputs()[0], c = op.getDpsInits()[0];
+    DenseElementsAttr codes = constantBehind(op.getDpsInputs()[1]);
+    DenseElementsAttr scales = constantBehind(op.getDpsInputs()[2]);
+    DenseElementsAttr zps = constantBehind(op.getDpsInputs()[3]);
+    auto bitsAttr = info.getAs<IntegerAttr>("bits");
+    auto groupAttr = info.getAs<IntegerAttr>("group");
+    if (!codes || !scales || !zps || !bitsAttr || !groupAttr)
+      return rewriter.notifyMatchFailure(op, "weights are not constant");
+    int64_t bits = bitsAttr.getInt(), group = groupAttr.getInt();
+    if ((bits != 2 && bits != 3 && bits != 4 && bits != 8) || group % 8 != 0 ||
+        !hasUnitInnerStride(x, 8) ||
+        !cast<MemRefType>(c.getType()).hasStaticShape() ||
+        !zeroFilledJustBefore(op, c))
+      return rewriter.notifyMatchFailure(op, "unsuitable for the kernel");
+    Operation *zeroFill = op->getPrevNode();
+    MLIRContext *ctx = op.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap outMap = op.getIndexingMapsArray().back();
+    bool transposed = outMap == AffineMap::get(3, 0, {d(1), d(0)}, ctx);
+    auto xt = cast<MemRefType>(x.getType());
+    int64_t m = xt.getDimSize(0), k = xt.getDimSize(1);
+    int64_t n = codes.getNumElements() / k, groups = k / group;
+    if (k % group != 0 || scales.getNumElements() != n * groups ||
+        zps.getNumElements() != n * groups)
+      return rewriter.notifyMatchFailure(op, "unexpected weight shapes");
+    auto flag = [&](StringRef name) {
+      auto a = info.getAs<BoolAttr>(name);
+      return a && a.getValue();
+    };
+    // Unsigned codes for the kernel: signed ones move up by 2^(bits-1),
+    // their zero points with them.
+    int64_t off = flag("w_unsigned") ? 0 : int64_t(1) << (bits - 1);
+    auto asCode = [&](const APInt &v) {
+      return (uint64_t)((flag("w_unsigned") ? (int64_t)v.getZExtValue()
+                                            : v.getSExtValue()) +
+                        off);
+    };
+    int64_t rowBytes = k * bits / 8;
+    SmallVector<int8_t> packed(n * rowBytes, 0), sc, zp;
+    auto codeValues = llvm::to_vector(codes.getValues<APInt>());
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t i = 0; i < k; ++i) {
+        uint64_t code = asCode(codeValues[codes.isSplat() ? 0 : j * k + i]);
+        int64_t bit = i * bits;
+        uint16_t shifted = (uint16_t)(code << (bit % 8));
+        packed[j * rowBytes + bit / 8] |= (int8_t)(shifted & 0xff);
+        if (bit % 8 + bits > 8)
+          packed[j * rowBytes + bit / 8 + 1] |= (int8_t)(shifted >> 8);
+      }
+    for (APInt v : scales.getValues<APInt>()) {
+      if (v.isNegative() || v.getZExtValue() > 255)
+        return rewriter.notifyMatchFailure(op, "sub-scale beyond 8 bits");
+      sc.push_back((int8_t)v.getZExtValue());
+    }
+    for (APInt v : zps.getValues<APInt>())
+      zp.push_back((int8_t)asCode(v));
+    Location loc = op.getLoc();
+    auto cst = [&](int64_t v) -> Value {
+      return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(), v);
+    };
+    StridedBuffer dx = describeStrided(rewriter, loc, x),
+                  dc = describeStrided(rewriter, loc, c);
+    auto xZp = info.getAs<IntegerAttr>("x_zp");
+    SmallVector<Value> args{
+        cst(m), cst(n), cst(k), dx.address, dx.strides[0],
+        cst(!flag("x_unsigned")), cst(xZp ? xZp.getInt() : 0),
+        bytesGlobal(rewriter, op, "__qcc_packed_w", n, rowBytes, packed),
+        cst(rowBytes), cst(bits), cst(group),
+        bytesGlobal(rewriter, op, "__qcc_w_subscales", n, groups, sc),
+        bytesGlobal(rewriter, op, "__qcc_w_zps", n, groups, zp), dc.address,
+        transposed ? dc.strides[1] : dc.strides[0],
+        transposed ? dc.strides[0] : dc.strides[1]};
+    auto module = op->getParentOfType<ModuleOp>();
+    if (!module.lookupSymbol<func::FuncOp>(kQGemmGrouped)) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(module.getBody());
+      SmallVector<Type> types(args.size(), rewriter.getI64Type());
+      rewriter
+          .create<func::FuncOp>(loc, kQGemmGrouped,
+                                rewriter.getFunctionType(types, {}))
+          .setPrivate();
+    }
+    rewriter.eraseOp(zeroFill); // the kernel overwrites the output
+    rewriter.create<func::CallOp>(loc, kQGemmGrouped, TypeRange{}, args);
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct ConvertLinalgToUKernelsPass
     : qcc::impl::ConvertLinalgToUKernelsBase<ConvertLinalgToUKernelsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<MatmulToSgemm<linalg::MatmulOp>,
-                 MatmulToSgemm<linalg::BatchMatmulOp>, QGemmToKernel>(
+                 MatmulToSgemm<linalg::BatchMatmulOp>, QGemmToKernel,
+                 QGemmGroupedToKernel>(
         &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
       getOperation().emitError("qcc-convert-linalg-to-ukernels did not converge");
       signalPassFailure();
     }
+    // The unpacked weights the grouped calls replaced.
+    ModuleOp module = getOperation();
+    for (auto global :
+         llvm::make_early_inc_range(module.getOps<memref::GlobalOp>()))
+      if (global.isPrivate() && SymbolTable::symbolKnownUseEmpty(global, module))
+        global.erase();
   }
 };
 

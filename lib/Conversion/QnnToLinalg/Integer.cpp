@@ -24,6 +24,66 @@ using namespace qcc;
 using namespace qcc::qnn;
 using namespace qcc::lowering;
 
+//===----------------------------------------------------------------------===//
+// Shared by the integer convolutions
+//===----------------------------------------------------------------------===//
+
+Value qcc::lowering::padWithZeroPoint(OpBuilder &b, Location loc, Value input,
+                                      ArrayRef<int64_t> pads, int64_t zp,
+                                      bool isUnsigned) {
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return input;
+  auto it = cast<RankedTensorType>(input.getType());
+  Type et = it.getElementType();
+  int64_t spatial = it.getRank() - 2;
+  SmallVector<int64_t> lo{0, 0}, hi{0, 0}, shape(it.getShape());
+  for (int64_t i = 0; i < spatial; ++i) {
+    lo.push_back(pads[i]);
+    hi.push_back(pads[spatial + i]);
+    shape[2 + i] += pads[i] + pads[spatial + i];
+  }
+  Value padValue = b.create<arith::ConstantOp>(
+      loc, b.getIntegerAttr(et, APInt(et.getIntOrFloatBitWidth(), (uint64_t)zp,
+                                      !isUnsigned)));
+  return padTensor(b, loc, RankedTensorType::get(shape, et), input, lo, hi,
+                   padValue);
+}
+
+Value qcc::lowering::im2colRows(OpBuilder &b, Location loc, Value input,
+                                ArrayRef<int64_t> kernel,
+                                ArrayRef<int64_t> outSpatial,
+                                ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> dilations) {
+  MLIRContext *ctx = b.getContext();
+  auto it = cast<RankedTensorType>(input.getType());
+  Type et = it.getElementType();
+  int64_t spatial = kernel.size(), channels = it.getDimSize(1);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  // Loops (out..., c, kernel...) over the batch-1 input.
+  unsigned loops = spatial + 1 + spatial;
+  SmallVector<AffineExpr> inE{getAffineConstantExpr(0, ctx), d(spatial)};
+  SmallVector<int64_t> colShape(outSpatial);
+  colShape.push_back(channels);
+  int64_t outSize = 1, window = 1;
+  for (int64_t i = 0; i < spatial; ++i) {
+    colShape.push_back(kernel[i]);
+    inE.push_back(d(i) * strides[i] + d(spatial + 1 + i) * dilations[i]);
+    outSize *= outSpatial[i];
+    window *= kernel[i];
+  }
+  SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inE, ctx),
+                              b.getMultiDimIdentityMap(loops)};
+  Value empty = b.create<tensor::EmptyOp>(loc, colShape, et);
+  Value cols = b.create<linalg::GenericOp>(
+                    loc, empty.getType(), input, empty, maps, parallel(loops),
+                    [](OpBuilder &nb, Location nl, ValueRange a) {
+                      nb.create<linalg::YieldOp>(nl, a[0]);
+                    })
+                   .getResult(0);
+  return reshapeTo(b, loc, cols,
+                   RankedTensorType::get({outSize, channels * window}, et));
+}
+
 namespace {
 
 Value i64Const(OpBuilder &b, Location loc, int64_t v) {
@@ -357,7 +417,6 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
     auto it = cast<RankedTensorType>(adaptor.getInput().getType());
     auto wt = cast<RankedTensorType>(adaptor.getWeight().getType());
     auto ot = cast<RankedTensorType>(op.getType());
-    Type et = it.getElementType();
     int64_t spatial = it.getRank() - 2, group = op.getGroup();
     bool xUnsigned = isOperandUnsigned(op, 0), wUnsigned = isOperandUnsigned(op, 1);
     int64_t xZp = op.getXZp();
@@ -365,21 +424,9 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
                       pads = op.getPads();
 
     // Pad with the zero point, so padded positions contribute nothing.
-    Value input = adaptor.getInput();
-    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-      SmallVector<int64_t> lo{0, 0}, hi{0, 0}, shape(it.getShape());
-      for (int64_t i = 0; i < spatial; ++i) {
-        lo.push_back(pads[i]);
-        hi.push_back(pads[spatial + i]);
-        shape[2 + i] += pads[i] + pads[spatial + i];
-      }
-      Value padValue = rewriter.create<arith::ConstantOp>(
-          loc, rewriter.getIntegerAttr(et, APInt(et.getIntOrFloatBitWidth(),
-                                                 (uint64_t)xZp, !xUnsigned)));
-      input = padTensor(rewriter, loc, RankedTensorType::get(shape, et), input,
-                        lo, hi, padValue);
-      it = cast<RankedTensorType>(input.getType());
-    }
+    Value input =
+        padWithZeroPoint(rewriter, loc, adaptor.getInput(), pads, xZp, xUnsigned);
+    it = cast<RankedTensorType>(input.getType());
 
     int64_t batch = it.getDimSize(0), filters = wt.getDimSize(0);
     int64_t cg = wt.getDimSize(1);
@@ -388,35 +435,12 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
       window *= wt.getDimSize(2 + i);
       outSize *= ot.getDimSize(2 + i);
     }
-    MLIRContext *ctx = rewriter.getContext();
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     Value result;
     if (batch == 1 && group == 1) {
-      // Unfold patches as rows [outSize, C * K...] (the ukernel's X) and
-      // multiply by the filters [F, C * K...] (its W) into F x outSize.
-      unsigned loops = spatial + 1 + spatial;
-      SmallVector<AffineExpr> inE{getAffineConstantExpr(0, ctx), d(spatial)};
-      SmallVector<int64_t> colShape;
-      for (int64_t i = 0; i < spatial; ++i)
-        colShape.push_back(ot.getDimSize(2 + i));
-      colShape.push_back(cg);
-      for (int64_t i = 0; i < spatial; ++i) {
-        colShape.push_back(wt.getDimSize(2 + i));
-        inE.push_back(d(i) * strides[i] + d(spatial + 1 + i) * dilations[i]);
-      }
-      SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inE, ctx),
-                                  rewriter.getMultiDimIdentityMap(loops)};
-      Value empty = rewriter.create<tensor::EmptyOp>(loc, colShape, et);
-      Value cols =
-          rewriter
-              .create<linalg::GenericOp>(
-                  loc, empty.getType(), input, empty, maps, parallel(loops),
-                  [](OpBuilder &nb, Location nl, ValueRange a) {
-                    nb.create<linalg::YieldOp>(nl, a[0]);
-                  })
-              .getResult(0);
-      cols = reshapeTo(rewriter, loc, cols,
-                       RankedTensorType::get({outSize, cg * window}, et));
+      // Patches as rows [outSize, C * K...] (the ukernel's X) times the
+      // filters [F, C * K...] (its W) into F x outSize.
+      Value cols = im2colRows(rewriter, loc, input, wt.getShape().drop_front(2),
+                              ot.getShape().drop_front(2), strides, dilations);
       Value w = reshapeTo(rewriter, loc, adaptor.getWeight(),
                           RankedTensorType::get({filters, cg * window},
                                                 wt.getElementType()));

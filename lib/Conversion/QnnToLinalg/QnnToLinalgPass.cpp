@@ -29,6 +29,7 @@ void qcc::populateQnnToLinalgPatterns(RewritePatternSet &patterns) {
   populateQnnDataMovementToLinalgPatterns(patterns);
   populateQnnResizeToLinalgPatterns(patterns);
   populateQnnIntegerToLinalgPatterns(patterns);
+  populateQnnIntegerGroupedToLinalgPatterns(patterns);
   populateQnnIntegerNormToLinalgPatterns(patterns);
 }
 

@@ -111,6 +111,21 @@ mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc,
 /// Parallel iterator types, n of them.
 llvm::SmallVector<mlir::utils::IteratorType> parallel(unsigned n);
 
+/// An integer NC... tensor padded with the zero point `zp` by `pads`
+/// (begin values then end values per spatial axis), so padded positions
+/// contribute nothing to zero-point-corrected products.
+mlir::Value padWithZeroPoint(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value input, llvm::ArrayRef<int64_t> pads,
+                             int64_t zp, bool isUnsigned);
+
+/// The patches of a (padded) batch-1 NC... input as rows [prod(outSpatial),
+/// C * prod(kernel)] in (channel, kernel...) order.
+mlir::Value im2colRows(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value input, llvm::ArrayRef<int64_t> kernel,
+                       llvm::ArrayRef<int64_t> outSpatial,
+                       llvm::ArrayRef<int64_t> strides,
+                       llvm::ArrayRef<int64_t> dilations);
+
 } // namespace qcc::lowering
 
 #endif // QCC_LIB_CONVERSION_QNNTOLINALG_UTILS_H

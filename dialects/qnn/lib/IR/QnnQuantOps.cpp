@@ -4,6 +4,7 @@
 #include "qcc/Dialect/Qnn/IR/QuantParams.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace qcc::qnn;
@@ -262,4 +263,95 @@ LogicalResult LutOp::verify() {
            << tableType.getElementType() << " differs from the result's "
            << resultElement;
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Integer level, grouped weights
+//===----------------------------------------------------------------------===//
+
+/// The weight codes, zero points and sub-scales of a grouped product: codes
+/// [rows, ...] read as rows of `k` elements in groups of `groupSize`, zero
+/// points of the codes' type and i32 sub-scales, both [rows, k / groupSize].
+static LogicalResult verifyGroupedWeights(Operation *op, Value weight,
+                                          Value subScales, Value zps,
+                                          int64_t k, int64_t groupSize) {
+  IntegerType wt = integerElementType(weight);
+  if (!wt || wt.getWidth() < 2 || wt.getWidth() > 8)
+    return op->emitOpError("weight must have an integer element type of 2 to "
+                           "8 bits, got ")
+           << weight.getType();
+  if (groupSize <= 0 || k % groupSize != 0)
+    return op->emitOpError("group_size ")
+           << groupSize << " does not divide the reduction length " << k;
+  int64_t rows = cast<ShapedType>(weight.getType()).getDimSize(0);
+  SmallVector<int64_t> expected{rows, k / groupSize};
+  auto zt = cast<ShapedType>(zps.getType());
+  if (zt.getElementType() != wt || zt.getShape() != ArrayRef<int64_t>(expected))
+    return op->emitOpError("w_zp must be ")
+           << RankedTensorType::get(expected, wt) << ", got " << zt;
+  auto st = cast<ShapedType>(subScales.getType());
+  IntegerType se = integerElementType(subScales);
+  if (!se || se.getWidth() != 32 || se.isUnsigned() ||
+      st.getShape() != ArrayRef<int64_t>(expected))
+    return op->emitOpError("sub_scales must be ")
+           << RankedTensorType::get(expected, IntegerType::get(op->getContext(), 32))
+           << ", got " << st;
+  DenseElementsAttr dense;
+  if (matchPattern(subScales, m_Constant(&dense)))
+    for (APInt v : dense.getValues<APInt>())
+      if (v.isNegative())
+        return op->emitOpError("sub-scale ")
+               << v.getSExtValue() << " is negative";
+  return success();
+}
+
+LogicalResult MatMulGroupedIntegerOp::verify() {
+  IntegerType at = integerElementType(getA());
+  if (!at || at.getWidth() < 2 || at.getWidth() > 8)
+    return emitOpError("A must have an integer element type of 2 to 8 bits, got ")
+           << getA().getType();
+  if (failed(verifyI32Result(*this)) ||
+      failed(verifyZeroPoint(*this, getAZp(), getA(), "A")))
+    return failure();
+  auto w = getWeight().getType();
+  auto a = getA().getType();
+  if (w.getRank() != 2 || a.getRank() < 1)
+    return emitOpError("expected weights [N, K] and A of rank >= 1");
+  int64_t n = w.getDimSize(0), k = w.getDimSize(1);
+  if (a.getShape().back() != k)
+    return emitOpError("A's last axis has ")
+           << a.getShape().back() << " elements, the weight rows " << k;
+  if (failed(verifyGroupedWeights(*this, getWeight(), getSubScales(), getWZp(),
+                                  k, getGroupSize())) ||
+      failed(verifyI32Bias(*this, getBias(), n)))
+    return failure();
+  SmallVector<int64_t> shape(a.getShape().drop_back());
+  shape.push_back(n);
+  return verifyShapeEquals(*this, shape, getType());
+}
+
+LogicalResult ConvGroupedIntegerOp::verify() {
+  IntegerType xt = integerElementType(getInput());
+  if (!xt || xt.getWidth() < 2 || xt.getWidth() > 8)
+    return emitOpError("input must have an integer element type of 2 to 8 "
+                       "bits, got ")
+           << getInput().getType();
+  if (failed(verifyI32Result(*this)) ||
+      failed(verifyZeroPoint(*this, getXZp(), getInput(), "input")))
+    return failure();
+  if (getGroup() != 1)
+    return emitOpError("grouped weights need group = 1, got ") << getGroup();
+  auto w = getWeight().getType();
+  if (w.getRank() < 3)
+    return emitOpError("expected weights [F, C, kernel...]");
+  int64_t k = w.getNumElements() / w.getDimSize(0);
+  if (failed(verifyGroupedWeights(*this, getWeight(), getSubScales(), getWZp(),
+                                  k, getGroupSize())) ||
+      failed(verifyI32Bias(*this, getBias(), w.getDimSize(0))))
+    return failure();
+  auto shape = convShape(getLoc(), getInput().getType(), w, getStrides(),
+                         getPads(), getDilations(), getGroup());
+  if (failed(shape))
+    return failure();
+  return verifyShapeEquals(*this, *shape, getType());
 }

@@ -16,6 +16,8 @@
 #include "qcc/Dialect/Qnn/Transforms/IntegerizeNorm.h"
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
 #include "qcc/Dialect/Qnn/Transforms/ScalarFunctions.h"
+#include "qcc/Dialect/Qnn/Transforms/WeightQuantization.h"
+#include "qcc/Quant/WeightQuantizers.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -314,6 +316,189 @@ struct IntegerizeMatMul : QuantizeRootPattern {
         *bias, a->params.zeroPoints[0], rewriter.getDenseI64ArrayAttr(bZps));
     return replaceRequantized(rewriter, q, acc, 0, ratios, accType.getRank() - 1, out,
                         clamp);
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Contractions with grouped (sub-channel) weights
+//===----------------------------------------------------------------------===//
+
+/// A sub-channel weight as the grouped integer ops take it: signed codes
+/// [rows][K] (a convolution keeps its filter layout), i32 sub-scales and
+/// zero points [rows][K / groupSize], and the per-row scale d with
+/// weight = d[row] * sub * (code - zp).
+struct GroupedWeight {
+  Value codes, subScales, zeroPoints;
+  SmallVector<double> rowScales;
+  int64_t groupSize = 0;
+};
+
+/// Reads a constant sub-channel weight: a matmul's B [K, N] blocked along K
+/// (transposed to rows [N, K] here) or a filter [F, C, kernel...] blocked
+/// along C with whole kernels per group. Unsigned codes become signed by
+/// subtracting 2^(bits-1) from codes and zero points alike.
+FailureOr<GroupedWeight> groupedWeight(PatternRewriter &rewriter, Location loc,
+                                       const QValue &w, bool isConv) {
+  const QuantParams &p = w.params;
+  if (p.bits > 8 || p.shape.size() < 2 || p.isPerTensor())
+    return failure();
+  int64_t rank = p.shape.size();
+  int64_t rows, k, groupSize;
+  if (isConv) {
+    // [F, C, kernel...] with blocks [1, b, kernel...].
+    if (p.blockSize[0] != 1)
+      return failure();
+    for (int64_t d = 2; d < rank; ++d)
+      if (p.blockSize[d] != p.shape[d])
+        return failure();
+    rows = p.shape[0];
+    k = 1;
+    for (int64_t d = 1; d < rank; ++d)
+      k *= p.shape[d];
+    groupSize = p.blockSize[1] * (k / p.shape[1]);
+  } else {
+    if (rank != 2 || p.blockSize[1] != 1)
+      return failure();
+    rows = p.shape[1];
+    k = p.shape[0];
+    groupSize = p.blockSize[0];
+  }
+  if (groupSize <= 0 || k % groupSize != 0 || (p.bits == 8 && groupSize == k))
+    return failure(); // 8-bit per channel: the int8 patterns' business
+  DenseElementsAttr dense;
+  Value storage = storageOf(rewriter, loc, w);
+  Operation *def = storage.getDefiningOp();
+  // Unsigned storage arrives as a bitcast of signless constants.
+  while (def && def->getNumOperands() == 1 &&
+         !matchPattern(def->getResult(0), m_Constant(&dense)) &&
+         isa<tensor::BitcastOp>(def))
+    def = def->getOperand(0).getDefiningOp();
+  if (!dense && !(def && matchPattern(def->getResult(0), m_Constant(&dense))))
+    return failure();
+  int64_t groups = k / groupSize;
+  int64_t off = p.isSigned ? 0 : int64_t(1) << (p.bits - 1);
+  auto codeValue = [&](const APInt &v) {
+    return (p.isSigned ? v.getSExtValue() : (int64_t)v.getZExtValue()) - off;
+  };
+  auto raw = llvm::to_vector(dense.getValues<APInt>());
+  SmallVector<APInt> codes(rows * k, APInt(p.bits, 0));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < k; ++c) {
+      int64_t src = isConv ? r * k + c : c * rows + r;
+      codes[r * k + c] = APInt(p.bits, (uint64_t)codeValue(
+                                           raw[dense.isSplat() ? 0 : src]),
+                               /*isSigned=*/true);
+    }
+  // Parameters in [rows][groups] order.
+  std::vector<float> scales(rows * groups);
+  SmallVector<APInt> zps(rows * groups, APInt(p.bits, 0));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t g = 0; g < groups; ++g) {
+      int64_t cell = isConv ? r * groups + g : g * rows + r;
+      scales[r * groups + g] = (float)p.scales[cell];
+      zps[r * groups + g] =
+          APInt(p.bits, (uint64_t)(p.zeroPoints[cell] - off), /*isSigned=*/true);
+    }
+  auto integer = qcc::quant::integerizeGroupScales(
+      scales.data(), rows, groups, subScaleBits(k, p.bits));
+  GroupedWeight gw;
+  gw.groupSize = groupSize;
+  Type codeType = rewriter.getIntegerType(p.bits);
+  SmallVector<int64_t> codeShape =
+      isConv ? SmallVector<int64_t>(p.shape) : SmallVector<int64_t>{rows, k};
+  gw.codes = rewriter.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(RankedTensorType::get(codeShape, codeType), codes));
+  gw.zeroPoints = rewriter.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(RankedTensorType::get({rows, groups}, codeType), zps));
+  gw.subScales = rewriter.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(
+               RankedTensorType::get({rows, groups}, rewriter.getI32Type()),
+               ArrayRef<int32_t>(integer.subScales)));
+  for (float d : integer.rowScales)
+    gw.rowScales.push_back(d > 0 ? d : 1e-30);
+  return gw;
+}
+
+struct IntegerizeGroupedConv : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
+  LogicalResult rewriteRoot(QuantizeOp q, const QuantParams &out, Clamp clamp,
+                            Value inner,
+                            PatternRewriter &rewriter) const override {
+    auto conv = inner.getDefiningOp<ConvOp>();
+    if (!conv || conv.getGroup() != 1)
+      return failure();
+    auto x = dequantized(conv.getInput()), w = dequantized(conv.getWeight());
+    if (!x || !w || !x->params.isPerTensor() || x->params.bits > 8)
+      return failure();
+    Location loc = conv.getLoc();
+    auto gw = groupedWeight(rewriter, loc, *w, /*isConv=*/true);
+    if (failed(gw))
+      return rewriter.notifyMatchFailure(q, "conv weight is not grouped QDQ");
+    double sx = x->params.scales[0];
+    SmallVector<double> accScales, ratios;
+    for (double d : gw->rowScales) {
+      accScales.push_back(sx * d);
+      ratios.push_back(accScales.back() / out.scales[0]);
+    }
+    auto bias = integerBias(rewriter, loc, conv.getBias(), accScales,
+                            gw->rowScales.size());
+    if (failed(bias))
+      return rewriter.notifyMatchFailure(q, "conv bias is not constant");
+    auto accType = withElement(conv.getType(), rewriter.getI32Type());
+    Value acc = rewriter.create<ConvGroupedIntegerOp>(
+        loc, accType, storageOf(rewriter, loc, *x), gw->codes, gw->subScales,
+        gw->zeroPoints, *bias, x->params.zeroPoints[0], gw->groupSize,
+        conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(), 1);
+    return replaceRequantized(rewriter, q, acc, 0, ratios, 1, out, clamp);
+  }
+};
+
+struct IntegerizeGroupedMatMul : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
+  LogicalResult rewriteRoot(QuantizeOp q, const QuantParams &out, Clamp clamp,
+                            Value inner,
+                            PatternRewriter &rewriter) const override {
+    Value biasValue;
+    if (auto add = inner.getDefiningOp<AddOp>()) {
+      for (int side = 0; side < 2; ++side) {
+        Value mm = side ? add.getRhs() : add.getLhs();
+        Value b = side ? add.getLhs() : add.getRhs();
+        if (mm.getDefiningOp<MatMulOp>() &&
+            cast<RankedTensorType>(b.getType()).getRank() == 1 &&
+            (matchPattern(b, m_Constant()) || dequantized(b))) {
+          inner = mm;
+          biasValue = b;
+          break;
+        }
+      }
+    }
+    auto mm = inner.getDefiningOp<MatMulOp>();
+    if (!mm)
+      return failure();
+    auto a = dequantized(mm.getLhs()), b = dequantized(mm.getRhs());
+    if (!a || !b || !a->params.isPerTensor() || a->params.bits > 8 ||
+        mm.getLhs().getType().getRank() < 2)
+      return failure();
+    Location loc = mm.getLoc();
+    auto gw = groupedWeight(rewriter, loc, *b, /*isConv=*/false);
+    if (failed(gw))
+      return rewriter.notifyMatchFailure(q, "matmul weight is not grouped QDQ");
+    double sa = a->params.scales[0];
+    SmallVector<double> accScales, ratios;
+    for (double d : gw->rowScales) {
+      accScales.push_back(sa * d);
+      ratios.push_back(accScales.back() / out.scales[0]);
+    }
+    auto bias = integerBias(rewriter, loc, biasValue, accScales,
+                            gw->rowScales.size());
+    if (failed(bias))
+      return failure();
+    auto accType = withElement(mm.getType(), rewriter.getI32Type());
+    Value acc = rewriter.create<MatMulGroupedIntegerOp>(
+        loc, accType, storageOf(rewriter, loc, *a), gw->codes, gw->subScales,
+        gw->zeroPoints, *bias, a->params.zeroPoints[0], gw->groupSize);
+    return replaceRequantized(rewriter, q, acc, 0, ratios,
+                              accType.getRank() - 1, out, clamp);
   }
 };
 
@@ -681,6 +866,10 @@ struct IntegerizeAvgPool : QuantizeRootPattern {
 struct IntegerizePass : qcc::qnn::impl::IntegerizeBase<IntegerizePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
+    // Grouped weights first: a sub-byte per-channel weight also reads as
+    // per axis.
+    patterns.add<IntegerizeGroupedConv, IntegerizeGroupedMatMul>(
+        &getContext(), /*benefit=*/2);
     patterns.add<IntegerizeConv, IntegerizeMatMul, IntegerizeBinary<AddOp>,
                  IntegerizeBinary<MulOp>, IntegerizeTable,
                  IntegerizeDataMovement, IntegerizeAvgPool>(&getContext());

@@ -14,6 +14,7 @@
 #include "qcc/Dialect/Qnn/IR/QuantParams.h"
 #include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
+#include "qcc/Dialect/Qnn/Transforms/WeightQuantization.h"
 #include "qcc/Quant/WeightQuantizers.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -194,28 +195,29 @@ struct QuantizePass : qcc::qnn::impl::QuantizeBase<QuantizePass> {
           << activationType << "'";
       return signalPassFailure();
     }
-    if (weightBits != 8) {
-      module.emitError("weight-bits=")
-          << weightBits.getValue()
-          << " is not available on the integer path (8 is); sub-byte "
-             "weights need the grouped kernels";
-      return signalPassFailure();
-    }
     OpBuilder b(&getContext());
-    // Weights first, so the points' users are final.
-    SmallVector<std::tuple<Operation *, unsigned, int64_t>> weights;
-    f.walk([&](Operation *op) {
-      if (isa<ConvOp>(op))
-        weights.push_back({op, 1, 0});
-      else if (auto mm = dyn_cast<MatMulOp>(op);
-               mm && mm.getRhs().getType().getRank() == 2)
-        weights.push_back({op, 1, 1});
-      else if (isa<ConvTransposeOp>(op)) // C x F/group x K: filters on axis 1
-        weights.push_back({op, 1, 1});
-    });
-    for (auto [op, operand, axis] : weights)
-      if (failed(quantizeWeight(b, op, operand, axis, activationType == "i8")))
+    // Weights first, so the points' users are final. Layers that take no
+    // grouped codes (all of them at 8 bits) get per-channel int8.
+    WeightQuantOptions wopts;
+    wopts.bits = weightBits;
+    wopts.groupSize = groupSize;
+    wopts.method = weightMethod;
+    auto perChannel = [&](Operation *op) {
+      return quantizeWeight(b, op, 1, isa<ConvOp>(op) ? 0 : 1,
+                            activationType == "i8");
+    };
+    std::string summary;
+    if (failed(quantizeWeights(f, wopts, perChannel, &summary)))
+      return signalPassFailure();
+    // Transposed convolutions (C x F/group x K weights): per filter, axis 1.
+    SmallVector<ConvTransposeOp> transposed;
+    f.walk([&](ConvTransposeOp op) { transposed.push_back(op); });
+    for (ConvTransposeOp op : transposed)
+      if (failed(quantizeWeight(b, op, 1, 1, activationType == "i8")))
         return signalPassFailure();
+    if (printSummary)
+      for (StringRef line : llvm::split(StringRef(summary).rtrim(), '\n'))
+        llvm::errs() << "[quant] " << line << "\n";
 
     bool missing = false;
     for (const CalibrationPoint &point : calibrationPoints(f)) {

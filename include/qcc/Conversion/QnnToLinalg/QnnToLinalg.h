@@ -18,6 +18,8 @@ void populateQnnReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateQnnDataMovementToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateQnnResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateQnnIntegerToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateQnnIntegerGroupedToLinalgPatterns(
+    mlir::RewritePatternSet &patterns);
 void populateQnnIntegerNormToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// All of the above.

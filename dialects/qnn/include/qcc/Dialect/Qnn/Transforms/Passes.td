@@ -149,7 +149,15 @@ def Quantize : Pass<"qcc-quantize", "mlir::ModuleOp"> {
   let options = [
     Option<"activationType", "activation-type", "std::string", "\"u8\"",
            "u8 (asymmetric, onnxruntime's default) or i8 (symmetric)">,
-    Option<"weightBits", "weight-bits", "int", "8", "weight bits">,
+    Option<"weightBits", "weight-bits", "int", "8",
+           "weight bits: 8 (per-channel), or 4, 3, 2 (grouped codes)">,
+    Option<"groupSize", "group-size", "int64_t", "128",
+           "reduction elements per weight group below 8 bits (0: whole rows)">,
+    Option<"weightMethod", "weight-method", "std::string", "\"rtn\"",
+           "rtn, hqq (calibration-free), gptq (needs qcc.hessian) or awq "
+           "(needs qcc.act_mean_abs / qcc.act_sample)">,
+    Option<"printSummary", "print-summary", "bool", "false",
+           "print how many layers got which weight configuration">,
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::quant::QuantDialect"];

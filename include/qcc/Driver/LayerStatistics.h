@@ -1,0 +1,53 @@
+//===- LayerStatistics.h - weight-layer inputs seen in calibration -*- C++ -*-===//
+//
+// What GPTQ and AWQ need from calibration, per conv/matmul layer that gets
+// grouped weights: the streaming X^T X of the layer's input rows (GPTQ),
+// their mean |x| per column, a fixed-size reservoir sample of rows and the
+// per-channel input range (AWQ). Fed by runCalibration's point hook, then
+// attached to the layer ops as the attributes qcc-quantize reads
+// (qcc/Dialect/Qnn/Transforms/WeightQuantization.h). Memory is bounded:
+// cols^2 doubles and a fixed number of sample rows per layer.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_DRIVER_LAYERSTATISTICS_H
+#define QCC_DRIVER_LAYERSTATISTICS_H
+
+#include "qcc/Dialect/Qnn/Transforms/WeightQuantization.h"
+#include "qcc/Quant/WeightQuantizers.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <memory>
+#include <random>
+#include <vector>
+
+namespace qcc {
+
+class LayerStatistics {
+public:
+  /// Statistics for the grouped layers of `main` under `options`
+  /// ("gptq": Hessians; "awq": mean |x|, samples, channel ranges).
+  LayerStatistics(mlir::func::FuncOp main,
+                  const qnn::WeightQuantOptions &options);
+  ~LayerStatistics();
+
+  /// Whether any layer wants data.
+  bool empty() const { return layers.empty(); }
+  /// Calibration point `point` (index into qnn::calibrationPoints(main))
+  /// took `data` (the point's static shape) on one sample.
+  void observe(size_t point, const float *data);
+  /// Sets the layers' data attributes; fails (with an error) for a layer
+  /// whose input calibration never reached.
+  mlir::LogicalResult attach();
+
+private:
+  struct Layer;
+  std::vector<std::unique_ptr<Layer>> layers;
+  std::string method;
+  std::mt19937_64 rng{0x9e3779b97f4a7c15ull};
+};
+
+} // namespace qcc
+
+#endif // QCC_DRIVER_LAYERSTATISTICS_H

@@ -1,0 +1,139 @@
+//===- LayerStatistics.cpp - weight-layer inputs seen in calibration ------===//
+
+#include "qcc/Driver/LayerStatistics.h"
+#include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace qcc;
+
+/// Rows kept for AWQ's search, per layer.
+static constexpr int64_t kSampleRows = 256;
+
+struct LayerStatistics::Layer {
+  qnn::WeightLayer layer;
+  size_t point = SIZE_MAX;
+  std::unique_ptr<quant::HessianAccumulator> hessian;
+  std::vector<double> absSum;      // per column
+  int64_t rowsSeen = 0;
+  std::vector<float> sample;       // reservoir, kSampleRows x cols at most
+  std::vector<double> channelLo, channelHi;
+};
+
+LayerStatistics::LayerStatistics(func::FuncOp main,
+                                 const qnn::WeightQuantOptions &options)
+    : method(options.method) {
+  if (method != "gptq" && method != "awq")
+    return;
+  std::vector<qnn::CalibrationPoint> points = qnn::calibrationPoints(main);
+  for (const qnn::WeightLayer &l : qnn::weightLayers(main)) {
+    if (qnn::layerGroupSize(l, options) == 0)
+      continue;
+    auto entry = std::make_unique<Layer>();
+    entry->layer = l;
+    for (size_t i = 0; i < points.size(); ++i)
+      if (points[i].value == l.input())
+        entry->point = i;
+    if (method == "gptq") {
+      entry->hessian = std::make_unique<quant::HessianAccumulator>(l.cols);
+    } else {
+      int64_t channels = l.cols / l.window;
+      entry->absSum.assign(l.cols, 0.0);
+      entry->channelLo.assign(channels, INFINITY);
+      entry->channelHi.assign(channels, -INFINITY);
+    }
+    layers.push_back(std::move(entry));
+  }
+}
+
+LayerStatistics::~LayerStatistics() = default;
+
+void LayerStatistics::observe(size_t point, const float *data) {
+  for (auto &entry : layers) {
+    if (entry->point != point)
+      continue;
+    const qnn::WeightLayer &l = entry->layer;
+    std::vector<float> rows = qnn::layerInputRows(l, data);
+    int64_t n = rows.size() / l.cols;
+    if (entry->hessian) {
+      entry->hessian->addRows(rows.data(), n);
+      continue;
+    }
+    for (int64_t r = 0; r < n; ++r) {
+      const float *row = &rows[r * l.cols];
+      for (int64_t c = 0; c < l.cols; ++c)
+        entry->absSum[c] += std::fabs(row[c]);
+      // Reservoir sampling keeps a uniform sample of all rows seen.
+      int64_t seen = entry->rowsSeen++;
+      if (seen < kSampleRows) {
+        entry->sample.insert(entry->sample.end(), row, row + l.cols);
+      } else {
+        int64_t slot = (int64_t)(rng() % (uint64_t)(seen + 1));
+        if (slot < kSampleRows)
+          std::copy(row, row + l.cols, &entry->sample[slot * l.cols]);
+      }
+    }
+    // Channel ranges on the input itself: axis 1 for a convolution, the
+    // last axis for a matmul.
+    auto t = cast<RankedTensorType>(l.input().getType());
+    int64_t total = t.getNumElements();
+    int64_t channels = l.cols / l.window;
+    int64_t inner = l.isConv ? total / (t.getDimSize(0) * channels) : 1;
+    for (int64_t i = 0; i < total; ++i) {
+      int64_t c = (i / inner) % channels;
+      if (!std::isfinite(data[i]))
+        continue;
+      entry->channelLo[c] = std::min<double>(entry->channelLo[c], data[i]);
+      entry->channelHi[c] = std::max<double>(entry->channelHi[c], data[i]);
+    }
+  }
+}
+
+LogicalResult LayerStatistics::attach() {
+  for (auto &entry : layers) {
+    const qnn::WeightLayer &l = entry->layer;
+    Operation *op = l.op;
+    MLIRContext *ctx = op->getContext();
+    bool empty = entry->hessian ? entry->hessian->getNumSamples() == 0
+                                : entry->rowsSeen == 0;
+    if (empty)
+      return op->emitError("calibration never reached the input of this layer, "
+                           "so ")
+             << method << " has no data for it";
+    if (entry->hessian) {
+      std::vector<double> h = entry->hessian->getHessian();
+      auto type = RankedTensorType::get({l.cols, l.cols}, Float64Type::get(ctx));
+      op->setAttr(qnn::kHessianAttr,
+                  DenseF64ResourceElementsAttr::get(
+                      type, "qcc_hessian",
+                      HeapAsmResourceBlob::allocateAndCopyInferAlign<double>(h)));
+      continue;
+    }
+    std::vector<float> meanAbs(l.cols);
+    for (int64_t c = 0; c < l.cols; ++c)
+      meanAbs[c] = (float)(entry->absSum[c] / entry->rowsSeen);
+    op->setAttr(qnn::kActMeanAbsAttr,
+                DenseElementsAttr::get(
+                    RankedTensorType::get({l.cols}, Float32Type::get(ctx)),
+                    ArrayRef<float>(meanAbs)));
+    int64_t n = entry->sample.size() / l.cols;
+    op->setAttr(qnn::kActSampleAttr,
+                DenseF32ResourceElementsAttr::get(
+                    RankedTensorType::get({n, l.cols}, Float32Type::get(ctx)),
+                    "qcc_act_sample",
+                    HeapAsmResourceBlob::allocateAndCopyInferAlign<float>(
+                        entry->sample)));
+    SmallVector<double> ranges;
+    for (size_t c = 0; c < entry->channelLo.size(); ++c) {
+      bool seen = entry->channelLo[c] <= entry->channelHi[c];
+      ranges.push_back(seen ? entry->channelLo[c] : 0.0);
+      ranges.push_back(seen ? entry->channelHi[c] : 0.0);
+    }
+    op->setAttr(qnn::kActChannelRangeAttr, DenseF64ArrayAttr::get(ctx, ranges));
+  }
+  return success();
+}
