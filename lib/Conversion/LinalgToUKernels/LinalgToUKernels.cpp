@@ -139,14 +139,6 @@ bool hasUnitInnerStride(Value buffer, unsigned width) {
          strides.back() == 1;
 }
 
-/// Whether the op right before `op` in its block fills `buffer` with 0.
-bool zeroFilledJustBefore(Operation *op, Value buffer) {
-  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
-  if (!fill || !fill.hasPureBufferSemantics() || fill.getOutputs()[0] != buffer)
-    return false;
-  return matchPattern(fill.getInputs()[0], m_Zero());
-}
-
 /// The integer contraction the qnn lowering tags `qcc.qgemm` (out = sum_k
 /// (X[i,k] - xZp) * (W[j,k] - wZp[j]) over a zero-filled i32 output) to a
 /// call of the runtime's int8 GEMM. The output may be [I, J] or [J, I].
@@ -290,33 +282,51 @@ struct QGemmGroupedToKernel : OpRewritePattern<linalg::GenericOp> {
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
     auto info = op->getAttrOfType<DictionaryAttr>("qcc.qgemm_grouped");
-    if (!info || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
-        op.getNumDpsInputs() != 4)
+    if (!info || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1)
       return failure();
+    // Operands: X, codes, then sub-scales and zero points unless the tag
+    // holds them as one value.
+    auto splatScale = info.getAs<IntegerAttr>("sub_scale");
+    auto splatZp = info.getAs<IntegerAttr>("w_zp");
+    unsigned expected = 2 + !splatScale + !splatZp;
+    if (op.getNumDpsInputs() != expected)
+      return rewriter.notifyMatchFailure(op, "operands were folded away");
     Value x = op.getDpsInputs()[0], c = op.getDpsInits()[0];
     DenseElementsAttr codes = constantBehind(op.getDpsInputs()[1]);
-    DenseElementsAttr scales = constantBehind(op.getDpsInputs()[2]);
-    DenseElementsAttr zps = constantBehind(op.getDpsInputs()[3]);
+    unsigned next = 2;
+    DenseElementsAttr scales, zps;
+    if (!splatScale)
+      scales = constantBehind(op.getDpsInputs()[next++]);
+    if (!splatZp)
+      zps = constantBehind(op.getDpsInputs()[next++]);
     auto bitsAttr = info.getAs<IntegerAttr>("bits");
     auto groupAttr = info.getAs<IntegerAttr>("group");
-    if (!codes || !scales || !zps || !bitsAttr || !groupAttr)
+    if (!codes || (!splatScale && !scales) || (!splatZp && !zps) || !bitsAttr ||
+        !groupAttr)
       return rewriter.notifyMatchFailure(op, "weights are not constant");
     int64_t bits = bitsAttr.getInt(), group = groupAttr.getInt();
     if ((bits != 2 && bits != 3 && bits != 4 && bits != 8) || group % 8 != 0 ||
         !hasUnitInnerStride(x, 8) ||
-        !cast<MemRefType>(c.getType()).hasStaticShape() ||
-        !zeroFilledJustBefore(op, c))
+        !cast<MemRefType>(c.getType()).hasStaticShape())
       return rewriter.notifyMatchFailure(op, "unsuitable for the kernel");
-    Operation *zeroFill = op->getPrevNode();
+    std::optional<qcc::ZeroInit> zeroInit = qcc::findZeroInit(op, c);
+    if (!zeroInit)
+      return rewriter.notifyMatchFailure(op, "output not known to be zero");
     MLIRContext *ctx = op.getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    AffineMap outMap = op.getIndexingMapsArray().back();
+    auto maps = op.getIndexingMapsArray();
+    if (maps[0] != AffineMap::get(3, 0, {d(0), d(2)}, ctx) ||
+        maps[1] != AffineMap::get(3, 0, {d(1), d(2)}, ctx))
+      return rewriter.notifyMatchFailure(op, "unexpected operand maps");
+    AffineMap outMap = maps.back();
     bool transposed = outMap == AffineMap::get(3, 0, {d(1), d(0)}, ctx);
+    if (!transposed && outMap != AffineMap::get(3, 0, {d(0), d(1)}, ctx))
+      return rewriter.notifyMatchFailure(op, "unexpected output map");
     auto xt = cast<MemRefType>(x.getType());
     int64_t m = xt.getDimSize(0), k = xt.getDimSize(1);
     int64_t n = codes.getNumElements() / k, groups = k / group;
-    if (k % group != 0 || scales.getNumElements() != n * groups ||
-        zps.getNumElements() != n * groups)
+    if (k % group != 0 || (scales && scales.getNumElements() != n * groups) ||
+        (zps && zps.getNumElements() != n * groups))
       return rewriter.notifyMatchFailure(op, "unexpected weight shapes");
     auto flag = [&](StringRef name) {
       auto a = info.getAs<BoolAttr>(name);
@@ -342,13 +352,15 @@ struct QGemmGroupedToKernel : OpRewritePattern<linalg::GenericOp> {
         if (bit % 8 + bits > 8)
           packed[j * rowBytes + bit / 8 + 1] |= (int8_t)(shifted >> 8);
       }
-    for (APInt v : scales.getValues<APInt>()) {
+    for (int64_t i = 0; i < n * groups; ++i) {
+      APInt v = scales ? scales.getValues<APInt>()[scales.isSplat() ? 0 : i]
+                       : APInt(32, splatScale.getInt());
       if (v.isNegative() || v.getZExtValue() > 255)
         return rewriter.notifyMatchFailure(op, "sub-scale beyond 8 bits");
       sc.push_back((int8_t)v.getZExtValue());
+      zp.push_back(zps ? (int8_t)asCode(zps.getValues<APInt>()[zps.isSplat() ? 0 : i])
+                       : (int8_t)(splatZp.getInt() + off));
     }
-    for (APInt v : zps.getValues<APInt>())
-      zp.push_back((int8_t)asCode(v));
     Location loc = op.getLoc();
     auto cst = [&](int64_t v) -> Value {
       return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(), v);
@@ -375,7 +387,8 @@ struct QGemmGroupedToKernel : OpRewritePattern<linalg::GenericOp> {
                                 rewriter.getFunctionType(types, {}))
           .setPrivate();
     }
-    rewriter.eraseOp(zeroFill); // the kernel overwrites the output
+    if (zeroInit->dead) // the kernel overwrites the output
+      rewriter.eraseOp(zeroInit->dead);
     rewriter.create<func::CallOp>(loc, kQGemmGrouped, TypeRange{}, args);
     rewriter.eraseOp(op);
     return success();

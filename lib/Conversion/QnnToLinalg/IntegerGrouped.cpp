@@ -17,6 +17,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -38,13 +39,43 @@ Value buildGroupedQGemm(OpBuilder &b, Location loc, Value x, bool xUnsigned,
   int64_t rows = xt.getDimSize(0), cols = wt.getDimSize(0);
   Type i32 = b.getI32Type();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  // A splat sub-scale or zero point (one group per row usually has sub-scale
+  // 1) lives in the body and the tag: linalg's fusion would fold it there
+  // anyway, dropping the tag with the operand.
+  auto splatOf = [&](Value v, bool isUnsigned) -> std::optional<int64_t> {
+    DenseElementsAttr dense;
+    if (!matchPattern(v, m_Constant(&dense)) || !dense.isSplat())
+      return std::nullopt;
+    APInt i = dense.getSplatValue<APInt>();
+    return isUnsigned ? (int64_t)i.getZExtValue() : i.getSExtValue();
+  };
+  std::optional<int64_t> splatScale = splatOf(subScales, false);
+  std::optional<int64_t> splatZp = splatOf(zps, wUnsigned);
   AffineMap perGroup = AffineMap::get(3, 0, {d(1), d(2).floorDiv(group)}, ctx);
+  if (wt.getDimSize(1) == group) {
+    // One group per row: parameters per row, without a unit axis that
+    // unit-extent folding would rewrite (and untag) the generic over.
+    perGroup = AffineMap::get(3, 0, {d(1)}, ctx);
+    auto vec = [&](Value v) {
+      auto t = cast<RankedTensorType>(v.getType());
+      return reshapeTo(b, loc, v, RankedTensorType::get({cols}, t.getElementType()));
+    };
+    subScales = vec(subScales);
+    zps = vec(zps);
+  }
+  SmallVector<Value> inputs{x, w};
   SmallVector<AffineMap> maps{AffineMap::get(3, 0, {d(0), d(2)}, ctx),
-                              AffineMap::get(3, 0, {d(1), d(2)}, ctx), perGroup,
-                              perGroup,
-                              transposedOut
-                                  ? AffineMap::get(3, 0, {d(1), d(0)}, ctx)
-                                  : AffineMap::get(3, 0, {d(0), d(1)}, ctx)};
+                              AffineMap::get(3, 0, {d(1), d(2)}, ctx)};
+  if (!splatScale) {
+    inputs.push_back(subScales);
+    maps.push_back(perGroup);
+  }
+  if (!splatZp) {
+    inputs.push_back(zps);
+    maps.push_back(perGroup);
+  }
+  maps.push_back(transposedOut ? AffineMap::get(3, 0, {d(1), d(0)}, ctx)
+                               : AffineMap::get(3, 0, {d(0), d(1)}, ctx));
   SmallVector<int64_t> outShape =
       transposedOut ? SmallVector<int64_t>{cols, rows}
                     : SmallVector<int64_t>{rows, cols};
@@ -59,27 +90,35 @@ Value buildGroupedQGemm(OpBuilder &b, Location loc, Value x, bool xUnsigned,
     return nb.create<arith::ExtSIOp>(l, i32, v);
   };
   auto generic = b.create<linalg::GenericOp>(
-      loc, outType, ValueRange{x, w, subScales, zps}, init, maps, iters,
+      loc, outType, inputs, init, maps, iters,
       [&](OpBuilder &nb, Location l, ValueRange a) {
+        unsigned next = 2;
+        Value sc = splatScale
+                       ? nb.create<arith::ConstantIntOp>(l, i32, *splatScale).getResult()
+                       : a[next++];
+        Value zp = splatZp
+                       ? nb.create<arith::ConstantIntOp>(l, i32, *splatZp).getResult()
+                       : widen(nb, l, a[next++], wUnsigned);
         Value xv = nb.create<arith::SubIOp>(
             l, widen(nb, l, a[0], xUnsigned),
             nb.create<arith::ConstantIntOp>(l, i32, xZp));
-        Value wv = nb.create<arith::SubIOp>(l, widen(nb, l, a[1], wUnsigned),
-                                            widen(nb, l, a[3], wUnsigned));
-        Value p = nb.create<arith::MulIOp>(
-            l, a[2], nb.create<arith::MulIOp>(l, xv, wv));
+        Value wv = nb.create<arith::SubIOp>(l, widen(nb, l, a[1], wUnsigned), zp);
+        Value p = nb.create<arith::MulIOp>(l, sc, nb.create<arith::MulIOp>(l, xv, wv));
         nb.create<linalg::YieldOp>(
-            l, ValueRange{nb.create<arith::AddIOp>(l, a[4], p)});
+            l, ValueRange{nb.create<arith::AddIOp>(l, a.back(), p)});
       });
   unsigned bits = wt.getElementType().getIntOrFloatBitWidth();
-  generic->setAttr(
-      "qcc.qgemm_grouped",
-      b.getDictionaryAttr(
-          {b.getNamedAttr("x_zp", b.getI64IntegerAttr(xZp)),
-           b.getNamedAttr("x_unsigned", b.getBoolAttr(xUnsigned)),
-           b.getNamedAttr("w_unsigned", b.getBoolAttr(wUnsigned)),
-           b.getNamedAttr("bits", b.getI64IntegerAttr(bits)),
-           b.getNamedAttr("group", b.getI64IntegerAttr(group))}));
+  SmallVector<NamedAttribute> tag{
+      b.getNamedAttr("x_zp", b.getI64IntegerAttr(xZp)),
+      b.getNamedAttr("x_unsigned", b.getBoolAttr(xUnsigned)),
+      b.getNamedAttr("w_unsigned", b.getBoolAttr(wUnsigned)),
+      b.getNamedAttr("bits", b.getI64IntegerAttr(bits)),
+      b.getNamedAttr("group", b.getI64IntegerAttr(group))};
+  if (splatScale)
+    tag.push_back(b.getNamedAttr("sub_scale", b.getI64IntegerAttr(*splatScale)));
+  if (splatZp)
+    tag.push_back(b.getNamedAttr("w_zp", b.getI64IntegerAttr(*splatZp)));
+  generic->setAttr("qcc.qgemm_grouped", b.getDictionaryAttr(tag));
   return generic.getResult(0);
 }
 

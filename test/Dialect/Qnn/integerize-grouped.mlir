@@ -1,5 +1,6 @@
 // RUN: qcc-opt %s -qcc-integerize | FileCheck %s
 // RUN: qcc-opt %s -qcc-integerize -qcc-convert-qnn-to-linalg | FileCheck %s --check-prefix=LINALG
+// RUN: qcc %s --target=x86-64 --emit=llvm -o %t.ll && FileCheck %s --check-prefix=CALL < %t.ll
 
 // Grouped 4-bit weights (unsigned storage, as ONNX imports it): the codes are
 // transposed to rows per output column and made signed (code - 8, zero
@@ -21,6 +22,11 @@
 // LINALG-SAME: qcc.qgemm_grouped = {bits = 4 : i64, group = 8 : i64, w_unsigned = false, x_unsigned = true, x_zp = 128 : i64}
 // LINALG: arith.subi
 // LINALG: arith.extsi %{{.*}} : i4 to i32
+
+// The constant codes are packed at compile time (two 4-bit codes a byte) and
+// the product calls the runtime's grouped kernel.
+// CALL: @__qcc_packed_w = private {{.*}}constant [2 x [8 x i8]]
+// CALL: call void @qcc_rt_qgemm_grouped(
 func.func @main(%x: tensor<2x16xf32>) -> tensor<2x2xf32> {
   %c = arith.constant dense<[[0, 15], [1, 14], [2, 13], [3, 12], [4, 11], [5, 10], [6, 9], [7, 8], [8, 7], [9, 6], [10, 5], [11, 4], [12, 3], [13, 2], [14, 1], [15, 0]]> : tensor<16x2xi4>
   %u = tensor.bitcast %c : tensor<16x2xi4> to tensor<16x2xui4>
