@@ -16,6 +16,13 @@ cosine similarity to the float model's output on the benchmark input.
 
   python3 bench/quant_e2e.py                       # cls, det, rec
   python3 bench/quant_e2e.py --models cls --repeat 100
+  python3 bench/quant_e2e.py --keep DIR --target x86-64-v4-vnni --compile-only
+  python3 bench/quant_e2e.py --keep DIR --reuse     # e.g. on another machine
+
+--compile-only builds everything into --keep DIR and stops; --reuse takes
+what DIR holds instead of compiling and quantizing again, so the models can
+be built here and timed on a machine without qcc (it needs numpy,
+onnxruntime, pillow and LLVM's libomp on LD_LIBRARY_PATH).
 """
 
 import argparse
@@ -99,6 +106,10 @@ def main():
     ap.add_argument("--calib-method", default="minmax", choices=["minmax"],
                     help="both compilers calibrate with MinMax")
     ap.add_argument("--keep", help="keep the compiled models in this directory")
+    ap.add_argument("--compile-only", action="store_true",
+                    help="build into --keep DIR, do not time")
+    ap.add_argument("--reuse", action="store_true",
+                    help="use the models already in --keep DIR")
     args = ap.parse_args()
 
     import logging
@@ -107,8 +118,12 @@ def main():
 
     logging.getLogger().setLevel(logging.ERROR)  # the quantizer's advice
 
+    if (args.compile_only or args.reuse) and not args.keep:
+        raise SystemExit("--compile-only and --reuse need --keep DIR")
     threads = [int(t) for t in args.threads.split(",")]
-    cases = float_latency.model_cases(tuple(int(v) for v in args.det_hw.split(",")), args.rec_width)
+    # --reuse reads everything from --keep DIR (the OCR package may be absent).
+    cases = {} if args.reuse else float_latency.model_cases(
+        tuple(int(v) for v in args.det_hw.split(",")), args.rec_width)
     work = q.workdir(args.keep) if args.keep else tempfile.mkdtemp(prefix="qcc-qbench-")
     print(f"qcc target {args.target}; onnxruntime {onnxruntime.__version__}; "
           f"{os.cpu_count()} CPUs; median of {args.repeat} calls after {args.warmup} warm-up",
@@ -118,49 +133,72 @@ def main():
         for name in args.models.split(","):
             if name not in ("cls", "det", "rec"):
                 raise SystemExit(f"unknown model '{name}'")
-            path, shapes, make_inputs = cases[name]
-            shape = list(shapes.values())[0]
-            inputs = make_inputs()
-            calib_dir = os.path.join(work, f"{name}_calib")
-            os.makedirs(calib_dir, exist_ok=True)
-            calib = calibration(name, shape)
-            for i, x in enumerate(calib):
-                np.save(os.path.join(calib_dir, f"s{i}.npy"), x)
+            npz = os.path.join(work, f"{name}_input.npz")
+            if args.reuse:  # the float model and input saved by the build
+                path = os.path.join(work, f"{name}_float.onnx")
+                with np.load(npz) as z:
+                    inputs = {k: z[k] for k in z.files}
+                shape = list(inputs.values())[0].shape
+            else:
+                path, shapes, make_inputs = cases[name]
+                shape = list(shapes.values())[0]
+                inputs = make_inputs()
+                np.savez(npz, **inputs)
+                shutil.copyfile(path, os.path.join(work, f"{name}_float.onnx"))
+                calib_dir = os.path.join(work, f"{name}_calib")
+                os.makedirs(calib_dir, exist_ok=True)
+                calib = calibration(name, shape)
+                for i, x in enumerate(calib):
+                    np.save(os.path.join(calib_dir, f"s{i}.npy"), x)
 
             so_q, so_f = os.path.join(work, f"{name}_w8a8.so"), os.path.join(work, f"{name}_f32.so")
             t0 = time.time()
-            try:
-                q.compile_model(path, so_q, args.target, shapes,
-                                extra_args=["--quant=w8a8", f"--calib={calib_dir}",
-                                            f"--calib-method={args.calib_method}"])
-            except q.ToolError as e:
-                notes.append(f"{name}: skipped, qcc --quant=w8a8 does not compile it: "
-                             f"{first_line(e.stderr)}")
-                print(notes[-1], flush=True)
-                continue
-            compile_q = time.time() - t0
-            try:
-                q.compile_model(path, so_f, args.target, shapes)
-            except q.ToolError as e:
-                notes.append(f"{name}: skipped, qcc float does not compile it: {first_line(e.stderr)}")
-                print(notes[-1], flush=True)
-                failed = True
-                continue
+            compile_q = 0.0
             ort_models = {}
-            for fmt in ("QDQ", "QOperator"):
-                try:
-                    ort_models[fmt] = q.ort_quantize_static(
-                        path, os.path.join(work, f"{name}_ort_{fmt}.onnx"), list(shapes)[0],
-                        calib, quant_format=fmt)
-                except Exception as e:  # onnxruntime's quantizer refuses some graphs
-                    notes.append(f"{name}: onnxruntime quantize_static ({fmt}) failed: "
-                                 f"{type(e).__name__}: {e}")
+            if args.reuse:
+                for fmt in ("QDQ", "QOperator"):
+                    m = os.path.join(work, f"{name}_ort_{fmt}.onnx")
+                    if os.path.exists(m):
+                        ort_models[fmt] = m
+                if not (os.path.exists(so_q) and os.path.exists(so_f) and ort_models):
+                    notes.append(f"{name}: skipped, --keep DIR does not hold its models")
                     print(notes[-1], flush=True)
-            if not ort_models:
-                failed = True
-                continue
-            npz = os.path.join(work, f"{name}_input.npz")
-            np.savez(npz, **inputs)
+                    failed = True
+                    continue
+            else:
+                try:
+                    q.compile_model(path, so_q, args.target, shapes,
+                                    extra_args=["--quant=w8a8", f"--calib={calib_dir}",
+                                                f"--calib-method={args.calib_method}"])
+                except q.ToolError as e:
+                    notes.append(f"{name}: skipped, qcc --quant=w8a8 does not compile it: "
+                                 f"{first_line(e.stderr)}")
+                    print(notes[-1], flush=True)
+                    continue
+                compile_q = time.time() - t0
+                try:
+                    q.compile_model(path, so_f, args.target, shapes)
+                except q.ToolError as e:
+                    notes.append(f"{name}: skipped, qcc float does not compile it: "
+                                 f"{first_line(e.stderr)}")
+                    print(notes[-1], flush=True)
+                    failed = True
+                    continue
+                for fmt in ("QDQ", "QOperator"):
+                    try:
+                        ort_models[fmt] = q.ort_quantize_static(
+                            path, os.path.join(work, f"{name}_ort_{fmt}.onnx"), list(shapes)[0],
+                            calib, quant_format=fmt)
+                    except Exception as e:  # onnxruntime's quantizer refuses some graphs
+                        notes.append(f"{name}: onnxruntime quantize_static ({fmt}) failed: "
+                                     f"{type(e).__name__}: {e}")
+                        print(notes[-1], flush=True)
+                if not ort_models:
+                    failed = True
+                    continue
+                if args.compile_only:
+                    print(f"{name}: built into {work}", flush=True)
+                    continue
 
             ref = q.ort_run(path, inputs)
             acc = {"qcc int8": cosine(ref, qcc_ctypes.Model(so_q, inputs).run())}
@@ -177,7 +215,8 @@ def main():
                 r["ort_q"] = r[r["ort_fmt"]]
                 row[t] = r
             rows.append(row)
-            print(f"{name}: measured (qcc w8a8 compiled in {compile_q:.1f} s)", flush=True)
+            print(f"{name}: measured" + (f" (qcc w8a8 compiled in {compile_q:.1f} s)"
+                                         if compile_q else ""), flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -202,6 +202,12 @@ LogicalResult checkQuantOptions(const CompileOptions &o, Location loc) {
     return emitError(loc) << "--weights=" << o.weightMethod
                           << " needs --calib=PATH: it reads each layer's "
                              "inputs, which the calibration file does not keep";
+  if (o.smoothAlpha > 1.0)
+    return emitError(loc) << "--smooth must be in [0, 1], got " << o.smoothAlpha;
+  if (o.smoothAlpha >= 0.0 && o.calibPath.empty())
+    return emitError(loc) << "--smooth needs --calib=PATH: it reads each "
+                             "layer's per-channel input ranges, which the "
+                             "calibration file does not keep";
   if (o.calibPath.empty() && o.calibIn.empty())
     return emitError(loc) << "--quant=" << o.quant
                           << " needs calibration data: --calib=DIR or --calib-in=FILE";
@@ -232,6 +238,7 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
   weightOptions.bits = options.weightBits;
   weightOptions.groupSize = options.weightGroup;
   weightOptions.method = options.weightMethod;
+  weightOptions.smoothAlpha = options.smoothAlpha;
   // GPTQ/AWQ read the layers' inputs during the calibration run.
   LayerStatistics layerStats(main, weightOptions);
   FailureOr<std::vector<quant::TensorObserver>> observers;
@@ -290,7 +297,9 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
         q.weightBits = options.weightBits;
         q.groupSize = options.weightGroup;
         q.weightMethod = options.weightMethod;
-        q.printSummary = options.weightBits < 8 || options.verbose;
+        q.smoothAlpha = options.smoothAlpha;
+        q.printSummary = options.weightBits < 8 || options.smoothAlpha >= 0.0 ||
+                         options.verbose;
         pm.addPass(qnn::createQuantize(q));
       },
       "quantize");

@@ -1,6 +1,7 @@
 //===- LayerStatistics.cpp - weight-layer inputs seen in calibration ------===//
 
 #include "qcc/Driver/LayerStatistics.h"
+#include "qcc/Dialect/Qnn/IR/Qnn.h"
 #include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -22,27 +23,37 @@ struct LayerStatistics::Layer {
   int64_t rowsSeen = 0;
   std::vector<float> sample;       // reservoir, kSampleRows x cols at most
   std::vector<double> channelLo, channelHi;
+  bool rangesOnly = false; // SmoothQuant: per-channel input ranges only
 };
 
 LayerStatistics::LayerStatistics(func::FuncOp main,
                                  const qnn::WeightQuantOptions &options)
     : method(options.method) {
-  if (method != "gptq" && method != "awq")
+  bool grouped = method == "gptq" || method == "awq";
+  bool smooth = options.smoothAlpha >= 0.0;
+  if (!grouped && !smooth)
     return;
   std::vector<qnn::CalibrationPoint> points = qnn::calibrationPoints(main);
   for (const qnn::WeightLayer &l : qnn::weightLayers(main)) {
-    if (qnn::layerGroupSize(l, options) == 0)
+    bool perChannel = qnn::layerGroupSize(l, options) == 0;
+    if (perChannel ? !smooth : !grouped)
+      continue;
+    // SmoothQuant skips grouped convolutions (see qcc-quantize).
+    if (auto conv = dyn_cast<qnn::ConvOp>(l.op);
+        perChannel && conv && conv.getGroup() != 1)
       continue;
     auto entry = std::make_unique<Layer>();
     entry->layer = l;
+    entry->rangesOnly = perChannel;
     for (size_t i = 0; i < points.size(); ++i)
       if (points[i].value == l.input())
         entry->point = i;
-    if (method == "gptq") {
+    int64_t channels = l.cols / l.window;
+    if (!perChannel && method == "gptq") {
       entry->hessian = std::make_unique<quant::HessianAccumulator>(l.cols);
     } else {
-      int64_t channels = l.cols / l.window;
-      entry->absSum.assign(l.cols, 0.0);
+      if (!perChannel)
+        entry->absSum.assign(l.cols, 0.0);
       entry->channelLo.assign(channels, INFINITY);
       entry->channelHi.assign(channels, -INFINITY);
     }
@@ -57,12 +68,16 @@ void LayerStatistics::observe(size_t point, const float *data) {
     if (entry->point != point)
       continue;
     const qnn::WeightLayer &l = entry->layer;
-    std::vector<float> rows = qnn::layerInputRows(l, data);
+    std::vector<float> rows;
+    if (!entry->rangesOnly)
+      rows = qnn::layerInputRows(l, data);
     int64_t n = rows.size() / l.cols;
     if (entry->hessian) {
       entry->hessian->addRows(rows.data(), n);
       continue;
     }
+    if (entry->rangesOnly)
+      ++entry->rowsSeen;
     for (int64_t r = 0; r < n; ++r) {
       const float *row = &rows[r * l.cols];
       for (int64_t c = 0; c < l.cols; ++c)
@@ -93,6 +108,17 @@ void LayerStatistics::observe(size_t point, const float *data) {
   }
 }
 
+/// lo0, hi0, lo1, hi1, ...; a channel that saw no finite value gets [0, 0].
+static SmallVector<double> channelRanges(const LayerStatistics::Layer &entry) {
+  SmallVector<double> ranges;
+  for (size_t c = 0; c < entry.channelLo.size(); ++c) {
+    bool seen = entry.channelLo[c] <= entry.channelHi[c];
+    ranges.push_back(seen ? entry.channelLo[c] : 0.0);
+    ranges.push_back(seen ? entry.channelHi[c] : 0.0);
+  }
+  return ranges;
+}
+
 LogicalResult LayerStatistics::attach() {
   for (auto &entry : layers) {
     const qnn::WeightLayer &l = entry->layer;
@@ -103,7 +129,8 @@ LogicalResult LayerStatistics::attach() {
     if (empty)
       return op->emitError("calibration never reached the input of this layer, "
                            "so ")
-             << method << " has no data for it";
+             << (entry->rangesOnly ? std::string("SmoothQuant") : method)
+             << " has no data for it";
     if (entry->hessian) {
       std::vector<double> h = entry->hessian->getHessian();
       auto type = RankedTensorType::get({l.cols, l.cols}, Float64Type::get(ctx));
@@ -111,6 +138,11 @@ LogicalResult LayerStatistics::attach() {
                   DenseF64ResourceElementsAttr::get(
                       type, "qcc_hessian",
                       HeapAsmResourceBlob::allocateAndCopyInferAlign<double>(h)));
+      continue;
+    }
+    if (entry->rangesOnly) {
+      op->setAttr(qnn::kActChannelRangeAttr,
+                  DenseF64ArrayAttr::get(ctx, channelRanges(*entry)));
       continue;
     }
     std::vector<float> meanAbs(l.cols);
@@ -127,13 +159,8 @@ LogicalResult LayerStatistics::attach() {
                     "qcc_act_sample",
                     HeapAsmResourceBlob::allocateAndCopyInferAlign<float>(
                         entry->sample)));
-    SmallVector<double> ranges;
-    for (size_t c = 0; c < entry->channelLo.size(); ++c) {
-      bool seen = entry->channelLo[c] <= entry->channelHi[c];
-      ranges.push_back(seen ? entry->channelLo[c] : 0.0);
-      ranges.push_back(seen ? entry->channelHi[c] : 0.0);
-    }
-    op->setAttr(qnn::kActChannelRangeAttr, DenseF64ArrayAttr::get(ctx, ranges));
+    op->setAttr(qnn::kActChannelRangeAttr,
+                DenseF64ArrayAttr::get(ctx, channelRanges(*entry)));
   }
   return success();
 }

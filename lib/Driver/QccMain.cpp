@@ -97,6 +97,11 @@ int qccMain(int argc, char **argv) {
                          cl::desc("Weight group size along the input axis for "
                                   "--wbits < 8 (0: one group per row)"),
                          cl::init(32), cl::cat(qccCategory));
+  cl::opt<double> smooth(
+      "smooth",
+      cl::desc("SmoothQuant for the int8 layers: migration strength alpha in "
+               "[0, 1] (0.5 is the paper's default; negative: off)"),
+      cl::init(-1.0), cl::cat(qccCategory));
   cl::opt<EmitKind> emit(
       "emit", cl::desc("Stop after a stage and write its output"),
       cl::values(clEnumValN(EmitKind::Qnn, "qnn", "qnn dialect IR"),
@@ -174,6 +179,7 @@ int qccMain(int argc, char **argv) {
   options.weightMethod = weights;
   options.weightBits = wbits;
   options.weightGroup = group;
+  options.smoothAlpha = smooth;
   options.verbose = verbose;
   options.runOnnxChecker = !noChecker;
   for (const std::string &spec : inputShapes) {

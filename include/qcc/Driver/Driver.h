@@ -36,6 +36,7 @@ struct CompileOptions {
   std::string weightMethod = "rtn";  // rtn | gptq | awq | hqq
   int64_t weightBits = 8;
   int64_t weightGroup = 32;
+  double smoothAlpha = -1.0;        // SmoothQuant alpha; negative: off
 };
 
 /// Runs the whole compile described by `options`; diagnostics go to the

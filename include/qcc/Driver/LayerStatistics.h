@@ -3,7 +3,7 @@
 // What GPTQ and AWQ need from calibration, per conv/matmul layer that gets
 // grouped weights: the streaming X^T X of the layer's input rows (GPTQ),
 // their mean |x| per column, a fixed-size reservoir sample of rows and the
-// per-channel input range (AWQ). Fed by runCalibration's point hook, then
+// per-channel input range (AWQ, and SmoothQuant for the int8 layers). Fed by runCalibration's point hook, then
 // attached to the layer ops as the attributes qcc-quantize reads
 // (qcc/Dialect/Qnn/Transforms/WeightQuantization.h). Memory is bounded:
 // cols^2 doubles and a fixed number of sample rows per layer.
@@ -41,8 +41,9 @@ public:
   /// whose input calibration never reached.
   mlir::LogicalResult attach();
 
-private:
   struct Layer;
+
+private:
   std::vector<std::unique_ptr<Layer>> layers;
   std::string method;
   std::mt19937_64 rng{0x9e3779b97f4a7c15ull};

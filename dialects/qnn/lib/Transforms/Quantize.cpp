@@ -202,6 +202,7 @@ struct QuantizePass : qcc::qnn::impl::QuantizeBase<QuantizePass> {
     wopts.bits = weightBits;
     wopts.groupSize = groupSize;
     wopts.method = weightMethod;
+    wopts.smoothAlpha = smoothAlpha;
     auto perChannel = [&](Operation *op) {
       return quantizeWeight(b, op, 1, isa<ConvOp>(op) ? 0 : 1,
                             activationType == "i8");

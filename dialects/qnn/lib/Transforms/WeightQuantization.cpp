@@ -266,11 +266,12 @@ static std::optional<std::vector<float>> denseF32(Operation *op, StringRef name)
 // AWQ scale folding
 //===----------------------------------------------------------------------===//
 
-/// Where AWQ's 1 / s on the layer input can go: the op that produces it
-/// (conv or matmul with constant weights, possibly with a constant bias add,
-/// possibly through a ReLU), owned by this layer alone.
+/// Where AWQ's or SmoothQuant's 1 / s on the layer input can go: the op
+/// that produces it (conv or matmul with constant weights, possibly with a
+/// constant bias add, possibly through a ReLU; or a layer norm's constant
+/// affine part), owned by this layer alone.
 struct FoldTarget {
-  Operation *producer = nullptr; // ConvOp or MatMulOp
+  Operation *producer = nullptr; // ConvOp, MatMulOp or LayerNormOp
   AddOp biasAdd;                 // matmul + constant bias
   Value point;                   // the layer's input value
 };
@@ -289,6 +290,22 @@ static std::optional<FoldTarget> foldTarget(const WeightLayer &l) {
   Operation *def = v.getDefiningOp();
   if (!def)
     return std::nullopt;
+  // A layer norm over the last axis alone, with constant per-channel scale
+  // and bias, takes a matmul input's factors in its affine part.
+  if (auto ln = dyn_cast<LayerNormOp>(def)) {
+    auto lt = cast<RankedTensorType>(ln.getType());
+    auto isChannelVector = [&](Value p) {
+      auto pt = cast<RankedTensorType>(p.getType());
+      return constantF32(p) && pt.getRank() == 1 &&
+             pt.getDimSize(0) == lt.getDimSize(lt.getRank() - 1);
+    };
+    if (l.isConv || lt.getRank() < 2 || ln.getAxis() != lt.getRank() - 1 ||
+        !isChannelVector(ln.getScale()) ||
+        (ln.getBias() && !isChannelVector(ln.getBias())))
+      return std::nullopt;
+    t.producer = ln;
+    return t;
+  }
   if (l.isConv) {
     auto conv = dyn_cast<ConvOp>(def);
     if (!conv || !constantF32(conv.getWeight()) ||
@@ -316,36 +333,44 @@ static std::optional<FoldTarget> foldTarget(const WeightLayer &l) {
   return t;
 }
 
+/// A copy of constant `v` with the elements of index i along `axis`
+/// multiplied by factor[i].
+static Value scaledAlong(OpBuilder &b, Value v, int64_t axis,
+                         ArrayRef<float> factor) {
+  DenseElementsAttr dense = constantF32(v);
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < type.getRank(); ++d)
+    inner *= type.getDimSize(d);
+  int64_t n = type.getDimSize(axis);
+  auto values = llvm::to_vector(dense.getValues<float>());
+  for (int64_t i = 0; i < (int64_t)values.size(); ++i)
+    values[i] *= factor[(i / inner) % n];
+  b.setInsertionPointAfterValue(v);
+  return b
+      .create<arith::ConstantOp>(
+          v.getLoc(), DenseElementsAttr::get(type, ArrayRef<float>(values)))
+      .getResult();
+}
+
 /// Multiplies output channel c of the target by factor[c].
 static void scaleProducer(OpBuilder &b, const FoldTarget &t,
                           ArrayRef<float> factor) {
-  auto scaled = [&](Value v, int64_t axis) {
-    DenseElementsAttr dense = constantF32(v);
-    auto type = cast<RankedTensorType>(v.getType());
-    int64_t inner = 1;
-    for (int64_t d = axis + 1; d < type.getRank(); ++d)
-      inner *= type.getDimSize(d);
-    int64_t n = type.getDimSize(axis);
-    auto values = llvm::to_vector(dense.getValues<float>());
-    for (int64_t i = 0; i < (int64_t)values.size(); ++i)
-      values[i] *= factor[(i / inner) % n];
-    b.setInsertionPointAfterValue(v);
-    return b
-        .create<arith::ConstantOp>(v.getLoc(),
-                                   DenseElementsAttr::get(type, ArrayRef<float>(values)))
-        .getResult();
-  };
   if (auto conv = dyn_cast<ConvOp>(t.producer)) {
-    conv->setOperand(1, scaled(conv.getWeight(), 0));
+    conv->setOperand(1, scaledAlong(b, conv.getWeight(), 0, factor));
     if (conv.getBias())
-      conv->setOperand(2, scaled(conv.getBias(), 0));
+      conv->setOperand(2, scaledAlong(b, conv.getBias(), 0, factor));
+  } else if (auto ln = dyn_cast<LayerNormOp>(t.producer)) {
+    ln->setOperand(1, scaledAlong(b, ln.getScale(), 0, factor));
+    if (ln.getBias())
+      ln->setOperand(2, scaledAlong(b, ln.getBias(), 0, factor));
   } else {
     auto mm = cast<MatMulOp>(t.producer);
-    mm->setOperand(1, scaled(mm.getRhs(), 1));
+    mm->setOperand(1, scaledAlong(b, mm.getRhs(), 1, factor));
     if (t.biasAdd) {
       AddOp add = t.biasAdd;
       unsigned side = add.getLhs().getDefiningOp() == mm ? 1 : 0;
-      add->setOperand(side, scaled(add->getOperand(side), 0));
+      add->setOperand(side, scaledAlong(b, add->getOperand(side), 0, factor));
     }
   }
 }
@@ -368,6 +393,50 @@ static void rescaleRange(const FoldTarget &t, ArrayRef<double> channelRanges,
     ranges.resize(i + 1, DenseF64ArrayAttr::get(ctx, {}));
   ranges[i] = DenseF64ArrayAttr::get(ctx, {lo, hi});
   def->setAttr("qcc.calib", ArrayAttr::get(ctx, ranges));
+}
+
+//===----------------------------------------------------------------------===//
+// SmoothQuant
+//===----------------------------------------------------------------------===//
+
+/// Migrates quantization difficulty from the layer's input to its weight:
+/// per input channel c, s_c = max|x_c|^alpha / max|w_c|^(1 - alpha); the
+/// producer takes 1 / s, the weight's input-channel slices take s. Returns
+/// whether the layer was smoothed (it needs its channel ranges and a
+/// producer that can take the factors; grouped convolutions are skipped).
+static bool smoothLayer(OpBuilder &b, const WeightLayer &l, double alpha) {
+  // A grouped (e.g. depthwise) convolution's weight axis 1 indexes the
+  // channels of its group, not of the input.
+  if (auto conv = dyn_cast<ConvOp>(l.op); conv && conv.getGroup() != 1)
+    return false;
+  auto ranges = l.op->getAttrOfType<DenseF64ArrayAttr>(kActChannelRangeAttr);
+  int64_t channels = l.cols / l.window;
+  auto target = foldTarget(l);
+  auto in = cast<RankedTensorType>(l.input().getType());
+  if (!ranges || (int64_t)ranges.size() != 2 * channels || !target ||
+      in.getDimSize(l.isConv ? 1 : in.getRank() - 1) != channels)
+    return false;
+  std::vector<float> w = weightRows(l);
+  std::vector<float> actMax(channels), weightMax(channels, 0.0f);
+  for (int64_t c = 0; c < channels; ++c) {
+    actMax[c] = (float)std::max(std::fabs(ranges[2 * c]),
+                                std::fabs(ranges[2 * c + 1]));
+    for (int64_t r = 0; r < l.rows; ++r)
+      for (int64_t k = 0; k < l.window; ++k)
+        weightMax[c] = std::max(weightMax[c],
+                                std::fabs(w[r * l.cols + c * l.window + k]));
+  }
+  std::vector<float> s = quantlib::smoothQuantFactors(
+      actMax.data(), weightMax.data(), channels, (float)alpha, 1e-5f);
+  SmallVector<float> inverse;
+  for (float f : s)
+    inverse.push_back(1.0f / f);
+  scaleProducer(b, *target, inverse);
+  // Input channels: axis 1 of a conv's [F, C, k...], axis 0 of a matmul's
+  // [K, N].
+  l.op->setOperand(1, scaledAlong(b, l.op->getOperand(1), l.isConv ? 1 : 0, s));
+  rescaleRange(*target, ranges.asArrayRef(), s);
+  return true;
 }
 
 //===----------------------------------------------------------------------===//
@@ -396,15 +465,22 @@ LogicalResult qcc::qnn::quantizeWeights(
            << method << " applies to 2, 3 or 4 bits";
   if (options.groupSize < 0)
     return f.emitError("group size must be >= 0, got ") << options.groupSize;
+  if (options.smoothAlpha > 1.0)
+    return f.emitError("SmoothQuant alpha must be in [0, 1], got ")
+           << options.smoothAlpha;
   OpBuilder b(f.getContext());
   std::vector<WeightLayer> layers = weightLayers(f);
   std::map<std::string, int> counts;
-  int folded = 0;
+  int folded = 0, smoothed = 0, smoothable = 0;
   // Last layer first: AWQ rescales the producer of a layer's input, which
   // must still hold float weights then.
   for (const WeightLayer &l : llvm::reverse(layers)) {
     int64_t g = layerGroupSize(l, options);
     if (g == 0) {
+      if (options.smoothAlpha >= 0.0) {
+        ++smoothable;
+        smoothed += smoothLayer(b, l, options.smoothAlpha);
+      }
       if (failed(perChannel(l.op)))
         return failure();
       dropLayerData(l.op);
@@ -507,6 +583,11 @@ LogicalResult qcc::qnn::quantizeWeights(
       os << what << ": " << n << " layers\n";
     if (method == "awq")
       os << "awq input scales folded into producers: " << folded << "\n";
+    if (options.smoothAlpha >= 0.0)
+      os << llvm::formatv("smoothquant alpha {0}: {1} of {2} int8 layers "
+                          "(the others have no producer to take the "
+                          "factors)\n",
+                          options.smoothAlpha, smoothed, smoothable);
   }
   return success();
 }

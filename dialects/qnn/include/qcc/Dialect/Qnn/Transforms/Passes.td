@@ -156,6 +156,9 @@ def Quantize : Pass<"qcc-quantize", "mlir::ModuleOp"> {
     Option<"weightMethod", "weight-method", "std::string", "\"rtn\"",
            "rtn, hqq (calibration-free), gptq (needs qcc.hessian) or awq "
            "(needs qcc.act_mean_abs / qcc.act_sample)">,
+    Option<"smoothAlpha", "smooth-alpha", "double", "-1.0",
+           "SmoothQuant strength in [0, 1] for the int8 per-channel layers "
+           "(needs qcc.act_channel_range); negative: off">,
     Option<"printSummary", "print-summary", "bool", "false",
            "print how many layers got which weight configuration">,
   ];

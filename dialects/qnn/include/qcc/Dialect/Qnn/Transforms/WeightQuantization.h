@@ -56,6 +56,9 @@ struct WeightQuantOptions {
   int bits = 8;          // 2, 3, 4 or 8
   int64_t groupSize = 0; // reduction elements per group; 0: per channel
   std::string method = "rtn"; // rtn, gptq, awq, hqq
+  /// SmoothQuant migration strength for the per-channel int8 layers
+  /// (0..1); negative: off. Needs qcc.act_channel_range on the layers.
+  double smoothAlpha = -1.0;
 };
 
 /// The group size (in row elements) of `layer` under `options`, or 0 when
@@ -73,8 +76,9 @@ int subScaleBits(int64_t k, int bits);
 /// Quantizes every weight layer of `f` as `options` say: grouped layers
 /// (layerGroupSize > 0) get their constant replaced by storage integers +
 /// qnn.dequantize here, the others are handed to `perChannel` (int8).
-/// AWQ's input scales fold into the producing conv/matmul where one owns
-/// the input, and the input's `qcc.calib` range follows. Layer data
+/// AWQ's input scales (and SmoothQuant's, for int8 layers when
+/// `smoothAlpha` >= 0) fold into the producing conv/matmul/layer norm
+/// where one owns the input, and the input's `qcc.calib` range follows. Layer data
 /// attributes are consumed. Emits an error and fails when a method lacks
 /// its data. `summary` receives one line per configuration used.
 mlir::LogicalResult quantizeWeights(
