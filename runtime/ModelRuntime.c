@@ -59,9 +59,35 @@ QCC_API int32_t qcc_dtype_size(int32_t dtype) {
   case QCC_DTYPE_UINT64:
   case QCC_DTYPE_FLOAT64:
     return 8;
-  default:
+  default: /* unknown, or packed sub-byte (see qcc_dtype_bits) */
     return 0;
   }
+}
+
+QCC_API int32_t qcc_dtype_bits(int32_t dtype) {
+  switch (dtype) {
+  case QCC_DTYPE_INT4:
+  case QCC_DTYPE_UINT4:
+    return 4;
+  case QCC_DTYPE_INT2:
+  case QCC_DTYPE_UINT2:
+    return 2;
+  default:
+    return 8 * qcc_dtype_size(dtype);
+  }
+}
+
+QCC_API int64_t qcc_buffer_size(int32_t dtype, int64_t count) {
+  int32_t bits = qcc_dtype_bits(dtype);
+  if (bits == 0 || count < 0)
+    return -1;
+  if (bits < 8) { /* packed: 8 / bits elements per byte, the last one partial */
+    int64_t per_byte = 8 / bits;
+    return count / per_byte + (count % per_byte != 0);
+  }
+  if (count > INT64_MAX / (bits / 8))
+    return -1;
+  return count * (bits / 8);
 }
 
 /* Whether this CPU has `feature` (names as TargetConfig lists them). */

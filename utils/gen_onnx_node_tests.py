@@ -9,13 +9,14 @@ and utils/onnx_node_tests.py reads:
   OUT/test_name/model.onnx
   OUT/test_name/test_data_set_N/input_K.pb, output_K.pb
 
-qcc accepts ONNX opsets up to 21, while the generators write each model
+qcc accepts ONNX opsets up to 25, while the generators write each model
 with the newest opset of its op (28 for QuantizeLinear in onnx 1.23).
-With --max-opset N (default 21) a model whose default-domain opset is newer
-is rewritten to the lowest version in [N, its own] at which ONNX's checker
-accepts it (same node, same attributes and types, so the same semantics
-where the schema did not change); a node that needs a newer opset (INT2 and
-UINT2 exist from opset 25 on) keeps it, and qcc refuses that model with an
+With --max-opset N (default 21, the opset qcc's importer was written
+against) a model whose default-domain opset is newer is rewritten to the
+lowest version in [N, its own] at which ONNX's checker accepts it (same
+node, same attributes and types, so the same semantics where the schema did
+not change); a node that needs a newer opset (INT2 and UINT2 exist from
+opset 25 on) keeps it, and qcc refuses models above opset 25 with an
 "opset not supported" diagnostic. --max-opset 0 keeps every model as is.
 
   utils/gen_onnx_node_tests.py -o build/onnx-node-tests --filter 'quantize|qlinear|integer'

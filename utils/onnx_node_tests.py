@@ -17,6 +17,12 @@ the test is recompiled with that input fixed to the data set's values (qcc
 --input-value); passes that needed this are counted in the "fixed" column
 (--no-fix-constants turns this off).
 
+With --reference, every test also runs on the integer reference
+interpreter (the model compiled with --emit=integer, run by qcc-reference),
+which must give the library's integers exactly and match the expected
+float outputs within the same tolerance; a disagreement is a
+"mismatch-reference" failure.
+
   utils/onnx_node_tests.py --target x86-64 --ops Conv,Relu --jobs 2
   utils/onnx_node_tests.py --target aarch64 --filter 'test_conv' -v
 
@@ -83,10 +89,12 @@ def _is_tensor(value_info):
 
 
 def _load_tensor(path):
+    """A test input or output; 4- and 2-bit integers as int8/uint8 (one
+    value per element), the form qcc-run reads and writes them in."""
     t = onnx.TensorProto()
     with open(path, "rb") as f:
         t.ParseFromString(f.read())
-    return numpy_helper.to_array(t)
+    return q.widen_sub_byte(numpy_helper.to_array(t))
 
 
 def _data_sets(path, n_in, n_out):
@@ -180,7 +188,29 @@ def _summarize(stderr):
     return _short(stderr)
 
 
-def run_test(name, path, op, target, tmp_root, timeout, fix_constants=True):
+def _check_reference(model_path, target, shapes, values, feeds, expected, got, out_names, work, k, timeout):
+    """Runs data set k on qcc-reference; returns "" or why it disagrees.
+
+    Integer outputs must equal the library's exactly (one integer contract
+    for every backend); float outputs must match the expected values as the
+    library's do.
+    """
+    mlir = os.path.join(work, f"integer{k}.mlir")
+    q.compile_model(model_path, mlir, target, shapes, values, extra_args=["--emit=integer"], timeout=timeout)
+    ref = q.qcc_reference(mlir, feeds, os.path.join(work, f"ref{k}"), out_names)
+    for name, exp in zip(out_names, expected):
+        if np.issubdtype(exp.dtype, np.inexact):
+            m = q.compare(exp, ref[name], rtol=_rtol(exp.dtype))
+            if not m.ok:
+                return f"data set {k}, output '{name}': reference vs expected: {m.detail}"
+        else:
+            m = q.compare(got[name], ref[name])
+            if not m.ok:
+                return f"data set {k}, output '{name}': reference vs library: {m.detail}"
+    return ""
+
+
+def run_test(name, path, op, target, tmp_root, timeout, fix_constants=True, reference=False):
     """Compiles and runs one node test; returns a result dict."""
     res = {"test": name, "op": op, "dir": path, "status": "pass", "detail": "", "maxerr": 0.0, "fixed_inputs": []}
     start = time.time()
@@ -244,6 +274,15 @@ def run_test(name, path, op, target, tmp_root, timeout, fix_constants=True):
                 if not m.ok:
                     res.update(status="mismatch", detail=f"data set {k}, output '{name}': {m.detail}")
                     return res
+            if reference:
+                try:
+                    why = _check_reference(model_path, target, shapes, values, feeds, expected, got,
+                                           out_names, work, k, timeout)
+                except (q.ToolError, OSError, ValueError) as e:
+                    why = "reference: " + _summarize(getattr(e, "stderr", str(e)))
+                if why:
+                    res.update(status="mismatch-reference", detail=why)
+                    return res
         return res
     except FileNotFoundError as e:
         if "build qcc" in str(e):  # the tools are missing: stop, do not count
@@ -274,6 +313,8 @@ def main(argv=None):
     ap.add_argument("--strict", action="store_true", help="exit 1 if any test failed")
     ap.add_argument("--no-fix-constants", action="store_true",
                     help="do not retry with --input-value when qcc needs a compile-time constant")
+    ap.add_argument("--reference", action="store_true",
+                    help="also run every test on the integer reference interpreter (qcc-reference)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every test, not only failures")
     args = ap.parse_args(argv)
 
@@ -289,7 +330,8 @@ def main(argv=None):
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futures = [
-                pool.submit(run_test, n, p, o, args.target, tmp_root, args.timeout, not args.no_fix_constants)
+                pool.submit(run_test, n, p, o, args.target, tmp_root, args.timeout, not args.no_fix_constants,
+                            args.reference)
                 for n, p, o in tests
             ]
             for fut in concurrent.futures.as_completed(futures):
@@ -327,6 +369,9 @@ def main(argv=None):
     skipped = sum(r["status"] == "skip" for r in results)
     if skipped:
         print(f"skipped (non-tensor I/O or unreadable data): {skipped}")
+    if args.reference:
+        disagree = sum(r["status"] == "mismatch-reference" for r in results)
+        print(f"reference interpreter: {passed} tests agree, {disagree} disagree")
     print(f"conformance: {passed} passed, {failed} failed", flush=True)
     if args.json:
         with open(args.json, "w") as f:
@@ -338,6 +383,7 @@ def main(argv=None):
                     "passed": passed,
                     "failed": failed,
                     "skipped": skipped,
+                    "reference": args.reference,
                     "results": results,
                 },
                 f,

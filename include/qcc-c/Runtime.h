@@ -26,7 +26,15 @@ typedef enum qcc_status {
   QCC_ERROR_UNSUPPORTED_CPU = 5,
 } qcc_status;
 
-/* Element types, numbered as ONNX's TensorProto.DataType. */
+/* Element types, numbered as ONNX's TensorProto.DataType.
+ *
+ * The sub-byte integers (UINT4, INT4, UINT2, INT2) are packed as ONNX packs
+ * them: 8/bits elements per byte, element i of the row-major order in byte
+ * i * bits / 8 at bit offset (i * bits) % 8, the first element in the low
+ * bits; the unused high bits of the last byte are zero on output and
+ * ignored on input. Their buffers hold qcc_buffer_size(dtype, count) =
+ * ceil(count * bits / 8) bytes. Signed values are two's complement in
+ * their 4 or 2 bits. */
 typedef enum qcc_dtype {
   QCC_DTYPE_FLOAT32 = 1,
   QCC_DTYPE_UINT8 = 2,
@@ -41,9 +49,14 @@ typedef enum qcc_dtype {
   QCC_DTYPE_UINT32 = 12,
   QCC_DTYPE_UINT64 = 13,
   QCC_DTYPE_BFLOAT16 = 16,
+  QCC_DTYPE_UINT4 = 21, /* packed, two per byte */
+  QCC_DTYPE_INT4 = 22,  /* packed, two per byte */
+  QCC_DTYPE_UINT2 = 25, /* packed, four per byte */
+  QCC_DTYPE_INT2 = 26,  /* packed, four per byte */
 } qcc_dtype;
 
-/* A tensor handed to qcc_model_run: `data` points at the elements. */
+/* A tensor handed to qcc_model_run: `data` points at the elements (for
+ * sub-byte dtypes, at the packed bytes). */
 typedef struct qcc_tensor {
   int32_t dtype;
   int32_t rank;
@@ -84,8 +97,15 @@ qcc_status qcc_model_run(qcc_model *model, const qcc_tensor *inputs,
 const char *qcc_model_last_error(const qcc_model *model);
 const char *qcc_status_string(qcc_status status);
 
-/* Size in bytes of one element of `dtype` (0 if unknown). */
+/* Size in bytes of one element of `dtype` (0 if unknown, and for the
+ * packed sub-byte dtypes, which have no whole-byte element size). */
 int32_t qcc_dtype_size(int32_t dtype);
+/* Bits of one element of `dtype` (8 * qcc_dtype_size for byte-sized
+ * dtypes, 4 or 2 for the packed ones; 0 if unknown). */
+int32_t qcc_dtype_bits(int32_t dtype);
+/* Bytes of a dense buffer of `count` elements of `dtype`, packed for
+ * sub-byte dtypes (-1 if the dtype is unknown or count is negative). */
+int64_t qcc_buffer_size(int32_t dtype, int64_t count);
 
 #ifdef __cplusplus
 }

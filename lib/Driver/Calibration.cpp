@@ -486,7 +486,7 @@ struct ModelLibrary {
   decltype(&qcc_model_run) run = nullptr;
   decltype(&qcc_model_last_error) lastError = nullptr;
   decltype(&qcc_status_string) statusString = nullptr;
-  decltype(&qcc_dtype_size) dtypeSize = nullptr;
+  decltype(&qcc_buffer_size) bufferSize = nullptr;
 
   /// Loads the library. It is never unloaded: its OpenMP workers may still
   /// be returning from a parallel region when the last run returns, and
@@ -516,7 +516,7 @@ struct ModelLibrary {
     get(run, "qcc_model_run");
     get(lastError, "qcc_model_last_error");
     get(statusString, "qcc_status_string");
-    get(dtypeSize, "qcc_dtype_size");
+    get(bufferSize, "qcc_buffer_size");
     return ok;
   }
 };
@@ -814,7 +814,7 @@ runCalibration(ModuleOp floatModule, const CompileOptions &compileOptions,
   std::vector<Buffer> inBufs, outBufs;
   std::vector<qcc_tensor> inTensors(numInputs), outTensors(numOutputs);
   for (auto [i, in] : llvm::enumerate(interface->inputs)) {
-    inBufs.emplace_back(numElements(in.shape) * lib.dtypeSize(in.dtype));
+    inBufs.emplace_back(lib.bufferSize(in.dtype, numElements(in.shape)));
     inTensors[i] = {in.dtype, static_cast<int32_t>(in.shape.size()),
                     in.shape.data(), inBufs.back().data()};
   }
@@ -822,8 +822,9 @@ runCalibration(ModuleOp floatModule, const CompileOptions &compileOptions,
     int32_t rank = lib.outputRank(model, i);
     const int64_t *shape = lib.outputShape(model, i);
     int32_t dtype = lib.outputDtype(model, i);
-    outBufs.emplace_back(numElements(llvm::ArrayRef(shape, rank)) *
-                         lib.dtypeSize(dtype));
+    // Packed sub-byte outputs (int4 ...) take fewer bytes than elements.
+    outBufs.emplace_back(
+        lib.bufferSize(dtype, numElements(llvm::ArrayRef(shape, rank))));
     outTensors[i] = {dtype, rank, shape, outBufs.back().data()};
   }
   for (const Buffer &b : llvm::concat<const Buffer>(inBufs, outBufs))

@@ -112,7 +112,8 @@ LogicalResult linkLibrary(Location loc, const TargetConfig &config,
       failed(writeFile(loc, descPath, desc)) ||
       failed(writeFile(loc, mapPath,
                        "{ global: qcc_model_*; qcc_status_string; "
-                       "qcc_dtype_size; local: *; };\n")))
+                       "qcc_dtype_size; qcc_dtype_bits; qcc_buffer_size; "
+                       "local: *; };\n")))
     return failure();
 
   std::vector<std::string> args = {*clang};
@@ -395,6 +396,9 @@ LogicalResult compileModule(MLIRContext &context, OwningOpRef<ModuleOp> module,
 
   if (failed(runPipeline(*module, buildQnnToLinalgPipeline, "qnn to linalg")))
     return failure();
+  // 4- and 2-bit inputs and outputs cross the C API packed (as ONNX packs
+  // them); the graph unpacks and packs them at its boundary.
+  packSubByteBoundary(entry);
   if (failed(runPipeline(
           *module,
           [&](OpPassManager &pm) { backend->buildConfigurationPipeline(pm, config); },

@@ -2,7 +2,11 @@
 
 #include "qcc/Driver/ModelInterface.h"
 
+#include "qcc-c/Runtime.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -12,31 +16,39 @@ namespace qcc {
 
 static int32_t dtypeCode(Type t) {
   if (t.isF32())
-    return 1;
+    return QCC_DTYPE_FLOAT32;
   if (t.isUnsignedInteger(8))
-    return 2;
+    return QCC_DTYPE_UINT8;
   if (t.isUnsignedInteger(16))
-    return 4;
+    return QCC_DTYPE_UINT16;
   if (t.isUnsignedInteger(32))
-    return 12;
+    return QCC_DTYPE_UINT32;
   if (t.isUnsignedInteger(64))
-    return 13;
+    return QCC_DTYPE_UINT64;
+  if (t.isUnsignedInteger(4))
+    return QCC_DTYPE_UINT4;
+  if (t.isUnsignedInteger(2))
+    return QCC_DTYPE_UINT2;
   if (t.isInteger(8))
-    return 3;
+    return QCC_DTYPE_INT8;
   if (t.isInteger(16))
-    return 5;
+    return QCC_DTYPE_INT16;
   if (t.isInteger(32))
-    return 6;
+    return QCC_DTYPE_INT32;
   if (t.isInteger(64))
-    return 7;
+    return QCC_DTYPE_INT64;
+  if (t.isInteger(4))
+    return QCC_DTYPE_INT4;
+  if (t.isInteger(2))
+    return QCC_DTYPE_INT2;
   if (t.isInteger(1))
-    return 9;
+    return QCC_DTYPE_BOOL;
   if (t.isF16())
-    return 10;
+    return QCC_DTYPE_FLOAT16;
   if (t.isF64())
-    return 11;
+    return QCC_DTYPE_FLOAT64;
   if (t.isBF16())
-    return 16;
+    return QCC_DTYPE_BFLOAT16;
   return -1;
 }
 
@@ -93,6 +105,167 @@ void dropEmptyTensors(func::FuncOp entry) {
       ret->eraseOperand(i);
   (void)entry.eraseArguments(args);
   (void)entry.eraseResults(results);
+}
+
+//===----------------------------------------------------------------------===//
+// Packed sub-byte boundary
+//===----------------------------------------------------------------------===//
+
+/// The width of a tensor of 4- or 2-bit integers (the C API's packed
+/// dtypes), else 0.
+static unsigned packedBits(Type type) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  auto it = t ? dyn_cast<IntegerType>(t.getElementType()) : IntegerType();
+  return it && (it.getWidth() == 4 || it.getWidth() == 2) ? it.getWidth() : 0;
+}
+
+/// The packed buffer of a tensor of `n` elements of `bits` bits.
+static RankedTensorType packedType(MLIRContext *ctx, int64_t n, unsigned bits) {
+  int64_t perByte = 8 / bits;
+  return RankedTensorType::get({(n + perByte - 1) / perByte},
+                               IntegerType::get(ctx, 8));
+}
+
+/// `v` (any shape) as a 1-D tensor, or a 1-D tensor `v` in `shape`.
+static Value reshapeFlat(OpBuilder &b, Location loc, Value v,
+                         RankedTensorType to) {
+  auto from = cast<RankedTensorType>(v.getType());
+  if (from.getShape() == to.getShape())
+    return v;
+  // Rank 0 <-> [1]: no reassociation group; rank r <-> [n]: one.
+  RankedTensorType wide = from.getRank() > to.getRank() ? from : to;
+  SmallVector<ReassociationIndices> groups;
+  if (std::min(from.getRank(), to.getRank()) > 0) {
+    groups.emplace_back();
+    for (int64_t d = 0; d < wide.getRank(); ++d)
+      groups.back().push_back(d);
+  }
+  if (from.getRank() > to.getRank())
+    return b.create<tensor::CollapseShapeOp>(loc, to, v, groups);
+  return b.create<tensor::ExpandShapeOp>(loc, to, v, groups);
+}
+
+/// The shift of element `k` of a byte: k * bits, as an i8.
+static Value shiftOf(OpBuilder &b, Location loc, unsigned bits) {
+  Value k = b.create<linalg::IndexOp>(loc, 1);
+  Value k8 = b.create<arith::IndexCastOp>(loc, b.getI8Type(), k);
+  return b.create<arith::MulIOp>(
+      loc, k8, b.create<arith::ConstantIntOp>(loc, b.getI8Type(), bits));
+}
+
+/// Packed bytes -> the tensor of `type` (signless iN): element k of byte b
+/// is bits [k*N, k*N+N) of the byte.
+static Value unpack(OpBuilder &b, Location loc, Value packed,
+                    RankedTensorType type, unsigned bits) {
+  int64_t perByte = 8 / bits, n = type.getNumElements();
+  int64_t bytes = cast<RankedTensorType>(packed.getType()).getDimSize(0);
+  Type et = type.getElementType();
+  MLIRContext *ctx = b.getContext();
+  Value init =
+      b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{bytes, perByte}, et);
+  AffineMap byteMap = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
+  auto spread = b.create<linalg::GenericOp>(
+      loc, init.getType(), ValueRange{packed}, ValueRange{init},
+      ArrayRef<AffineMap>{byteMap, b.getMultiDimIdentityMap(2)},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                    utils::IteratorType::parallel},
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value shifted =
+            nb.create<arith::ShRUIOp>(l, args[0], shiftOf(nb, l, bits));
+        nb.create<linalg::YieldOp>(
+            l, ValueRange{nb.create<arith::TruncIOp>(l, et, shifted)});
+      });
+  auto flatType = RankedTensorType::get({bytes * perByte}, et);
+  Value flat =
+      b.create<tensor::CollapseShapeOp>(loc, flatType, spread.getResult(0),
+                                        ArrayRef<ReassociationIndices>{{0, 1}});
+  if (bytes * perByte != n)
+    flat = b.create<tensor::ExtractSliceOp>(
+        loc, RankedTensorType::get({n}, et), flat,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(n)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  return reshapeFlat(b, loc, flat, type);
+}
+
+/// The inverse of unpack: `v` (signless iN) as packed bytes, the padding
+/// bits of the last byte zero.
+static Value pack(OpBuilder &b, Location loc, Value v, unsigned bits) {
+  auto type = cast<RankedTensorType>(v.getType());
+  Type et = type.getElementType();
+  int64_t perByte = 8 / bits, n = type.getNumElements();
+  auto packedT = packedType(b.getContext(), n, bits);
+  int64_t bytes = packedT.getDimSize(0);
+  Value flat = reshapeFlat(b, loc, v, RankedTensorType::get({n}, et));
+  if (bytes * perByte != n) {
+    Value zero = b.create<arith::ConstantIntOp>(loc, et, 0);
+    Value padded =
+        b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{bytes * perByte}, et);
+    padded = b.create<linalg::FillOp>(loc, zero, padded).getResult(0);
+    flat = b.create<tensor::InsertSliceOp>(
+        loc, flat, padded, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(n)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  }
+  Value grouped = b.create<tensor::ExpandShapeOp>(
+      loc, RankedTensorType::get({bytes, perByte}, et), flat,
+      ArrayRef<ReassociationIndices>{{0, 1}});
+  Value zeroByte = b.create<arith::ConstantIntOp>(loc, b.getI8Type(), 0);
+  Value init =
+      b.create<linalg::FillOp>(
+           loc, zeroByte,
+           b.create<tensor::EmptyOp>(loc, packedT.getShape(), b.getI8Type())
+               .getResult())
+          .getResult(0);
+  MLIRContext *ctx = b.getContext();
+  AffineMap byteMap = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
+  auto packOp = b.create<linalg::GenericOp>(
+      loc, packedT, ValueRange{grouped}, ValueRange{init},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2), byteMap},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                    utils::IteratorType::reduction},
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value wide = nb.create<arith::ExtUIOp>(l, nb.getI8Type(), args[0]);
+        Value placed = nb.create<arith::ShLIOp>(l, wide, shiftOf(nb, l, bits));
+        nb.create<linalg::YieldOp>(
+            l, ValueRange{nb.create<arith::OrIOp>(l, args[1], placed)});
+      });
+  return packOp.getResult(0);
+}
+
+void packSubByteBoundary(func::FuncOp entry) {
+  MLIRContext *ctx = entry.getContext();
+  Block &body = entry.front();
+  Location loc = entry.getLoc();
+  SmallVector<Type> ins(entry.getArgumentTypes()), outs(entry.getResultTypes());
+  OpBuilder b(&body, body.begin());
+  for (BlockArgument arg : body.getArguments()) {
+    unsigned bits = packedBits(arg.getType());
+    if (!bits)
+      continue;
+    auto type = cast<RankedTensorType>(arg.getType());
+    auto packedT = packedType(ctx, type.getNumElements(), bits);
+    // The argument's uses read the unpacked tensor instead.
+    SmallVector<OpOperand *> uses(llvm::make_pointer_range(arg.getUses()));
+    arg.setType(packedT);
+    ins[arg.getArgNumber()] = packedT;
+    Value unpacked = unpack(b, loc, arg, type, bits);
+    for (OpOperand *use : uses)
+      use->set(unpacked);
+  }
+  for (Block &block : entry.getBody())
+    if (auto ret = dyn_cast<func::ReturnOp>(block.getTerminator())) {
+      b.setInsertionPoint(ret);
+      for (OpOperand &operand : ret->getOpOperands()) {
+        unsigned bits = packedBits(operand.get().getType());
+        if (!bits)
+          continue;
+        Value packed = pack(b, loc, operand.get(), bits);
+        outs[operand.getOperandNumber()] = packed.getType();
+        operand.set(packed);
+      }
+    }
+  entry.setFunctionType(FunctionType::get(ctx, ins, outs));
 }
 
 FailureOr<ModelInterface> getModelInterface(func::FuncOp entry) {

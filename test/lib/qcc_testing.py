@@ -164,7 +164,7 @@ def qcc_reference(mlir_path: str, inputs: Dict[str, np.ndarray], out_dir: str,
     cmd = [tool("qcc-reference"), mlir_path, "--output-dir", out_dir]
     for name, value in inputs.items():
         path = os.path.join(out_dir, f"in_{sanitize(name)}.npy")
-        np.save(path, value)
+        np.save(path, widen_sub_byte(value))
         cmd += ["--input", f"{name}={path}"]
     _check(cmd, 1800)
     return {n: np.load(os.path.join(out_dir, sanitize(n) + ".npy")) for n in output_names}
@@ -199,6 +199,20 @@ def qcc_run(
     return _check(cmd, timeout, env)
 
 
+# 4- and 2-bit integers: numpy has none (onnx's numpy_helper gives
+# ml_dtypes' int4/uint4/int2/uint2), so qcc-run and qcc-reference take and
+# write them as one value per int8 (signed) or uint8 (unsigned) element;
+# the library's buffers hold them packed (include/qcc-c/Runtime.h).
+SUB_BYTE_INTS = {"int4": np.int8, "uint4": np.uint8, "int2": np.int8, "uint2": np.uint8}
+
+
+def widen_sub_byte(a: np.ndarray) -> np.ndarray:
+    """a as int8/uint8 if it holds 4- or 2-bit integers, else a itself."""
+    a = np.asarray(a)
+    wide = SUB_BYTE_INTS.get(a.dtype.name)
+    return a.astype(wide) if wide is not None else a
+
+
 def run_model(
     so_path: str,
     inputs: Dict[str, np.ndarray],
@@ -215,7 +229,7 @@ def run_model(
     files = {}
     for i, (name, arr) in enumerate(inputs.items()):
         files[name] = os.path.join(workdir, f"in{i}.npy")
-        np.save(files[name], np.asarray(arr, order="C"))  # keeps 0-d arrays 0-d
+        np.save(files[name], widen_sub_byte(np.asarray(arr, order="C")))  # keeps 0-d arrays 0-d
     out_dir = os.path.join(workdir, "out")
     shutil.rmtree(out_dir, ignore_errors=True)
     qcc_run(so_path, files, out_dir, timeout=timeout)

@@ -4,6 +4,8 @@
 // output. A library for another architecture (AArch64 on an x86 machine)
 // is run transparently under qemu-user through this tool's build for that
 // architecture. Standalone: only libc, libdl and the C API header.
+// 4- and 2-bit tensors (packed in the library's buffers) travel in .npy
+// files as one value per int8 (signed) or uint8 (unsigned) element.
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,6 +54,69 @@ const DtypeName kDtypes[] = {
 /// Element sizes come from the loaded library (qcc_dtype_size), so the
 /// runner and the runtime agree by construction.
 int32_t (*dtypeSize)(int32_t) = nullptr;
+/// Bits per element (4 and 2 for the packed dtypes); null for libraries
+/// older than the packed dtypes, which have none.
+int32_t (*dtypeBits)(int32_t) = nullptr;
+
+/// The width of a packed sub-byte dtype (INT4 ...), else 0.
+int packedBits(int32_t dtype) {
+  int bits = dtypeBits ? dtypeBits(dtype) : 0;
+  return bits > 0 && bits < 8 ? bits : 0;
+}
+
+bool isSignedPacked(int32_t dtype) {
+  return dtype == QCC_DTYPE_INT4 || dtype == QCC_DTYPE_INT2;
+}
+
+/// .npy files have no 4- or 2-bit integers: such a tensor travels as one
+/// value per int8 (signed) or uint8 (unsigned) element, and the library's
+/// buffer holds them packed (qcc-c/Runtime.h). Packs `a` (an int8/uint8
+/// array) for input `name` of packed dtype `dtype`, checking every value
+/// fits.
+void packInput(Array &a, int32_t dtype, const std::string &name) {
+  int bits = packedBits(dtype);
+  bool isSigned = isSignedPacked(dtype);
+  if (a.dtype != (isSigned ? QCC_DTYPE_INT8 : QCC_DTYPE_UINT8))
+    fail("input '" + name + "' is " + (isSigned ? "int" : "uint") +
+         std::to_string(bits) + ": give it as a .npy of " +
+         (isSigned ? "int8" : "uint8") + ", one value per element");
+  int64_t lo = isSigned ? -(1 << (bits - 1)) : 0;
+  int64_t hi = isSigned ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
+  int64_t perByte = 8 / bits, n = (int64_t)a.data.size();
+  std::vector<char> packed((n + perByte - 1) / perByte, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t v =
+        isSigned ? (int64_t)(int8_t)a.data[i] : (int64_t)(uint8_t)a.data[i];
+    if (v < lo || v > hi)
+      fail("input '" + name + "' holds " + std::to_string(v) + " at element " +
+           std::to_string(i) + ", outside the range of " +
+           (isSigned ? "int" : "uint") + std::to_string(bits) + " [" +
+           std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    unsigned field = (unsigned)v & ((1u << bits) - 1);
+    packed[i / perByte] |= (char)(field << (bits * (i % perByte)));
+  }
+  a.data = std::move(packed);
+  a.dtype = dtype;
+}
+
+/// The inverse of packInput for an output: `count` values of `a` (packed
+/// `a.dtype`) as one int8/uint8 per element.
+void unpackOutput(Array &a, int64_t count) {
+  int bits = packedBits(a.dtype);
+  bool isSigned = isSignedPacked(a.dtype);
+  int64_t perByte = 8 / bits;
+  std::vector<char> out(count);
+  for (int64_t i = 0; i < count; ++i) {
+    unsigned field = ((uint8_t)a.data[i / perByte] >> (bits * (i % perByte))) &
+                     ((1u << bits) - 1);
+    int v = (int)field;
+    if (isSigned && (field >> (bits - 1)))
+      v -= 1 << bits;
+    out[i] = (char)v;
+  }
+  a.data = std::move(out);
+  a.dtype = isSigned ? QCC_DTYPE_INT8 : QCC_DTYPE_UINT8;
+}
 
 const char *descrOf(int32_t dtype) {
   // numpy has no bfloat16: such tensors travel as uint16 raw bits.
@@ -251,7 +316,9 @@ void usage() {
           "  qemu-aarch64 (set QCC_QEMU to use another emulator).\n"
           "  --repeat N   run N times and print the mean latency\n"
           "  --reference  run qnn IR on the integer reference interpreter\n"
-          "               (qcc-reference) instead of a library\n");
+          "               (qcc-reference) instead of a library\n"
+          "  int4/uint4/int2/uint2 tensors are .npy int8/uint8, one value\n"
+          "  per element (packed for the library by qcc-run)\n");
 }
 
 } // namespace
@@ -332,6 +399,8 @@ int main(int argc, char **argv) {
       lib, "qcc_model_run");
   auto lastError = symbol<const char *(*)(const qcc_model *)>(lib, "qcc_model_last_error");
   dtypeSize = symbol<int32_t (*)(int32_t)>(lib, "qcc_dtype_size");
+  dtypeBits =
+      reinterpret_cast<int32_t (*)(int32_t)>(dlsym(lib, "qcc_dtype_bits"));
   auto statusString = symbol<const char *(*)(qcc_status)>(lib, "qcc_status_string");
 
   qcc_model *model = nullptr;
@@ -350,6 +419,8 @@ int main(int argc, char **argv) {
     ins[i] = readNpy(it->second);
     if (ins[i].dtype == QCC_DTYPE_UINT16 && inDtype(model, i) == QCC_DTYPE_BFLOAT16)
       ins[i].dtype = QCC_DTYPE_BFLOAT16; // raw bfloat16 bits
+    if (packedBits(inDtype(model, i)))
+      packInput(ins[i], inDtype(model, i), name);
     inputFiles.erase(it);
     inT[i] = {ins[i].dtype, (int32_t)ins[i].shape.size(), ins[i].shape.data(),
               ins[i].data.data()};
@@ -359,7 +430,7 @@ int main(int argc, char **argv) {
   for (int32_t i = 0; i < no; ++i) {
     Array &a = outs[i];
     a.dtype = outDtype(model, i);
-    if (!descrOf(a.dtype))
+    if (!descrOf(a.dtype) && !packedBits(a.dtype))
       fail("output '" + std::string(outName(model, i)) + "' has dtype " +
            std::to_string(a.dtype) + ", which .npy files cannot carry");
     const int64_t *shape = outShape(model, i);
@@ -367,7 +438,10 @@ int main(int argc, char **argv) {
     int64_t count = 1;
     for (int64_t d : a.shape)
       count *= d;
-    a.data.resize(count * dtypeSize(a.dtype));
+    if (int bits = packedBits(a.dtype))
+      a.data.resize((count * bits + 7) / 8);
+    else
+      a.data.resize(count * dtypeSize(a.dtype));
     outT[i] = {a.dtype, (int32_t)a.shape.size(), a.shape.data(), a.data.data()};
   }
   for (int w = 0; w < warmup; ++w)
@@ -388,6 +462,12 @@ int main(int argc, char **argv) {
     mkdir(outDir.c_str(), 0755);
     for (int32_t i = 0; i < no; ++i) {
       std::string path = outDir + "/" + sanitize(outName(model, i)) + ".npy";
+      if (packedBits(outs[i].dtype)) {
+        int64_t count = 1;
+        for (int64_t d : outs[i].shape)
+          count *= d;
+        unpackOutput(outs[i], count);
+      }
       writeNpy(path, outs[i]);
       printf("wrote %s\n", path.c_str());
     }

@@ -32,6 +32,12 @@ mlir::FailureOr<ModelInterface> getModelInterface(mlir::func::FuncOp entry);
 /// descriptor's trampoline passes only the others.
 void dropEmptyTensors(mlir::func::FuncOp entry);
 
+/// Rewrites the entry function's 4- and 2-bit integer arguments and results
+/// (signless, after qnn-to-linalg) into the C API's packed bytes
+/// (tensor<ceil(n * bits / 8) x i8>, first element in the low bits), with
+/// linalg ops that unpack inputs and pack outputs at the boundary.
+void packSubByteBoundary(mlir::func::FuncOp entry);
+
 /// C source of the descriptor (names, shapes, the entry trampoline) that the
 /// runtime reads; `entrySymbol` is the compiled graph's function.
 std::string emitDescriptorSource(const ModelInterface &model,

@@ -438,6 +438,17 @@ LogicalResult importQuantizeLinear(NodeContext &n) {
   auto p = readParams(n, 1, 2, "y_scale", "y_zero_point");
   if (failed(p))
     return failure();
+  // Opset 23's `precision` names the type x / y_scale is computed in
+  // (default: y_scale's). qcc divides in float32, as at earlier opsets;
+  // a different explicit precision is refused rather than approximated.
+  if (int64_t precision = n.attrInt("precision", 0);
+      precision != 0 && precision != onnx::TensorProto::FLOAT) {
+    Type pt = elementTypeOf(n.b.getContext(), precision);
+    if (!pt || pt != n.inputType(1).getElementType())
+      return n.error("precision " + dataTypeName(precision) +
+                     " is not supported (qcc quantizes in float32: leave "
+                     "precision unset or FLOAT)");
+  }
   // The output type: the zero point's, else output_dtype, else uint8.
   Type outType = p->zeroPointType;
   if (n.attrInt("output_dtype", 0) != 0) {

@@ -64,6 +64,51 @@ func.func @batched_matmul(%a: tensor<1x2x4x5xf32>, %b: tensor<3x1x5x6xf32>) -> t
 
 // -----
 
+// A batched B quantized per column (QLinearMatMul's 1-D b_scale on a 3-D
+// b): one zero point and one multiplier per column for every batch
+// (0.1 * {0.1, 0.2, 0.4} / 0.5 = 0.02, 0.04, 0.08).
+!qa = !quant.uniform<i8:f32, 0.1:-2>
+!qb = !quant.uniform<i8:f32:2, {0.1:1, 0.2:0, 0.4:-1}>
+!qy = !quant.uniform<u8:f32, 0.5:10>
+// CHECK-LABEL: func.func @batched_matmul_per_column
+// CHECK-DAG: %[[A:.*]] = qnn.storage_cast %{{.*}} -> tensor<2x3x4xi8>
+// CHECK-DAG: %[[B:.*]] = qnn.storage_cast %{{.*}} -> tensor<2x4x3xi8>
+// CHECK: %[[ACC:.*]] = qnn.matmul_integer %[[A]], %[[B]] {a_zp = -2 : i64, b_zp = array<i64: 1, 0, -1>} : (tensor<2x3x4xi8>, tensor<2x4x3xi8>) -> tensor<2x3x3xi32>
+// CHECK: qnn.requantize %[[ACC]] {axis = 2 : i64, clamp_max = 255 : i64, clamp_min = 0 : i64, multiplier = array<i32: 1374389535, 1374389535, 1374389535>, output_zp = 10 : i64, shift = array<i32: 36, 35, 34>}
+func.func @batched_matmul_per_column(%a: tensor<2x3x4xf32>, %b: tensor<2x4x3xf32>) -> tensor<2x3x3xf32> {
+  %aq = qnn.quantize %a : tensor<2x3x4xf32> -> tensor<2x3x4x!qa>
+  %ad = qnn.dequantize %aq : tensor<2x3x4x!qa> -> tensor<2x3x4xf32>
+  %bq = qnn.quantize %b : tensor<2x4x3xf32> -> tensor<2x4x3x!qb>
+  %bd = qnn.dequantize %bq : tensor<2x4x3x!qb> -> tensor<2x4x3xf32>
+  %c = qnn.matmul %ad, %bd : (tensor<2x3x4xf32>, tensor<2x4x3xf32>) -> tensor<2x3x3xf32>
+  %yq = qnn.quantize %c : tensor<2x3x3xf32> -> tensor<2x3x3x!qy>
+  %yd = qnn.dequantize %yq : tensor<2x3x3x!qy> -> tensor<2x3x3xf32>
+  return %yd : tensor<2x3x3xf32>
+}
+
+// -----
+
+// Parameters that vary per batch and column (a [2, 1, 3] grid) have no
+// integer form (one requantize axis): the product stays in float.
+!qa = !quant.uniform<i8:f32, 0.1:-2>
+!qb = !quant.uniform<i8:f32:{0:1, 2:1}, {{{0.1, 0.2, 0.4}}, {{0.2, 0.2, 0.2}}}>
+!qy = !quant.uniform<u8:f32, 0.5:10>
+// CHECK-LABEL: func.func @batched_matmul_per_batch
+// CHECK-NOT: qnn.matmul_integer
+// CHECK: qnn.matmul %
+func.func @batched_matmul_per_batch(%a: tensor<2x3x4xf32>, %b: tensor<2x4x3xf32>) -> tensor<2x3x3xf32> {
+  %aq = qnn.quantize %a : tensor<2x3x4xf32> -> tensor<2x3x4x!qa>
+  %ad = qnn.dequantize %aq : tensor<2x3x4x!qa> -> tensor<2x3x4xf32>
+  %bq = qnn.quantize %b : tensor<2x4x3xf32> -> tensor<2x4x3x!qb>
+  %bd = qnn.dequantize %bq : tensor<2x4x3x!qb> -> tensor<2x4x3xf32>
+  %c = qnn.matmul %ad, %bd : (tensor<2x3x4xf32>, tensor<2x4x3xf32>) -> tensor<2x3x3xf32>
+  %yq = qnn.quantize %c : tensor<2x3x3xf32> -> tensor<2x3x3x!qy>
+  %yd = qnn.dequantize %yq : tensor<2x3x3x!qy> -> tensor<2x3x3xf32>
+  return %yd : tensor<2x3x3xf32>
+}
+
+// -----
+
 // Log-softmax has no integer form here: left in float.
 !qx = !quant.uniform<u8:f32, 0.125:0>
 !qy = !quant.uniform<u8:f32, 0.1:255>

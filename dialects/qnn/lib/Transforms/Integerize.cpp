@@ -285,11 +285,12 @@ struct IntegerizeMatMul : QuantizeRootPattern {
       return failure();
     auto a = dequantized(mm.getLhs()), b = dequantized(mm.getRhs());
     auto bt = mm.getRhs().getType();
-    // B: constant weights [K, N] per column, or an activation (batched, rank
-    // >= 2, numpy batch broadcast) per tensor.
+    // B [..., K, N] (weights or an activation, batched with numpy batch
+    // broadcast) per tensor or per column (QLinearMatMul's 1-D b_scale):
+    // one zero point and one multiplier per column serve every batch.
     if (!a || !b || !a->params.isPerTensor() || bt.getRank() < 2 ||
         (!b->params.isPerTensor() &&
-         (bt.getRank() != 2 || b->params.perAxisDim() != 1)) ||
+         b->params.perAxisDim() != bt.getRank() - 1) ||
         a->params.bits > 8 || b->params.bits > 8)
       return rewriter.notifyMatchFailure(q, "matmul operands not 8-bit QDQ");
     int64_t n = bt.getDimSize(bt.getRank() - 1);

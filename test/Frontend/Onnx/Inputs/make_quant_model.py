@@ -15,7 +15,7 @@ from onnx import TensorProto, helper, numpy_helper
 def model(nodes, inputs, outputs, inits=(), opset=21):
     graph = helper.make_graph(nodes, "g", inputs, outputs, list(inits))
     m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
-    m.ir_version = 10 if opset > 17 else 8
+    m.ir_version = 11 if opset >= 25 else 10 if opset > 17 else 8
     return m
 
 
@@ -91,11 +91,23 @@ def main():
     elif kind == "dq-uint4":
         m = dequantize(TensorProto.UINT4, (5,), 2.0, packed("zp", TensorProto.UINT4, [], [1]))
     elif kind == "dq-int2":
-        # INT2 is an ONNX opset-25 type; qcc accepts opsets up to 21 and checks
-        # type constraints only up to opset 17, so 2-bit storage is exercised
-        # here at opset 21.
+        # INT2 exists from opset 25 on.
         w = packed("x", TensorProto.INT2, [6], [-2, -1, 0, 1, 1, -2])
-        m = dequantize(TensorProto.INT2, (6,), 0.5, packed("zp", TensorProto.INT2, [], [1]), x_init=w)
+        m = dequantize(TensorProto.INT2, (6,), 0.5, packed("zp", TensorProto.INT2, [], [1]), x_init=w,
+                       opset=25)
+    elif kind == "q-uint2":
+        # A uint2 graph output at opset 25.
+        m = quantize(0.5, packed("zp", TensorProto.UINT2, [], [1]), x_shape=(5,), opset=25,
+                     out_type=TensorProto.UINT2)
+    elif kind == "q-precision-float":
+        # Opset 23's precision attribute: float32 is what qcc computes in.
+        m = quantize(0.5, const("zp", 0, np.int8), out_type=i8, opset=23,
+                     attrs=dict(precision=TensorProto.FLOAT))
+    elif kind == "q-precision-f16":
+        m = quantize(0.5, const("zp", 0, np.int8), out_type=i8, opset=23,
+                     attrs=dict(precision=TensorProto.FLOAT16))
+    elif kind == "opset-26":
+        m = quantize(0.5, const("zp", 0, np.int8), out_type=i8, opset=26)
     elif kind == "dq-f16":
         m = dequantize(u8, (4,), np.float16(0.5), const("zp", 3, np.uint8), scale_dtype=np.float16,
                        out_type=TensorProto.FLOAT16)
