@@ -180,23 +180,31 @@ bool ObserverSerializer::readHistogram(Reader &r, TensorObserver &obs) {
   uint64_t total = 0;
   for (uint64_t c : counts)
     total += c;
-  if (total != obs.numFinite)
+  if (total > obs.numFinite)
     return r.fail("histogram of '" + obs.name + "' holds " +
                   std::to_string(total) + " values, 'count' says " +
                   std::to_string(obs.numFinite));
-  if (obs.numFinite && (width == 0.0 || obs.minValue > obs.maxValue))
-    return r.fail("'" + obs.name + "': inconsistent min/max or bin width");
+  if (obs.minValue > obs.maxValue)
+    return r.fail("'" + obs.name + "': min is above max");
   if (!obs.numFinite && width != 0.0)
     return r.fail("'" + obs.name + "': empty observer with a bin width");
+  if (!obs.numFinite && (obs.minValue != 0.0f || obs.maxValue != 0.0f))
+    return r.fail("'" + obs.name + "': empty observer with a min/max");
+  // Without a lattice yet (width 0), every value equals min == max and
+  // sits in bin 0 (see Histogram).
+  if (obs.numFinite && width == 0.0 &&
+      (obs.minValue != obs.maxValue || first != 0 || counts[0] != total))
+    return r.fail("histogram of '" + obs.name +
+                  "' has no bin width but values other than min == max");
   // Occupied bins must lie between the bins of min and max (computed as
   // observe() does), which is what later growth relies on.
   int64_t n = static_cast<int64_t>(counts.size());
   auto binOf = [&](float x) {
-    return static_cast<int64_t>(std::floor(static_cast<double>(x) / width));
+    return std::floor(static_cast<double>(x) / width);
   };
-  for (int64_t i = 0; obs.numFinite && i < n; ++i)
-    if (counts[i] &&
-        (first + i < binOf(obs.minValue) || first + i > binOf(obs.maxValue)))
+  for (int64_t i = 0; obs.numFinite && width > 0.0 && i < n; ++i)
+    if (counts[i] && (static_cast<double>(first + i) < binOf(obs.minValue) ||
+                      static_cast<double>(first + i) > binOf(obs.maxValue)))
       return r.fail("histogram of '" + obs.name +
                     "' has counts outside [min, max]");
   obs.hist.binWidth = width;

@@ -283,6 +283,20 @@ Range TensorObserver::computeRange(CalibMethod method,
   if (!numFinite)
     return {};
   float amax = std::max(std::fabs(minValue), std::fabs(maxValue));
+  if (minValue == maxValue) {
+    // A constant tensor: nothing to clip, and its histogram (none, or one
+    // occupied bin) says nothing more than min/max.
+    float c = minValue;
+    if (c == 0.0f)
+      return {};
+    bool zeroInside = method == CalibMethod::Entropy || method == CalibMethod::Mse;
+    bool sym = opts.symmetric || (method == CalibMethod::Entropy && c < 0.0f);
+    if (sym)
+      return {-amax, amax};
+    if (zeroInside)
+      return {std::min(c, 0.0f), std::max(c, 0.0f)};
+    return {c, c};
+  }
   switch (method) {
   case CalibMethod::MinMax:
     return opts.symmetric ? Range{-amax, amax} : Range{minValue, maxValue};

@@ -43,39 +43,59 @@ TensorObserver::TensorObserver(std::string name, int64_t numBins)
   hist.counts.assign(numBins, 0);
 }
 
-static int64_t binOf(float x, double width) {
-  return static_cast<int64_t>(std::floor(static_cast<double>(x) / width));
+// The lattice index of x as a double: exact (an integer below 2^53) for the
+// values a histogram holds, and safe to compare for any value.
+static double binPosition(float x, double width) {
+  return std::floor(static_cast<double>(x) / width);
 }
 
-// Floor division by 2^k, also for negative lattice indices.
-static int64_t foldIndex(int64_t g, int k) { return g >> k; }
+static int64_t binOf(float x, double width) {
+  return static_cast<int64_t>(binPosition(x, width));
+}
+
+// Floor division by 2^k, also for negative lattice indices and any k.
+static int64_t foldIndex(int64_t g, int k) {
+  return k >= 63 ? (g < 0 ? -1 : 0) : g >> k;
+}
 
 void TensorObserver::growToCover(float lo, float hi) {
   const int64_t n = getNumBins();
+  float newMin = numFinite ? std::min(lo, minValue) : lo;
+  float newMax = numFinite ? std::max(hi, maxValue) : hi;
   if (hist.binWidth == 0.0) {
-    // The first batch sets the resolution: its span over n - 2 bins (floor of
+    // No lattice yet: every value so far equals newMin == newMax, and
+    // counts[0] holds them. A single value says nothing about the scale
+    // (for 0 there is none at all), so the lattice waits for the first
+    // nonzero span; that span sets the resolution over n - 2 bins (floor of
     // both ends adds at most one bin), bounded below so lattice indices stay
-    // far from int64 overflow and a constant batch still gets a width.
-    double mag = std::max(std::fabs(lo), std::fabs(hi));
-    double width = (static_cast<double>(hi) - lo) / static_cast<double>(n - 2);
+    // far from int64 overflow.
+    if (newMin == newMax)
+      return;
+    double mag = std::max(std::fabs(newMin), std::fabs(newMax));
+    double width =
+        (static_cast<double>(newMax) - newMin) / static_cast<double>(n - 2);
     width = std::max({width, mag * 0x1p-30, static_cast<double>(FLT_MIN)});
     hist.binWidth = width;
-    hist.firstBin = binOf(lo, width);
+    hist.firstBin = binOf(newMin, width);
+    if (numFinite) {
+      uint64_t pending = hist.counts[0];
+      hist.counts[0] = 0;
+      hist.counts[binOf(minValue, width) - hist.firstBin] += pending;
+    }
     return;
   }
-  // Occupied lattice span after adding [lo, hi]; double the width until it
-  // fits in n bins.
-  float newMin = std::min(lo, minValue), newMax = std::max(hi, maxValue);
+  // Double the width until the occupied lattice span after adding [lo, hi]
+  // fits in n bins. The test runs on doubles: at the old width, indices of
+  // far-away values need not fit in an int64.
   int k = 0;
-  while (binOf(newMax, std::ldexp(hist.binWidth, k)) -
-             binOf(newMin, std::ldexp(hist.binWidth, k)) >=
-         n)
+  while (binPosition(newMax, std::ldexp(hist.binWidth, k)) -
+             binPosition(newMin, std::ldexp(hist.binWidth, k)) >=
+         static_cast<double>(n))
     ++k;
-  int64_t newFirst = binOf(newMin, std::ldexp(hist.binWidth, k));
-  bool inside = binOf(newMin, std::ldexp(hist.binWidth, k)) >=
-                    foldIndex(hist.firstBin, k) &&
-                binOf(newMax, std::ldexp(hist.binWidth, k)) <
-                    foldIndex(hist.firstBin, k) + n;
+  const double width = std::ldexp(hist.binWidth, k);
+  int64_t newFirst = binOf(newMin, width);
+  bool inside = newFirst >= foldIndex(hist.firstBin, k) &&
+                binOf(newMax, width) < foldIndex(hist.firstBin, k) + n;
   if (k == 0 && inside)
     return;
   std::vector<uint64_t> folded(n, 0);
@@ -87,7 +107,7 @@ void TensorObserver::growToCover(float lo, float hi) {
     folded[j] += hist.counts[i];
   }
   hist.counts = std::move(folded);
-  hist.binWidth = std::ldexp(hist.binWidth, k);
+  hist.binWidth = width;
   hist.firstBin = newFirst;
 }
 
@@ -117,6 +137,10 @@ void TensorObserver::observe(const float *data, int64_t n) {
     maxValue = std::max(maxValue, hi);
   }
   numFinite += finite;
+  if (hist.binWidth == 0.0) {
+    hist.counts[0] += finite; // all equal to minValue == maxValue
+    return;
+  }
   const int64_t bins = getNumBins();
   for (int64_t i = 0; i < n; ++i) {
     float x = data[i];

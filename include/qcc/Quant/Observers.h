@@ -47,8 +47,13 @@ struct Range {
 /// range doubles binWidth and folds bin pairs, which is exact because bin
 /// edges stay on the lattice: the result equals binning all data at the
 /// final width directly.
+///
+/// The lattice is chosen when the observed values first span a nonzero
+/// range. Until then binWidth is 0, firstBin is 0 and counts[0] holds the
+/// number of finite values, all equal to the observer's min == max (a tensor
+/// that is constant, e.g. all zeros, on every batch so far).
 struct Histogram {
-  double binWidth = 0.0; // 0 until the first finite value arrives
+  double binWidth = 0.0; // 0 until two distinct finite values arrive
   int64_t firstBin = 0;
   std::vector<uint64_t> counts;
 
@@ -78,6 +83,9 @@ public:
   }
 
   /// The clipping range chosen by `method`; {0, 0} before any finite value.
+  /// For a constant tensor (min == max == c) every method returns the
+  /// MinMax range, widened to include 0 where the method needs it
+  /// (Entropy, Mse, and symmetric ranges).
   Range computeRange(CalibMethod method, const CalibOptions &opts = {}) const;
 
   const std::string &getName() const { return name; }

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <map>
 #include <random>
@@ -135,6 +136,111 @@ TEST(TensorObserver, PerChannelStatistics) {
     EXPECT_NE(err.find("channel layout changed"), std::string::npos) << err;
     EXPECT_FALSE(obs.observeChannels(v.data(), shape, 4, &err));
   }
+}
+
+/// Every count of `h` against binning `all` directly at its final width.
+void expectDirectBinning(const TensorObserver &obs,
+                         const std::vector<float> &all) {
+  const Histogram &h = obs.getHistogram();
+  ASSERT_GT(h.binWidth, 0.0);
+  std::map<int64_t, uint64_t> direct;
+  for (float x : all)
+    ++direct[static_cast<int64_t>(std::floor(double(x) / h.binWidth))];
+  for (int64_t i = 0; i < static_cast<int64_t>(h.counts.size()); ++i) {
+    auto it = direct.find(h.firstBin + i);
+    EXPECT_EQ(h.counts[i], it == direct.end() ? 0u : it->second) << i;
+    if (it != direct.end())
+      direct.erase(it);
+  }
+  EXPECT_TRUE(direct.empty()) << "values outside the histogram window";
+  EXPECT_EQ(obs.getNumFinite(), all.size());
+  EXPECT_EQ(obs.getMin(), *std::min_element(all.begin(), all.end()));
+  EXPECT_EQ(obs.getMax(), *std::max_element(all.begin(), all.end()));
+}
+
+constexpr CalibMethod kMethods[] = {CalibMethod::MinMax, CalibMethod::Percentile,
+                                    CalibMethod::Entropy, CalibMethod::Mse};
+
+TEST(TensorObserver, ConstantFirstBatchesThenWiderData) {
+  // A first batch of zeros (a ReLU output that is off on the first sample)
+  // or of one repeated value has no span to size the bins from. Later
+  // batches must still bin exactly and give the ranges of an observer that
+  // saw the varied data first.
+  for (float c : {0.0f, 2.5f, -1e-3f}) {
+    std::vector<float> consts(3000, c);
+    std::vector<float> wide = uniform(60000, -3.0f, 5.0f, 17);
+    TensorObserver obs("x");
+    obs.observe(consts.data(), 1000);
+    EXPECT_EQ(obs.getHistogram().binWidth, 0.0) << c;
+    obs.observe(consts.data(), consts.size()); // still constant
+    for (size_t i = 0; i < wide.size(); i += 20000)
+      obs.observe(wide.data() + i, 20000);
+    std::vector<float> all(4000, c);
+    all.insert(all.end(), wide.begin(), wide.end());
+    expectDirectBinning(obs, all);
+    EXPECT_LT(obs.getHistogram().binWidth, 2.0 * 8.0 / 2046) << c;
+
+    TensorObserver wideFirst("x");
+    wideFirst.observe(wide.data(), wide.size());
+    wideFirst.observe(consts.data(), 1000);
+    wideFirst.observe(consts.data(), consts.size());
+    double tol = 2.0 * std::max(obs.getHistogram().binWidth,
+                                wideFirst.getHistogram().binWidth);
+    for (bool sym : {false, true})
+      for (CalibMethod m : kMethods) {
+        CalibOptions opts;
+        opts.symmetric = sym;
+        opts.percentile = 99.0;
+        Range a = obs.computeRange(m, opts), b = wideFirst.computeRange(m, opts);
+        EXPECT_NEAR(a.min, b.min, tol) << c << " " << stringifyCalibMethod(m);
+        EXPECT_NEAR(a.max, b.max, tol) << c << " " << stringifyCalibMethod(m);
+      }
+    // Percentile at 99% of uniform [-3, 5] with 4000 constants near 0.
+    CalibOptions p99;
+    p99.percentile = 99.0;
+    EXPECT_NEAR(obs.computeRange(CalibMethod::Percentile, p99).max, 4.91, 0.03);
+  }
+}
+
+TEST(TensorObserver, ConstantTensorRanges) {
+  for (float c : {0.0f, 3.0f, -2.0f}) {
+    std::vector<float> v(500, c);
+    TensorObserver obs("x");
+    obs.observe(v.data(), v.size());
+    obs.observe(v.data(), v.size());
+    EXPECT_EQ(obs.getNumFinite(), 1000u);
+    EXPECT_EQ(obs.getHistogram().counts[0], 1000u);
+    float lo0 = std::min(c, 0.0f), hi0 = std::max(c, 0.0f), a = std::fabs(c);
+    for (CalibMethod m : kMethods) {
+      Range r = obs.computeRange(m);
+      bool zeroInside = m == CalibMethod::Entropy || m == CalibMethod::Mse;
+      if (m == CalibMethod::Entropy && c < 0.0f) {
+        EXPECT_EQ(r.min, -a);
+        EXPECT_EQ(r.max, a);
+      } else {
+        EXPECT_EQ(r.min, zeroInside ? lo0 : c) << stringifyCalibMethod(m);
+        EXPECT_EQ(r.max, zeroInside ? hi0 : c) << stringifyCalibMethod(m);
+      }
+      CalibOptions sym;
+      sym.symmetric = true;
+      r = obs.computeRange(m, sym);
+      EXPECT_EQ(r.min, -a);
+      EXPECT_EQ(r.max, a);
+    }
+  }
+}
+
+TEST(TensorObserver, GrowthFromATinySpanToHugeValues) {
+  // Lattice indices at the first width would overflow int64 for the later
+  // values; growth must still fold exactly.
+  std::vector<float> all = {1.0f, 1.0f + 0x1p-20f, 1.0f + 0x1p-21f};
+  TensorObserver obs("x", 64);
+  obs.observe(all.data(), all.size());
+  for (float x : {3e30f, -FLT_MAX, FLT_MAX, 7.0f}) {
+    obs.observe(&x, 1);
+    all.push_back(x);
+  }
+  expectDirectBinning(obs, all);
 }
 
 //===----------------------------------------------------------------------===//
@@ -473,6 +579,43 @@ TEST(ObserverJson, RejectsMismatches) {
       edited([](nlohmann::json &j) { j["channels"]["max"].erase(0); }), "a",
       err));
   EXPECT_NE(err.find("sizes"), std::string::npos) << err;
+}
+
+TEST(ObserverJson, ConstantStateRoundTripsAndKeepsGrowing) {
+  // Written after a batch of zeros, read back, then fed wider data: the
+  // restored observer must accept the file and keep accumulating exactly
+  // like the original.
+  std::vector<float> zeros(1000, 0.0f);
+  std::vector<float> more = uniform(5000, -1.0f, 4.0f, 9);
+  TensorObserver obs("z");
+  obs.observe(zeros.data(), zeros.size());
+  std::string err;
+  std::optional<TensorObserver> back =
+      TensorObserver::fromJson(obs.toJson(), "z", err);
+  ASSERT_TRUE(back) << err;
+  expectSameState(obs, *back);
+  obs.observe(more.data(), more.size());
+  back->observe(more.data(), more.size());
+  expectSameState(obs, *back);
+  std::optional<TensorObserver> again =
+      TensorObserver::fromJson(obs.toJson(), "z", err);
+  ASSERT_TRUE(again) << err;
+  expectSameState(obs, *again);
+  for (CalibMethod m : kMethods) {
+    EXPECT_EQ(obs.computeRange(m).min, again->computeRange(m).min);
+    EXPECT_EQ(obs.computeRange(m).max, again->computeRange(m).max);
+  }
+  // A lattice-less histogram must hold exactly the constant values.
+  nlohmann::json j = nlohmann::json::parse(TensorObserver("c").toJson());
+  std::vector<float> five(10, 5.0f);
+  TensorObserver c("c");
+  c.observe(five.data(), five.size());
+  j = nlohmann::json::parse(c.toJson());
+  EXPECT_EQ(j["histogram"]["binWidth"], 0.0);
+  EXPECT_TRUE(TensorObserver::fromJson(j.dump(), "c", err)) << err;
+  j["max"] = 6.0;
+  EXPECT_FALSE(TensorObserver::fromJson(j.dump(), "c", err));
+  EXPECT_NE(err.find("no bin width"), std::string::npos) << err;
 }
 
 TEST(ObserverJson, CalibrationFileHoldsSeveralTensors) {

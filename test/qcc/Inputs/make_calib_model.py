@@ -4,9 +4,14 @@ usage: make_calib_model.py model KIND OUT.onnx
        make_calib_model.py samples DIR COUNT SEED      (x.npy-shaped files)
        make_calib_model.py batch OUT.npy COUNT SEED    ([COUNT, 1, 3, 8, 8])
        make_calib_model.py pairs DIR COUNT SEED        (subfolders with a.npy, b.npy)
+       make_calib_model.py zero-first DIR COUNT SEED   (samples, the first all zeros)
        make_calib_model.py summary CALIB.json DATA     (the file's fingerprint and
                                                         counts; checks the input
                                                         point against the data)
+       make_calib_model.py check-input CALIB.json DATA (the input point's
+                                                        histogram and channels
+                                                        against the data, NaN
+                                                        skipped)
        make_calib_model.py compare-ort CALIB.json MODEL.onnx DATA
                                                        (conv model: every point's
                                                         min/max against onnxruntime)
@@ -91,6 +96,42 @@ def summary(calib, data):
     print("input point matches the data")
 
 
+def check_input(calib, data):
+    """The input point's observer against the samples themselves: count,
+    min/max, every histogram bin (binned directly at the file's width), and
+    the per-channel statistics, where a channel without finite values must
+    read count 0 and min = max = 0."""
+    text = open(calib).read()
+    assert "NaN" not in text and "Infinity" not in text, "non-JSON numbers"
+    t = json.loads(text)["observers"]["tensors"][0]
+    xs = np.stack(load_samples(data)).astype(np.float32)
+    finite = xs[np.isfinite(xs)]
+    assert t["count"] == finite.size, (t["count"], finite.size)
+    assert t["nan"] == int(np.isnan(xs).sum())
+    h = t["histogram"]
+    if finite.size:
+        assert (t["min"], t["max"]) == (float(finite.min()), float(finite.max()))
+    counts = np.array(h["counts"], np.int64)
+    if h["binWidth"] == 0:
+        assert finite.size == 0 or finite.min() == finite.max()
+        assert counts[0] == finite.size and counts[1:].sum() == 0
+    else:
+        idx = np.floor(finite.astype(np.float64) / h["binWidth"]).astype(np.int64)
+        idx -= h["firstBin"]
+        assert idx.min() >= 0 and idx.max() < counts.size, "values outside the bins"
+        assert (np.bincount(idx, minlength=counts.size) == counts).all(), "bins differ"
+    ch = t["channels"]
+    per = np.moveaxis(xs, 2, 0).reshape(xs.shape[2], -1)
+    for c, v in enumerate(per):
+        v = v[np.isfinite(v)]
+        want = (v.size, float(v.min()) if v.size else 0.0,
+                float(v.max()) if v.size else 0.0)
+        got = (ch["count"][c], ch["min"][c], ch["max"][c])
+        assert got == want, (c, got, want)
+    print("input point: %d values, %d NaN, histogram and %d channels match the data"
+          % (t["count"], t["nan"], len(per)))
+
+
 def compare_ort(calib, model, data):
     import onnxruntime as ort
     m = onnx.load(model)
@@ -125,6 +166,15 @@ def main():
         m = {"conv": lambda: conv_model(4), "conv-wide": lambda: conv_model(8),
              "two-input": two_input_model}[kind]()
         onnx.save(m, out)
+    elif mode == "zero-first":
+        out, count, seed = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+        rng = np.random.default_rng(seed)
+        os.makedirs(out, exist_ok=True)
+        for i in range(abs(count)):
+            x = rng.normal(0, 1, [1, 3, 8, 8]).astype(np.float32)
+            if i == 0:
+                x[:] = 0
+            np.save(os.path.join(out, "s%03d.npy" % i), x)
     elif mode in ("samples", "batch", "pairs"):
         out, count, seed = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
         rng = np.random.default_rng(seed)
@@ -144,6 +194,8 @@ def main():
                             rng.normal(0, 1, [1, 4]).astype(np.float32))
     elif mode == "summary":
         summary(sys.argv[2], sys.argv[3])
+    elif mode == "check-input":
+        check_input(sys.argv[2], sys.argv[3])
     elif mode == "compare-ort":
         compare_ort(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
