@@ -273,8 +273,16 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
   auto method = *parseCalibMethod(options.calibMethod);
   Builder b(module.getContext());
   for (auto [point, observer] : llvm::zip(points, *observers)) {
-    if (observer.getNumFinite() == 0)
+    if (observer.getNumFinite() == 0) {
+      // Only NaN or infinities: there is no range to quantize it with.
+      if (observer.getNumNaN() || observer.getNumInf())
+        return emitError(point.value.getLoc())
+               << "calibration point " << point.name
+               << " took no finite value on the calibration data ("
+               << observer.getNumNaN() << " NaN, " << observer.getNumInf()
+               << " infinite), so it has no range to quantize with";
       continue; // never observed (inside control flow): stays float
+    }
     quant::Range r = observer.computeRange(method, rangeOptions);
     auto range = b.getDenseF64ArrayAttr({r.min, r.max});
     Value v = point.value;

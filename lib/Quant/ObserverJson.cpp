@@ -78,7 +78,10 @@ public:
     out = v->get<std::string>();
     return true;
   }
-  template <typename T> bool getArray(const char *key, std::vector<T> &out) {
+  /// With `nullAsNaN`, a null element of a floating-point array reads as NaN
+  /// (for the caller to accept where it means "no value").
+  template <typename T>
+  bool getArray(const char *key, std::vector<T> &out, bool nullAsNaN = false) {
     const json *v = field(key);
     if (!v)
       return false;
@@ -86,6 +89,12 @@ public:
       return fail(context + ": '" + key + "' is not an array");
     out.clear();
     for (const json &e : *v) {
+      if constexpr (!std::is_integral_v<T>) {
+        if (nullAsNaN && e.is_null()) {
+          out.push_back(NAN);
+          continue;
+        }
+      }
       bool ok = std::is_integral_v<T>
                     ? e.is_number_unsigned()
                     : e.is_number() && std::isfinite(e.get<double>());
@@ -143,8 +152,14 @@ json ObserverSerializer::write(const TensorObserver &obs,
                     {"firstBin", obs.hist.firstBin},
                     {"counts", obs.hist.counts}};
   if (!obs.channelMin.empty()) {
-    std::vector<double> lo(obs.channelMin.begin(), obs.channelMin.end());
-    std::vector<double> hi(obs.channelMax.begin(), obs.channelMax.end());
+    // A channel without a finite value (count 0) keeps +inf/-inf in memory;
+    // the file holds 0 for both, which JSON can represent.
+    std::vector<double> lo, hi;
+    for (size_t c = 0; c < obs.channelMin.size(); ++c) {
+      bool empty = obs.channelCount[c] == 0;
+      lo.push_back(empty ? 0.0 : obs.channelMin[c]);
+      hi.push_back(empty ? 0.0 : obs.channelMax[c]);
+    }
     j["channels"] = {{"axis", obs.channelAxis},
                      {"min", lo},
                      {"max", hi},
@@ -222,13 +237,34 @@ bool ObserverSerializer::readChannels(const json &j, TensorObserver &obs,
   int64_t axis;
   std::vector<double> lo, hi, absSum;
   std::vector<uint64_t> count;
-  if (!r.getInteger("axis", axis) || !r.getArray("min", lo) ||
-      !r.getArray("max", hi) || !r.getArray("absSum", absSum) ||
+  // Files written before empty channels were spelled as zeros hold null
+  // (JSON's rendering of +-inf) for them; both read as the empty state.
+  if (!r.getInteger("axis", axis) || !r.getArray("min", lo, true) ||
+      !r.getArray("max", hi, true) || !r.getArray("absSum", absSum) ||
       !r.getArray("count", count))
     return false;
   if (hi.size() != lo.size() || absSum.size() != lo.size() ||
       count.size() != lo.size() || axis < 0)
     return r.fail("channels of '" + obs.name + "': mismatched array sizes");
+  uint64_t total = 0;
+  for (size_t c = 0; c < lo.size(); ++c) {
+    total += count[c];
+    auto zeroOrNull = [](double v) { return v == 0.0 || std::isnan(v); };
+    if (count[c] ? !(lo[c] <= hi[c]) || absSum[c] < 0.0
+                 : !zeroOrNull(lo[c]) || !zeroOrNull(hi[c]) || absSum[c] != 0.0)
+      return r.fail("channels of '" + obs.name + "': channel " +
+                    std::to_string(c) + " has inconsistent statistics");
+    if (!count[c]) {
+      // Restore the empty state written as zeros, so that later values
+      // replace it.
+      lo[c] = INFINITY;
+      hi[c] = -INFINITY;
+    }
+  }
+  if (total > obs.numFinite)
+    return r.fail("channels of '" + obs.name + "' hold " +
+                  std::to_string(total) + " values, 'count' says " +
+                  std::to_string(obs.numFinite));
   obs.channelAxis = static_cast<int>(axis);
   obs.channelMin.assign(lo.begin(), lo.end());
   obs.channelMax.assign(hi.begin(), hi.end());

@@ -73,7 +73,9 @@ public:
 
   /// Adds a dense row-major tensor of the given shape, updating the whole-
   /// tensor statistics and, per index along `axis` (negative counts from the
-  /// end), min, max and mean |x|. Fails (returning false with a message) on a
+  /// end), min, max and mean |x|, skipping NaN and +-inf like observe(). A
+  /// channel without a finite value so far has count 0, min +inf, max -inf,
+  /// and abs max and mean |x| 0. Fails (returning false with a message) on a
   /// bad axis or a channel count/axis differing from earlier calls.
   bool observeChannels(const float *data, const int64_t *shape, size_t rank,
                        int axis, std::string *error = nullptr);
@@ -111,6 +113,9 @@ public:
 
   /// The whole state plus, for checking, the four methods' ranges under
   /// `opts`. Format: {"format": "qcc-calibration", "version": 1, "name", ...}.
+  /// An observer without a finite value writes min = max = 0 and bin width 0;
+  /// a channel without one writes min = max = 0 with count 0. Both read back
+  /// as the same empty state.
   std::string toJson(const CalibOptions &opts = {}) const;
   /// Restores an observer written by toJson. Fails with a message on malformed
   /// text, another format or version, a name other than `expectedName` (when

@@ -618,6 +618,68 @@ TEST(ObserverJson, ConstantStateRoundTripsAndKeepsGrowing) {
   EXPECT_NE(err.find("no bin width"), std::string::npos) << err;
 }
 
+TEST(ObserverJson, ChannelsWithoutFiniteValues) {
+  // Channel 1 only ever sees NaN: its statistics are empty. The file spells
+  // that as zeros with count 0 (not JSON null, which readers refuse) and
+  // reads back as the same empty state, which later values fill.
+  const std::vector<int64_t> shape = {2, 3, 4};
+  std::vector<float> v = gaussian(24, 1.0f, 11);
+  for (int n = 0; n < 2; ++n)
+    for (int i = 0; i < 4; ++i)
+      v[(n * 3 + 1) * 4 + i] = NAN;
+  TensorObserver obs("ch");
+  std::string err;
+  ASSERT_TRUE(obs.observeChannels(v.data(), shape, 1, &err)) << err;
+  EXPECT_EQ(obs.getChannelAbsMax()[1], 0.0f);
+  EXPECT_EQ(obs.getChannelMeanAbs()[1], 0.0f);
+  std::string text = obs.toJson();
+  nlohmann::json j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["channels"]["min"][1], 0.0);
+  EXPECT_EQ(j["channels"]["max"][1], 0.0);
+  EXPECT_EQ(j["channels"]["count"][1], 0u);
+  std::optional<TensorObserver> back = TensorObserver::fromJson(text, "ch", err);
+  ASSERT_TRUE(back) << err;
+  expectSameState(obs, *back);
+  EXPECT_EQ(back->getChannelMin()[1], INFINITY);
+  EXPECT_EQ(back->getChannelMax()[1], -INFINITY);
+  std::vector<float> w = gaussian(24, 3.0f, 12);
+  ASSERT_TRUE(obs.observeChannels(w.data(), shape, 1, &err)) << err;
+  ASSERT_TRUE(back->observeChannels(w.data(), shape, 1, &err)) << err;
+  expectSameState(obs, *back);
+  EXPECT_EQ(back->getChannelMax()[1],
+            std::max({w[4], w[5], w[6], w[7], w[16], w[17], w[18], w[19]}));
+
+  // Files that wrote null for an empty channel still read; null or a value
+  // where the channel has counts does not.
+  nlohmann::json old = j;
+  old["channels"]["min"][1] = nullptr;
+  old["channels"]["max"][1] = nullptr;
+  back = TensorObserver::fromJson(old.dump(), "ch", err);
+  ASSERT_TRUE(back) << err;
+  EXPECT_EQ(back->getChannelMin()[1], INFINITY);
+  nlohmann::json bad = j;
+  bad["channels"]["min"][0] = nullptr;
+  EXPECT_FALSE(TensorObserver::fromJson(bad.dump(), "ch", err));
+  EXPECT_NE(err.find("channel 0"), std::string::npos) << err;
+  bad = j;
+  bad["channels"]["max"][1] = 2.0;
+  EXPECT_FALSE(TensorObserver::fromJson(bad.dump(), "ch", err));
+  EXPECT_NE(err.find("channel 1"), std::string::npos) << err;
+
+  // A tensor that saw only NaN: an empty observer with its NaN count.
+  std::vector<float> nans(24, NAN);
+  TensorObserver none("none");
+  ASSERT_TRUE(none.observeChannels(nans.data(), shape, 1, &err)) << err;
+  back = TensorObserver::fromJson(none.toJson(), "none", err);
+  ASSERT_TRUE(back) << err;
+  EXPECT_EQ(back->getNumFinite(), 0u);
+  EXPECT_EQ(back->getNumNaN(), 24u);
+  for (CalibMethod m : kMethods) {
+    EXPECT_EQ(back->computeRange(m).min, 0.0f);
+    EXPECT_EQ(back->computeRange(m).max, 0.0f);
+  }
+}
+
 TEST(ObserverJson, CalibrationFileHoldsSeveralTensors) {
   TensorObserver a = sampleObserver("a"), b("b");
   std::vector<float> v = uniform(500, 0.0f, 6.0f, 8);

@@ -5,6 +5,8 @@ usage: make_calib_model.py model KIND OUT.onnx
        make_calib_model.py batch OUT.npy COUNT SEED    ([COUNT, 1, 3, 8, 8])
        make_calib_model.py pairs DIR COUNT SEED        (subfolders with a.npy, b.npy)
        make_calib_model.py zero-first DIR COUNT SEED   (samples, the first all zeros)
+       make_calib_model.py nan-channel DIR COUNT SEED  (samples whose channel 1 is
+                                                        NaN; with COUNT < 0 all NaN)
        make_calib_model.py summary CALIB.json DATA     (the file's fingerprint and
                                                         counts; checks the input
                                                         point against the data)
@@ -47,6 +49,24 @@ def conv_model(filters):
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, filters, 8, 8])],
         inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    return m
+
+
+def elementwise_model():
+    """y = relu(x) * 2 + 1 elementwise: a NaN channel of x stays in its own
+    channel at every point."""
+    two = numpy_helper.from_array(np.array(2.0, np.float32), "two")
+    one = numpy_helper.from_array(np.array(1.0, np.float32), "one")
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+             helper.make_node("Mul", ["r", "two"], ["m"], name="mul"),
+             helper.make_node("Add", ["m", "one"], ["y"], name="add")]
+    graph = helper.make_graph(
+        nodes, "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [two, one])
     m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     m.ir_version = 8
     return m
@@ -164,16 +184,18 @@ def main():
     if mode == "model":
         kind, out = sys.argv[2], sys.argv[3]
         m = {"conv": lambda: conv_model(4), "conv-wide": lambda: conv_model(8),
-             "two-input": two_input_model}[kind]()
+             "two-input": two_input_model, "elementwise": elementwise_model}[kind]()
         onnx.save(m, out)
-    elif mode == "zero-first":
+    elif mode in ("zero-first", "nan-channel"):
         out, count, seed = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
         rng = np.random.default_rng(seed)
         os.makedirs(out, exist_ok=True)
         for i in range(abs(count)):
             x = rng.normal(0, 1, [1, 3, 8, 8]).astype(np.float32)
-            if i == 0:
+            if mode == "zero-first" and i == 0:
                 x[:] = 0
+            elif mode == "nan-channel":
+                x[:, 1 if count > 0 else slice(None)] = np.nan
             np.save(os.path.join(out, "s%03d.npy" % i), x)
     elif mode in ("samples", "batch", "pairs"):
         out, count, seed = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
