@@ -1002,7 +1002,8 @@ writeCalibrationFile(llvm::StringRef path, func::FuncOp main,
 }
 
 FailureOr<std::vector<quant::TensorObserver>>
-readCalibrationFile(llvm::StringRef path, func::FuncOp main, Location loc) {
+readCalibrationFile(llvm::StringRef path, func::FuncOp main, Location loc,
+                    quant::CalibMethod method) {
   auto fail = [&]() {
     return emitError(loc) << "calibration file '" << path << "' ";
   };
@@ -1067,7 +1068,7 @@ readCalibrationFile(llvm::StringRef path, func::FuncOp main, Location loc) {
   std::string obsText;
   llvm::raw_string_ostream(obsText) << *obsValue;
   std::string error;
-  auto observers = quant::fromCalibrationFile(obsText, error);
+  auto observers = quant::fromCalibrationFile(obsText, error, {method});
   if (!observers)
     return fail() << "is malformed: " << error;
   if (observers->size() != expected.size())

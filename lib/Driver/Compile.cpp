@@ -243,8 +243,9 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
   // GPTQ/AWQ read the layers' inputs during the calibration run.
   LayerStatistics layerStats(main, weightOptions);
   FailureOr<std::vector<quant::TensorObserver>> observers;
+  auto method = *parseCalibMethod(options.calibMethod);
   if (!options.calibIn.empty() && layerStats.empty()) {
-    observers = readCalibrationFile(options.calibIn, main, loc);
+    observers = readCalibrationFile(options.calibIn, main, loc, method);
   } else {
     CalibrationOptions calib;
     calib.dataPath = options.calibPath;
@@ -270,7 +271,6 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
   rangeOptions.bits = 8;
   rangeOptions.percentile = options.calibPercentile;
   rangeOptions.symmetric = options.activationType == "i8";
-  auto method = *parseCalibMethod(options.calibMethod);
   Builder b(module.getContext());
   for (auto [point, observer] : llvm::zip(points, *observers)) {
     if (observer.getNumFinite() == 0) {

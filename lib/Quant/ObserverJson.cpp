@@ -21,10 +21,6 @@ static constexpr const char *kTensorFormat = "qcc-tensor-calibration";
 static constexpr const char *kFileFormat = "qcc-calibration";
 static constexpr uint64_t kVersion = 1;
 
-static constexpr CalibMethod kAllMethods[] = {
-    CalibMethod::MinMax, CalibMethod::Percentile, CalibMethod::Entropy,
-    CalibMethod::Mse};
-
 namespace {
 
 /// Field readers: false plus a message naming the field on a missing or
@@ -125,14 +121,16 @@ namespace qcc::quant {
 struct ObserverSerializer {
   static json write(const TensorObserver &obs, const CalibOptions &opts);
   static std::optional<TensorObserver>
-  read(const json &j, std::string_view expectedName, std::string &error);
+  read(const json &j, std::string_view expectedName, std::string &error,
+       const std::vector<CalibMethod> &check);
 
 private:
   static bool readHistogram(Reader &r, TensorObserver &obs);
   static bool readChannels(const json &j, TensorObserver &obs,
                            std::string &error);
   static bool checkRanges(const json &j, const TensorObserver &obs,
-                          std::string &error);
+                          std::string &error,
+                          const std::vector<CalibMethod> &check);
 };
 
 } // namespace qcc::quant
@@ -170,7 +168,7 @@ json ObserverSerializer::write(const TensorObserver &obs,
   ranges["options"] = {{"bits", opts.bits},
                        {"percentile", opts.percentile},
                        {"symmetric", opts.symmetric}};
-  for (CalibMethod m : kAllMethods)
+  for (CalibMethod m : allCalibMethods())
     ranges[stringifyCalibMethod(m)] = rangeJson(obs.computeRange(m, opts));
   j["ranges"] = std::move(ranges);
   return j;
@@ -274,7 +272,8 @@ bool ObserverSerializer::readChannels(const json &j, TensorObserver &obs,
 }
 
 bool ObserverSerializer::checkRanges(const json &j, const TensorObserver &obs,
-                                     std::string &error) {
+                                     std::string &error,
+                                     const std::vector<CalibMethod> &check) {
   auto it = j.find("ranges");
   if (it == j.end())
     return true;
@@ -299,10 +298,12 @@ bool ObserverSerializer::checkRanges(const json &j, const TensorObserver &obs,
   // builds (a KL tie moving by a bin), not by more.
   double amax = std::max(std::fabs(obs.minValue), std::fabs(obs.maxValue));
   double tol = std::max(2.0 * obs.hist.binWidth, 1e-6 * amax);
-  for (CalibMethod m : kAllMethods) {
+  for (CalibMethod m : allCalibMethods()) {
     std::vector<double> rec;
     if (!r.getArray(stringifyCalibMethod(m), rec))
       return false;
+    if (std::find(check.begin(), check.end(), m) == check.end())
+      continue;
     Range now = obs.computeRange(m, opts);
     if (rec.size() != 2 || std::fabs(rec[0] - now.min) > tol ||
         std::fabs(rec[1] - now.max) > tol)
@@ -316,7 +317,8 @@ bool ObserverSerializer::checkRanges(const json &j, const TensorObserver &obs,
 
 std::optional<TensorObserver>
 ObserverSerializer::read(const json &j, std::string_view expectedName,
-                         std::string &error) {
+                         std::string &error,
+                         const std::vector<CalibMethod> &check) {
   Reader r(j, "tensor calibration", error);
   std::string format, name;
   uint64_t version;
@@ -357,7 +359,7 @@ ObserverSerializer::read(const json &j, std::string_view expectedName,
   obs.minValue = static_cast<float>(lo);
   obs.maxValue = static_cast<float>(hi);
   if (!readHistogram(r, obs) || !readChannels(j, obs, error) ||
-      !checkRanges(j, obs, error))
+      !checkRanges(j, obs, error, check))
     return std::nullopt;
   return obs;
 }
@@ -368,13 +370,14 @@ std::string TensorObserver::toJson(const CalibOptions &opts) const {
 
 std::optional<TensorObserver>
 TensorObserver::fromJson(std::string_view text, std::string_view expectedName,
-                         std::string &error) {
+                         std::string &error,
+                         const std::vector<CalibMethod> &check) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
     error = "calibration text is not valid JSON";
     return std::nullopt;
   }
-  return ObserverSerializer::read(j, expectedName, error);
+  return ObserverSerializer::read(j, expectedName, error, check);
 }
 
 std::string
@@ -391,7 +394,8 @@ qcc::quant::toCalibrationFile(const std::vector<const TensorObserver *> &obs,
 }
 
 std::optional<std::vector<TensorObserver>>
-qcc::quant::fromCalibrationFile(std::string_view text, std::string &error) {
+qcc::quant::fromCalibrationFile(std::string_view text, std::string &error,
+                                const std::vector<CalibMethod> &check) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
     error = "calibration file is not valid JSON";
@@ -415,7 +419,7 @@ qcc::quant::fromCalibrationFile(std::string_view text, std::string &error) {
   std::vector<TensorObserver> out;
   for (const json &t : *tensors) {
     std::optional<TensorObserver> obs =
-        ObserverSerializer::read(t, /*expectedName=*/"", error);
+        ObserverSerializer::read(t, /*expectedName=*/"", error, check);
     if (!obs)
       return std::nullopt;
     out.push_back(std::move(*obs));

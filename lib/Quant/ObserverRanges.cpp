@@ -100,27 +100,38 @@ bool smooth(std::vector<double> &p, double eps = 1e-4) {
   return true;
 }
 
+/// Buffers klForThreshold reuses across thresholds.
+struct KlScratch {
+  std::vector<double> p, q, bucketSum, bucketNonzero;
+  std::vector<int64_t> bucket;
+};
+
 /// KL(P || Q) for the clipping threshold at bin `i` of the |x| histogram, as
 /// in TensorRT's calibrator: P is bins [0, i) with the clipped mass added to
 /// its last bin; Q merges the unclipped bins [0, i) into `levels` buckets and
 /// spreads each bucket evenly over its bins where P is non-zero. Returns
 /// +inf when undefined.
 double klForThreshold(const std::vector<double> &bins, double outliers,
-                      int64_t i, int64_t levels) {
-  std::vector<double> p(bins.begin(), bins.begin() + i);
+                      int64_t i, int64_t levels, KlScratch &s) {
+  std::vector<double> &p = s.p, &q = s.q;
+  p.assign(bins.begin(), bins.begin() + i);
   p[i - 1] += outliers;
-  std::vector<double> bucketSum(levels, 0.0), bucketNonzero(levels, 0.0);
-  for (int64_t j = 0; j < i; ++j) {
-    int64_t l = j * levels / i;
-    bucketSum[l] += bins[j];
-    bucketNonzero[l] += p[j] != 0.0 ? 1.0 : 0.0;
+  s.bucketSum.assign(levels, 0.0);
+  s.bucketNonzero.assign(levels, 0.0);
+  s.bucket.resize(i);
+  // Bin j goes to bucket floor(j * levels / i), stepped without a division:
+  // j * levels = l * i + rem with 0 <= rem < i.
+  for (int64_t j = 0, l = 0, rem = 0; j < i; ++j) {
+    s.bucket[j] = l;
+    s.bucketSum[l] += bins[j];
+    s.bucketNonzero[l] += p[j] != 0.0 ? 1.0 : 0.0;
+    for (rem += levels; rem >= i; rem -= i)
+      ++l;
   }
-  std::vector<double> q(i, 0.0);
-  for (int64_t j = 0; j < i; ++j) {
-    int64_t l = j * levels / i;
+  q.assign(i, 0.0);
+  for (int64_t j = 0; j < i; ++j)
     if (p[j] != 0.0)
-      q[j] = bucketSum[l] / bucketNonzero[l];
-  }
+      q[j] = s.bucketSum[s.bucket[j]] / s.bucketNonzero[s.bucket[j]];
   if (!smooth(p) || !smooth(q))
     return INFINITY;
   double sp = 0.0, sq = 0.0;
@@ -148,8 +159,9 @@ Range entropyRange(const TensorObserver &obs, const CalibOptions &opts) {
     for (int64_t j = nb - 1; j >= 0; --j)
       suffix[j] = suffix[j + 1] + b.counts[j];
     double best = INFINITY;
+    KlScratch scratch;
     for (int64_t i = levels; i <= nb; ++i) {
-      double kl = klForThreshold(b.counts, suffix[i], i, levels);
+      double kl = klForThreshold(b.counts, suffix[i], i, levels, scratch);
       if (kl < best) {
         best = kl;
         t = std::min<double>(static_cast<double>(i) * b.width, amax);
@@ -178,16 +190,29 @@ double squaredErrorIntegral(double a, double b, double c) {
   return (eb * eb * eb - ea * ea * ea) / 3.0;
 }
 
+/// The occupied bins of `bins` with their edges, in order: what every
+/// expectedError call of a search walks.
+struct OccupiedBins {
+  double width;
+  std::vector<double> count, a, b;
+  explicit OccupiedBins(const Bins &bins) : width(bins.width) {
+    for (size_t i = 0; i < bins.counts.size(); ++i) {
+      if (bins.counts[i] == 0.0)
+        continue;
+      count.push_back(bins.counts[i]);
+      a.push_back(bins.origin + static_cast<double>(i) * bins.width);
+      b.push_back(a.back() + bins.width);
+    }
+  }
+};
+
 /// Mean squared error of `q` over all histogram mass, each bin uniform.
-double expectedError(const Bins &bins, const Quantizer &q) {
+double expectedError(const OccupiedBins &bins, const Quantizer &q) {
   double err = 0.0, total = 0.0;
-  for (size_t i = 0; i < bins.counts.size(); ++i) {
-    double count = bins.counts[i];
-    if (count == 0.0)
-      continue;
+  for (size_t i = 0; i < bins.count.size(); ++i) {
+    double count = bins.count[i];
     total += count;
-    double a = bins.origin + static_cast<double>(i) * bins.width;
-    double b = a + bins.width;
+    double a = bins.a[i], b = bins.b[i];
     // Walk the codes whose decision cells intersect [a, b].
     double ka =
         std::clamp(std::floor(a / q.scale + q.zp + 0.5), q.qmin, q.qmax);
@@ -205,12 +230,13 @@ double expectedError(const Bins &bins, const Quantizer &q) {
   return total > 0.0 ? err / total : 0.0;
 }
 
-double symmetricError(const Bins &absBins, double t, int bits) {
+double symmetricError(const OccupiedBins &absBins, double t, int bits) {
   double qmax = std::ldexp(1.0, bits - 1) - 1.0;
   return expectedError(absBins, {t / qmax, 0.0, -qmax, qmax});
 }
 
-double asymmetricError(const Bins &bins, double lo, double hi, int bits) {
+double asymmetricError(const OccupiedBins &bins, double lo, double hi,
+                       int bits) {
   double maxq = std::ldexp(1.0, bits) - 1.0;
   double scale = (hi - lo) / maxq;
   double zp = std::clamp(std::nearbyint(-lo / scale), 0.0, maxq);
@@ -249,7 +275,7 @@ Range mseRange(const TensorObserver &obs, const CalibOptions &opts) {
     double amax = std::max(std::fabs(obs.getMin()), std::fabs(obs.getMax()));
     if (amax == 0.0)
       return {};
-    Bins b = absBins(h);
+    OccupiedBins b(absBins(h));
     float t = static_cast<float>(searchClip(
         amax, [&](double t) { return symmetricError(b, t, opts.bits); }));
     return {-t, t};
@@ -259,16 +285,23 @@ Range mseRange(const TensorObserver &obs, const CalibOptions &opts) {
   double lo0 = std::min(0.0f, obs.getMin()), hi0 = std::max(0.0f, obs.getMax());
   if (lo0 == hi0)
     return {};
-  Bins b = signedBins(h);
+  OccupiedBins b(signedBins(h));
   double lo = lo0, hi = hi0;
+  // A search whose fixed end is the one the previous search on its side had
+  // returns that search's result again; skip it (the bulk of the time).
+  double hiSearchedAt = NAN, loSearchedAt = NAN;
   for (int round = 0; round < 3; ++round) {
     double oldLo = lo, oldHi = hi;
-    if (hi0 > 0.0)
+    if (hi0 > 0.0 && lo != hiSearchedAt) {
+      hiSearchedAt = lo;
       hi = searchClip(
           hi0, [&](double v) { return asymmetricError(b, lo, v, opts.bits); });
-    if (lo0 < 0.0)
+    }
+    if (lo0 < 0.0 && hi != loSearchedAt) {
+      loSearchedAt = hi;
       lo = searchClip(
           lo0, [&](double v) { return asymmetricError(b, v, hi, opts.bits); });
+    }
     if (lo == oldLo && hi == oldHi)
       break;
   }
@@ -282,6 +315,17 @@ Range TensorObserver::computeRange(CalibMethod method,
   assert(opts.bits >= 2 && opts.bits <= 16 && "unsupported bit width");
   if (!numFinite)
     return {};
+  CachedRange &cached = rangeCache[static_cast<int>(method)];
+  if (cached.valid && cached.opts == opts)
+    return cached.range;
+  cached.range = computeRangeUncached(method, opts);
+  cached.opts = opts;
+  cached.valid = true;
+  return cached.range;
+}
+
+Range TensorObserver::computeRangeUncached(CalibMethod method,
+                                           const CalibOptions &opts) const {
   float amax = std::max(std::fabs(minValue), std::fabs(maxValue));
   if (minValue == maxValue) {
     // A constant tensor: nothing to clip, and its histogram (none, or one

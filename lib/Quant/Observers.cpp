@@ -28,10 +28,16 @@ const char *qcc::quant::stringifyCalibMethod(CalibMethod method) {
   return "";
 }
 
+const std::vector<CalibMethod> &qcc::quant::allCalibMethods() {
+  static const std::vector<CalibMethod> all = {
+      CalibMethod::MinMax, CalibMethod::Percentile, CalibMethod::Entropy,
+      CalibMethod::Mse};
+  return all;
+}
+
 std::optional<CalibMethod>
 qcc::quant::symbolizeCalibMethod(std::string_view name) {
-  for (CalibMethod m : {CalibMethod::MinMax, CalibMethod::Percentile,
-                        CalibMethod::Entropy, CalibMethod::Mse})
+  for (CalibMethod m : allCalibMethods())
     if (name == stringifyCalibMethod(m))
       return m;
   return std::nullopt;
@@ -128,6 +134,8 @@ void TensorObserver::observe(const float *data, int64_t n) {
   }
   if (!finite)
     return;
+  for (CachedRange &c : rangeCache)
+    c.valid = false;
   growToCover(lo, hi);
   if (!numFinite) {
     minValue = lo;

@@ -64,10 +64,13 @@ writeCalibrationFile(llvm::StringRef path, mlir::func::FuncOp main,
 
 /// Reads a calibration file (`--calib-in`) written for the model of `main`;
 /// fails with an error at `loc` when the file is unreadable or malformed or
-/// its fingerprint differs from `main`'s points.
+/// its fingerprint differs from `main`'s points. Of the ranges the file
+/// records, only `method`'s are recomputed and checked: the others cost as
+/// much to check and are not used (the observers keep that range, so
+/// asking for it again with the file's options is free).
 mlir::FailureOr<std::vector<quant::TensorObserver>>
 readCalibrationFile(llvm::StringRef path, mlir::func::FuncOp main,
-                    mlir::Location loc);
+                    mlir::Location loc, quant::CalibMethod method);
 
 } // namespace qcc
 

@@ -27,6 +27,9 @@ enum class CalibMethod { MinMax, Percentile, Entropy, Mse };
 const char *stringifyCalibMethod(CalibMethod method);
 std::optional<CalibMethod> symbolizeCalibMethod(std::string_view name);
 
+/// All four methods, in the order calibration files record them.
+const std::vector<CalibMethod> &allCalibMethods();
+
 struct CalibOptions {
   /// Integer width the range is chosen for (Entropy, Mse).
   int bits = 8;
@@ -35,6 +38,11 @@ struct CalibOptions {
   double percentile = 99.999;
   /// Return [-t, t]. Entropy is symmetric anyway whenever the data are signed.
   bool symmetric = false;
+
+  bool operator==(const CalibOptions &o) const {
+    return bits == o.bits && percentile == o.percentile &&
+           symmetric == o.symmetric;
+  }
 };
 
 struct Range {
@@ -88,6 +96,9 @@ public:
   /// For a constant tensor (min == max == c) every method returns the
   /// MinMax range, widened to include 0 where the method needs it
   /// (Entropy, Mse, and symmetric ranges).
+  /// The last range computed per method is kept (until the next observe), so
+  /// asking again with the same options, e.g. after a file read checked it,
+  /// costs nothing.
   Range computeRange(CalibMethod method, const CalibOptions &opts = {}) const;
 
   const std::string &getName() const { return name; }
@@ -119,16 +130,28 @@ public:
   std::string toJson(const CalibOptions &opts = {}) const;
   /// Restores an observer written by toJson. Fails with a message on malformed
   /// text, another format or version, a name other than `expectedName` (when
-  /// non-empty), inconsistent counts, or recorded ranges the restored
-  /// histogram no longer reproduces.
-  static std::optional<TensorObserver> fromJson(std::string_view text,
-                                                std::string_view expectedName,
-                                                std::string &error);
+  /// non-empty), inconsistent counts, or recorded ranges of the methods in
+  /// `check` that the restored histogram no longer reproduces (each check
+  /// computes that method's range, which for Entropy and Mse is the bulk of
+  /// the reading time).
+  static std::optional<TensorObserver>
+  fromJson(std::string_view text, std::string_view expectedName,
+           std::string &error,
+           const std::vector<CalibMethod> &check = allCalibMethods());
 
 private:
   friend struct ObserverSerializer;
 
   void growToCover(float lo, float hi);
+  Range computeRangeUncached(CalibMethod method,
+                             const CalibOptions &opts) const;
+
+  struct CachedRange {
+    bool valid = false;
+    CalibOptions opts;
+    Range range;
+  };
+  mutable CachedRange rangeCache[4]; // indexed by CalibMethod
 
   std::string name;
   Histogram hist;
@@ -146,7 +169,8 @@ private:
 std::string toCalibrationFile(const std::vector<const TensorObserver *> &obs,
                               const CalibOptions &opts = {});
 std::optional<std::vector<TensorObserver>>
-fromCalibrationFile(std::string_view text, std::string &error);
+fromCalibrationFile(std::string_view text, std::string &error,
+                    const std::vector<CalibMethod> &check = allCalibMethods());
 
 } // namespace qcc::quant
 

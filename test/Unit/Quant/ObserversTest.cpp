@@ -680,6 +680,56 @@ TEST(ObserverJson, ChannelsWithoutFiniteValues) {
   }
 }
 
+TEST(ObserverJson, ReadingChecksOnlyTheRequestedRanges) {
+  // Checking a recorded range costs a range computation, so readers name
+  // the methods they use; the others are not recomputed (a tampered one
+  // goes unnoticed), the named ones are.
+  TensorObserver obs = sampleObserver("a");
+  nlohmann::json j = nlohmann::json::parse(obs.toJson());
+  j["ranges"]["Entropy"][1] = 0.25;
+  std::string text = j.dump(), err;
+  std::optional<TensorObserver> back =
+      TensorObserver::fromJson(text, "a", err, {CalibMethod::MinMax});
+  ASSERT_TRUE(back) << err;
+  expectSameState(obs, *back);
+  for (CalibMethod m : kMethods) {
+    EXPECT_EQ(obs.computeRange(m).min, back->computeRange(m).min);
+    EXPECT_EQ(obs.computeRange(m).max, back->computeRange(m).max);
+  }
+  EXPECT_FALSE(TensorObserver::fromJson(text, "a", err, {CalibMethod::Entropy}));
+  EXPECT_NE(err.find("Entropy"), std::string::npos) << err;
+  EXPECT_FALSE(TensorObserver::fromJson(text, "a", err));
+  nlohmann::json file = nlohmann::json::parse(toCalibrationFile({&obs}));
+  file["tensors"][0] = j;
+  EXPECT_TRUE(fromCalibrationFile(file.dump(), err, {CalibMethod::Mse})) << err;
+  EXPECT_FALSE(fromCalibrationFile(file.dump(), err, {CalibMethod::Entropy}));
+}
+
+TEST(TensorObserver, RangesFollowNewDataAndOptions) {
+  // Ranges are kept between calls; new data or other options must not
+  // return a stale one.
+  std::vector<float> a = gaussian(20000, 1.0f, 31), b = gaussian(20000, 4.0f, 32);
+  TensorObserver obs("x");
+  obs.observe(a.data(), a.size());
+  CalibOptions six;
+  six.bits = 6;
+  for (CalibMethod m : kMethods) {
+    Range r8 = obs.computeRange(m), r6 = obs.computeRange(m, six);
+    EXPECT_EQ(obs.computeRange(m).max, r8.max);
+    if (m == CalibMethod::Entropy || m == CalibMethod::Mse)
+      EXPECT_NE(r6.max, r8.max) << stringifyCalibMethod(m);
+  }
+  obs.observe(b.data(), b.size());
+  TensorObserver fresh("x");
+  fresh.observe(a.data(), a.size());
+  fresh.observe(b.data(), b.size());
+  for (CalibMethod m : kMethods)
+    for (const CalibOptions &o : {CalibOptions{}, six}) {
+      EXPECT_EQ(obs.computeRange(m, o).min, fresh.computeRange(m, o).min);
+      EXPECT_EQ(obs.computeRange(m, o).max, fresh.computeRange(m, o).max);
+    }
+}
+
 TEST(ObserverJson, CalibrationFileHoldsSeveralTensors) {
   TensorObserver a = sampleObserver("a"), b("b");
   std::vector<float> v = uniform(500, 0.0f, 6.0f, 8);
