@@ -724,7 +724,7 @@ runCalibration(ModuleOp floatModule, const CompileOptions &compileOptions,
   unsigned numModelOutputs = cloneMain.getNumResults();
   // Inputs are read from the input buffers and points the model returns
   // already from its own outputs; only the others become extra results (a
-  // value returned twice would also trip buffer-results-to-out-params).
+  // value returned twice would cost a copy per sample).
   llvm::DenseMap<Value, unsigned> returned;
   if (singleBlock)
     for (auto [j, v] : llvm::enumerate(entry.getTerminator()->getOperands()))

@@ -48,6 +48,9 @@ void buildQnnToLinalgPipeline(OpPassManager &pm) {
 }
 
 void buildBufferizationPipeline(OpPassManager &pm) {
+  // One tensor per result first: buffer-results-to-out-params cannot hand
+  // one buffer to two out-parameters.
+  pm.addNestedPass<func::FuncOp>(createDistinctReturnValues());
   addUpstream(pm, "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"

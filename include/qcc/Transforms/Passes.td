@@ -70,4 +70,28 @@ def InlineAllocaScopes : Pass<"qcc-inline-alloca-scopes"> {
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def DistinctReturnValues : Pass<"qcc-distinct-return-values", "mlir::func::FuncOp"> {
+  let summary = "Give every result of a function its own tensor";
+  let description = [{
+    A function that returns one SSA value several times (an ONNX graph that
+    lists a tensor twice among its outputs, or two outputs one Identity
+    apart) would hand one buffer to several out-parameters after
+    bufferization, which `buffer-results-to-out-params` does not support.
+    This pass, run on tensors before bufferization, replaces every repeated
+    return operand after its first occurrence with a copy
+    (`bufferization.alloc_tensor` with `copy`), so each result bufferizes to
+    its own allocation. A returned block argument needs no copy, however
+    often it is returned: the out-parameter conversion copies from its
+    buffer into each result.
+
+    ```mlir
+    return %r, %r : tensor<2x3xf32>, tensor<2x3xf32>
+    // becomes
+    %c = bufferization.alloc_tensor() copy(%r) : tensor<2x3xf32>
+    return %r, %c : tensor<2x3xf32>, tensor<2x3xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // QCC_TRANSFORMS_PASSES_TD

@@ -96,6 +96,15 @@ def main():
         x = helper.make_tensor_value_info("x", TensorProto.STRING, [2, 3])
         m = model([helper.make_node("Identity", ["x"], ["y"])], [x],
                   [helper.make_tensor_value_info("y", TensorProto.STRING, [2, 3])])
+    elif kind == "duplicate-outputs":
+        # Outputs that share a tensor: r twice, s = Identity(r) (one SSA
+        # value after import), the input x itself, and x through Identity.
+        nodes = [helper.make_node("Relu", ["x"], ["r"], name="act"),
+                 helper.make_node("Identity", ["r"], ["s"], name="alias"),
+                 helper.make_node("Identity", ["x"], ["xi"], name="pass")]
+        m = model(nodes, [f32("x", [2, 3])],
+                  [f32("r", [2, 3]), f32("s", [2, 3]), f32("r", [2, 3]),
+                   f32("x", [2, 3]), f32("xi", [2, 3])])
     else:
         sys.exit("unknown kind " + kind)
     onnx.save(m, out)
