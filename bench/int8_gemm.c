@@ -1,22 +1,27 @@
 /*===- int8_gemm.c - int8 peak and qcc_rt_qgemm_s8 throughput ------------===*\
 |*                                                                            *|
 |* Measures the core's int8 multiply-accumulate peak with a tight loop of the *|
-|* best instruction the build targets (vpdpbusd with AVX-512 VNNI or AVX-VNNI,*|
-|* vpmaddubsw + vpmaddwd + vpaddd on AVX2 / AVX-512BW, sdot on AArch64,       *|
-|* pmaddwd + paddd on SSE2) over enough independent accumulators to hide the  *|
-|* latency, then times qcc_rt_qgemm_s8 on a list of shapes with one thread    *|
-|* and with all OpenMP threads. Built by bench/int8_gemm.py:                  *|
+|* best instruction the build targets (tdpbusd on the AMX tile unit,          *|
+|* vpdpbusd with AVX-512 VNNI or AVX-VNNI, vpmaddubsw + vpmaddwd + vpaddd on  *|
+|* AVX2 / AVX-512BW, sdot on AArch64, pmaddwd + paddd on SSE2) over enough    *|
+|* independent accumulators to hide the latency, then times qcc_rt_qgemm_s8   *|
+|* on a list of shapes with one thread and with all OpenMP threads. Built by  *|
+|* bench/int8_gemm.py:                                                        *|
 |*                                                                            *|
 |*   gcc -O3 -march=... -fopenmp -Iruntime bench/int8_gemm.c runtime/QGemm.c  *|
+|*       runtime/QGemmAmx.c                                                   *|
 |*                                                                            *|
-|* Output: `peak isa=... macs_per_s=...` then one line per shape and thread   *|
-|* count: `gemm M N K threads ms gops frac`, where gops counts a multiply and *|
-|* an add as two operations and frac = achieved MAC/s / (peak * threads).     *|
+|* Output: `peak isa=... macs_per_s=...` (AMX builds also print the vector    *|
+|* unit's `altpeak`, for reference) then one line per shape and thread count: *|
+|* `gemm M N K threads ms gops frac`, where gops counts a multiply and an add *|
+|* as two operations and frac = achieved MAC/s / (peak * threads). An AMX     *|
+|* build exits with an error where the CPU or Linux refuses AMX.              *|
 |* Arguments (optional): shapes as MxNxK; default the built-in list.         *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
 #include "QGemm.h"
+#include "QGemmAmx.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -51,7 +56,38 @@ static double now(void) {
 
 static const char *peakIsa;
 
-/* Runs `iters` iterations of the peak loop and returns the MACs done. */
+#if defined(__AMX_TILE__) && defined(__AMX_INT8__)
+/* The tile unit's peak: 16 x 16 x 64-byte tdpbusd into four independent
+ * accumulators (tmm0-3) from two X tiles (tmm4-5) and two W tiles
+ * (tmm6-7), as the kernel's register tile has them. */
+static double amxPeakLoop(long iters) {
+  struct {
+    uint8_t palette, startRow, reserved[14];
+    uint16_t colsb[16];
+    uint8_t rows[16];
+  } __attribute__((aligned(64))) cfg;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.palette = 1;
+  for (int t = 0; t < 8; ++t)
+    cfg.rows[t] = 16, cfg.colsb[t] = 64;
+  __asm__ volatile("ldtilecfg %0" ::"m"(cfg));
+  for (long i = 0; i < iters; ++i)
+    __asm__ volatile("tdpbusd %%tmm6, %%tmm4, %%tmm0\n\t"
+                     "tdpbusd %%tmm7, %%tmm4, %%tmm1\n\t"
+                     "tdpbusd %%tmm6, %%tmm5, %%tmm2\n\t"
+                     "tdpbusd %%tmm7, %%tmm5, %%tmm3\n\t"
+                     "tdpbusd %%tmm6, %%tmm4, %%tmm0\n\t"
+                     "tdpbusd %%tmm7, %%tmm4, %%tmm1\n\t"
+                     "tdpbusd %%tmm6, %%tmm5, %%tmm2\n\t"
+                     "tdpbusd %%tmm7, %%tmm5, %%tmm3\n\t" ::);
+  __asm__ volatile("tilerelease" ::);
+  peakIsa = "amx-int8 tdpbusd";
+  return iters * 8.0 * 16 * 16 * 64;
+}
+#endif
+
+/* Runs `iters` iterations of the vector peak loop and returns the MACs
+ * done. */
 static double peakLoop(long iters) {
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
   peakIsa = "avx512-vnni vpdpbusd zmm";
@@ -148,11 +184,11 @@ static double peakLoop(long iters) {
 
 /* The core's peak in MAC/s: the best of 100 runs of ~2 ms (short runs, so
  * that on a shared machine some run undisturbed). */
-static double measurePeak(void) {
+static double measurePeak(double (*loop)(long)) {
   long iters = 1 << 10;
   double best = 0;
   for (;;) {
-    double t0 = now(), macs = peakLoop(iters), t = now() - t0;
+    double t0 = now(), macs = loop(iters), t = now() - t0;
     if (macs == 0)
       return 0;
     if (t < 0.002) {
@@ -162,7 +198,7 @@ static double measurePeak(void) {
     break;
   }
   for (int rep = 0; rep < 100; ++rep) {
-    double t0 = now(), macs = peakLoop(iters), t = now() - t0;
+    double t0 = now(), macs = loop(iters), t = now() - t0;
     if (macs / t > best)
       best = macs / t;
   }
@@ -182,13 +218,19 @@ static uint8_t rnd8(void) {
 }
 
 /* Seconds per call: the best mean over 30 rounds of ~5 ms each (or one
- * call, if longer). X is
- * uint8 with zero point 128, W int8 with per-channel zero points 0 (the
- * usual asymmetric-activation, symmetric-weight scheme); C row-major. */
+ * call, if longer). X is uint8 with zero point 128, W int8 with
+ * per-channel zero points 0 (the usual asymmetric-activation,
+ * symmetric-weight scheme); C row-major; all 64-byte aligned. */
+static void *alloc64(size_t bytes) {
+  return aligned_alloc(64, (bytes + 63) / 64 * 64);
+}
+
 static double timeShape(Shape s) {
-  uint8_t *X = (uint8_t *)malloc(s.M * s.K);
-  uint8_t *W = (uint8_t *)malloc(s.N * s.K);
-  int32_t *C = (int32_t *)malloc(s.M * s.N * sizeof(int32_t));
+  /* On cache lines, as qcc's buffer allocator (runtime/Alloc.c) places
+   * tensors: the AMX path reads X and writes C in place only then. */
+  uint8_t *X = (uint8_t *)alloc64(s.M * s.K);
+  uint8_t *W = (uint8_t *)alloc64(s.N * s.K);
+  int32_t *C = (int32_t *)alloc64(s.M * s.N * sizeof(int32_t));
   int32_t *wZp = (int32_t *)calloc(s.N, sizeof(int32_t));
   for (int64_t i = 0; i < s.M * s.K; ++i)
     X[i] = rnd8();
@@ -239,9 +281,25 @@ int main(int argc, char **argv) {
 #ifdef _OPENMP
   maxThreads = omp_get_max_threads();
 #endif
-  double peak = measurePeak();
+#if defined(__AMX_TILE__) && defined(__AMX_INT8__)
+  int amx = qcc_rt_amx_enable();
+  if (amx != 0) {
+    fprintf(stderr, "this build uses AMX-INT8, which %s\n",
+            amx < 0 ? "this CPU lacks"
+                    : "Linux refused (arch_prctl ARCH_REQ_XCOMP_PERM)");
+    return 1;
+  }
+  double alt = measurePeak(peakLoop);
+  const char *altIsa = peakIsa;
+  double peak = measurePeak(amxPeakLoop);
   printf("peak isa=\"%s\" macs_per_s=%.4g threads=%d\n", peakIsa, peak,
          maxThreads);
+  printf("altpeak isa=\"%s\" macs_per_s=%.4g\n", altIsa, alt);
+#else
+  double peak = measurePeak(peakLoop);
+  printf("peak isa=\"%s\" macs_per_s=%.4g threads=%d\n", peakIsa, peak,
+         maxThreads);
+#endif
   fflush(stdout);
   for (int i = 0; i < nShapes; ++i) {
     int counts[2] = {1, maxThreads};

@@ -2,15 +2,21 @@
 """Dense int8 GEMM (qcc_rt_qgemm_s8) against the core's int8 peak.
 
 For each --march (default: native, the instruction set the host would run,
-and x86-64-v3, which forces the AVX2 path), builds bench/int8_gemm.c with
-runtime/QGemm.c, runs it and prints one table:
+and x86-64-v3, which forces the AVX2 path; qcc's level names
+x86-64-v4-vnni and x86-64-v4-amx stand for the flags their runtimes are
+built with), builds bench/int8_gemm.c with runtime/QGemm.c and
+runtime/QGemmAmx.c, runs it and prints one table:
 
   - the int8 multiply-accumulate peak of one core, from a tight loop of the
-    best instruction the build targets (vpdpbusd with AVX-512 VNNI or
-    AVX-VNNI, vpmaddubsw + vpmaddwd + vpaddd on AVX2 / AVX-512BW, sdot on
-    AArch64) over independent accumulators;
+    best instruction the build targets (tdpbusd on the AMX tile unit,
+    vpdpbusd with AVX-512 VNNI or AVX-VNNI, vpmaddubsw + vpmaddwd + vpaddd
+    on AVX2 / AVX-512BW, sdot on AArch64) over independent accumulators;
   - per shape, with 1 thread and with all OpenMP threads: ms per call, GOPS
     (2*M*N*K per second) and the fraction of peak * threads.
+
+With several builds, a last table puts them side by side, each against its
+own peak (e.g. --march x86-64-v4-vnni,x86-64-v4-amx: the VNNI kernels
+against the vpdpbusd peak and the AMX path against the tdpbusd peak).
 
 X is uint8 (zero point 128), W int8 with per-channel zero points 0, C
 row-major. Note that the AVX2 "peak" uses vpmaddubsw, which saturates and
@@ -18,6 +24,7 @@ so cannot be used by an exact kernel: the exact vpmaddwd path tops out near
 0.8 of it on Zen 4.
 
   python3 bench/int8_gemm.py                          # host and x86-64-v3
+  python3 bench/int8_gemm.py --march x86-64-v4-vnni,x86-64-v4-amx
   python3 bench/int8_gemm.py --march native --shapes 512x512x512,1x4096x4096
   OMP_NUM_THREADS=4 python3 bench/int8_gemm.py
 """
@@ -34,11 +41,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHAPES = "256x256x256,512x512x512,1024x1024x1024,6400x64x576,1x4096x4096,128x768x768"
 
 
+# qcc's x86 levels beyond the psABI ones, as runtime/CMakeLists.txt builds
+# their runtimes.
+LEVEL_FLAGS = {
+    "x86-64-v4-vnni": ["-march=x86-64-v4", "-mavx512vnni"],
+    "x86-64-v4-amx": ["-march=x86-64-v4", "-mavx512vnni", "-mamx-tile", "-mamx-int8"],
+}
+
+
 def build(cc, march, out):
-    cmd = [cc, "-O3", f"-march={march}", "-fopenmp", "-std=gnu11", "-Wall",
-           "-I", os.path.join(ROOT, "runtime"),
+    cmd = [cc, "-O3", *LEVEL_FLAGS.get(march, [f"-march={march}"]), "-fopenmp",
+           "-std=gnu11", "-Wall", "-I", os.path.join(ROOT, "runtime"),
            os.path.join(ROOT, "bench", "int8_gemm.c"),
-           os.path.join(ROOT, "runtime", "QGemm.c"), "-o", out]
+           os.path.join(ROOT, "runtime", "QGemm.c"),
+           os.path.join(ROOT, "runtime", "QGemmAmx.c"), "-o", out]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         sys.stderr.write(" ".join(cmd) + "\n" + r.stderr)
@@ -46,22 +62,48 @@ def build(cc, march, out):
 
 
 def run(exe, shapes):
-    """(peak line fields, [(M, N, K, threads, ms, gops, frac)]) or None."""
+    """(peak line fields, alt peak (isa, MAC/s) or None,
+    [(M, N, K, threads, ms, gops, frac)]) or None."""
     r = subprocess.run([exe] + shapes, capture_output=True, text=True)
     if r.returncode != 0:
         sys.stderr.write(r.stdout + r.stderr)
         return None
-    peak, rows = None, []
+    peak, alt, rows = None, None, []
     for line in r.stdout.splitlines():
         m = re.match(r'peak isa="([^"]*)" macs_per_s=(\S+) threads=(\d+)', line)
         if m:
             peak = (m.group(1), float(m.group(2)), int(m.group(3)))
             continue
+        m = re.match(r'altpeak isa="([^"]*)" macs_per_s=(\S+)', line)
+        if m:
+            alt = (m.group(1), float(m.group(2)))
+            continue
         f = line.split()
         if f and f[0] == "gemm":
             rows.append((int(f[1]), int(f[2]), int(f[3]), int(f[4]),
                          float(f[5]), float(f[6]), float(f[7])))
-    return peak, rows
+    return peak, alt, rows
+
+
+def side_by_side(done):
+    """One table of every build: GOPS (fraction of its own peak)."""
+    print("\nSide by side: GOPS (fraction of the build's own peak)")
+    for march, isa, peak, threads, _ in done:
+        print(f"  {march}: peak {peak / 1e9:.1f} GMAC/s per core from {isa}")
+    counts = sorted({t for *_, threads, _ in done for t in (1, threads)})
+    cols = [(march, t) for march, *_ in done for t in counts]
+    hdr = f"{'M x N x K':>18} |" + "".join(
+        f" {f'{m} {t}T':>24}" for m, t in cols)
+    print(hdr)
+    print("-" * len(hdr))
+    shapes = list(dict.fromkeys(s for *_, by in done for s in by))
+    for shape in shapes:
+        line = f"{'x'.join(map(str, shape)):>18} |"
+        for march, t in cols:
+            by = next(b for m, *_, b in done if m == march)
+            r = by.get(shape, {}).get(t)
+            line += f" {f'{r[1]:.0f} ({r[2]:.2f})' if r else '-':>24}"
+        print(line)
 
 
 def main():
@@ -80,6 +122,7 @@ def main():
     work = args.keep or tempfile.mkdtemp(prefix="int8_gemm.")
     os.makedirs(work, exist_ok=True)
     failed = False
+    done = []  # (march, isa, peak, threads, {shape: {threads: row}})
     try:
         for march in args.march.split(","):
             exe = os.path.join(work, f"int8_gemm_{march}")
@@ -87,9 +130,11 @@ def main():
                 print(f"-march={march}: FAILED")
                 failed = True
                 continue
-            (isa, peak, threads), rows = res
+            (isa, peak, threads), alt, rows = res
             print(f"\n-march={march}: peak {peak / 1e9:.1f} GMAC/s per core "
                   f"({2 * peak / 1e9:.1f} GOPS) from {isa}; {threads} threads")
+            if alt:
+                print(f"  (vector unit: {alt[1] / 1e9:.1f} GMAC/s per core from {alt[0]})")
             hdr = f"{'M x N x K':>18} | {'1 thread: ms':>12} {'GOPS':>8} {'frac':>6}"
             if threads > 1:
                 hdr += f" | {f'{threads} threads: ms':>14} {'GOPS':>8} {'frac':>6}"
@@ -106,6 +151,9 @@ def main():
                     ms, gops, frac = r[threads]
                     line += f" | {ms:14.3f} {gops:8.1f} {frac:6.3f}"
                 print(line)
+            done.append((march, isa, peak, threads, by))
+        if len(done) > 1:
+            side_by_side(done)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

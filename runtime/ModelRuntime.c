@@ -4,6 +4,7 @@
 \*===----------------------------------------------------------------------===*/
 
 #include "ModelDesc.h"
+#include "QGemmAmx.h"
 #include "qcc-c/Runtime.h"
 
 #include <stdio.h>
@@ -116,6 +117,14 @@ static int cpu_has(const char *feature) {
     return __builtin_cpu_supports("avx512dq");
   if (!strcmp(feature, "avx512vnni"))
     return __builtin_cpu_supports("avx512vnni");
+  /* CPUID.(7,0):EDX bits 24 and 25 (not every GCC's __builtin_cpu_supports
+   * knows them) */
+  if (!strcmp(feature, "amx-tile") || !strcmp(feature, "amx-int8")) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+      return 0;
+    return (d >> (feature[4] == 't' ? 24 : 25) & 1) != 0;
+  }
   return 0;
 #elif defined(__aarch64__)
   unsigned long hw = getauxval(AT_HWCAP), hw2 = getauxval(AT_HWCAP2);
@@ -139,14 +148,40 @@ QCC_API qcc_status qcc_model_create(qcc_model **model) {
     return QCC_ERROR_INVALID_ARGUMENT;
   *model = NULL;
   const qcc_model_desc *desc = &qcc_generated_model;
-  for (int32_t i = 0; i < desc->num_cpu_features; ++i)
-    if (!cpu_has(desc->cpu_features[i])) {
-      fprintf(stderr,
-              "qcc: this library was compiled for %s and needs the CPU "
-              "feature '%s', which this CPU lacks\n",
-              desc->target, desc->cpu_features[i]);
-      return QCC_ERROR_UNSUPPORTED_CPU;
-    }
+  /* Every missing feature in one message. */
+  char missing[512];
+  int32_t nMissing = 0, amx = 0;
+  size_t len = 0;
+  missing[0] = 0;
+  for (int32_t i = 0; i < desc->num_cpu_features; ++i) {
+    const char *f = desc->cpu_features[i];
+    amx |= !strncmp(f, "amx-", 4);
+    if (cpu_has(f))
+      continue;
+    if (len < sizeof(missing))
+      len += snprintf(missing + len, sizeof(missing) - len, "%s'%s'",
+                      nMissing ? ", " : "", f);
+    ++nMissing;
+  }
+  if (nMissing) {
+    fprintf(stderr,
+            "qcc: this library was compiled for %s and needs the CPU "
+            "feature%s %s, which this CPU lacks\n",
+            desc->target, nMissing > 1 ? "s" : "", missing);
+    return QCC_ERROR_UNSUPPORTED_CPU;
+  }
+  /* AMX's tile data state is off until the process asks Linux for it (once;
+   * the OpenMP threads share the permission). */
+  int amxError = amx ? qcc_rt_amx_enable() : 0;
+  if (amxError) {
+    fprintf(stderr,
+            "qcc: this library was compiled for %s and uses AMX, but Linux "
+            "refused this process the AMX tile data state "
+            "(arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA): %s)\n",
+            desc->target,
+            amxError > 0 ? strerror(amxError) : "the CPU lacks AMX");
+    return QCC_ERROR_UNSUPPORTED_CPU;
+  }
   qcc_model *m = (qcc_model *)calloc(1, sizeof(qcc_model));
   if (!m)
     return QCC_ERROR_OUT_OF_MEMORY;

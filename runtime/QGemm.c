@@ -12,6 +12,9 @@
 |* when the result is stored. Everything is modulo 2^32, as the contract      *|
 |* asks. The instruction set is fixed by the build's predefined macros:       *|
 |*                                                                            *|
+|*   AMX-INT8              tdpbusd/tdpbssd/... tiles (QGemmAmx.c), taken      *|
+|*                         first where the build targets them and Linux       *|
+|*                         grants the tile state                              *|
 |*   AVX-512 VNNI          vpdpbusd zmm (uint8 X x int8 W, exact)             *|
 |*   AVX-VNNI              vpdpbusd ymm                                       *|
 |*   AVX-512BW, AVX2, SSE2 operands widened to int16 at packing, vpmaddwd     *|
@@ -33,6 +36,7 @@
 \*===----------------------------------------------------------------------===*/
 
 #include "QGemm.h"
+#include "QGemmAmx.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -982,6 +986,11 @@ qcc_rt_qgemm_s8(int64_t M, int64_t N, int64_t K, const void *X, int64_t ldx,
   p.plan.xSigned = xSigned != 0, p.plan.wSigned = wSigned != 0;
   if (M <= directRows() && directPath(&p, threads))
     return;
+#if defined(QCC_HAVE_AMX)
+  if (qcc_rt_qgemm_s8_amx(M, N, K, X, ldx, xSigned, xZp, W, ldw, wSigned, wZp,
+                          wZpStride, C, rsC, csC, threads))
+    return;
+#endif
   planFor(&p, pickVariant(p.plan.xSigned, p.plan.wSigned));
   if (!packedPath(&p, threads)) /* out of memory: slow, but still exact */
     naiveBlock(&p, 0, M, 0, N);

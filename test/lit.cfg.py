@@ -64,5 +64,22 @@ for module, feature in [
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
 
+
+def cpu_flags():
+    """The host CPU's flags as Linux lists them (those it enabled)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+# Libraries for x86-64-v4-amx load only where the CPU has AMX-INT8.
+if "x86" in targets and {"amx_tile", "amx_int8"} <= cpu_flags():
+    config.available_features.add("amx")
+
 # The model tests are long; lit may run them in parallel with the rest.
 config.parallelism_group = None

@@ -2,9 +2,11 @@
 //
 // Microarchitecture levels follow the x86-64 psABI: v2 (SSE4.2, POPCNT),
 // v3 (AVX2, FMA, BMI2), v4 (AVX-512 F/BW/VL/DQ); qcc adds x86-64-v4-vnni
-// (v4 + AVX-512 VNNI, for the int8 kernels' vpdpbusd). `host` compiles for
-// this machine's CPU and requires, at load time, the highest level it
-// reaches.
+// (v4 + AVX-512 VNNI, for the int8 kernels' vpdpbusd) and x86-64-v4-amx
+// (v4-vnni + AMX-TILE + AMX-INT8, Sapphire Rapids and later: the int8 GEMM
+// runs on the tile unit; the library also asks Linux for the tile data
+// state when it is loaded). `host` compiles for this machine's CPU and
+// requires, at load time, the highest level it reaches.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,7 +37,22 @@ std::vector<std::string> levelFeatures(int level) {
     f.insert(f.end(), {"avx512f", "avx512bw", "avx512vl", "avx512dq"});
   if (level >= 5) // x86-64-v4-vnni
     f.push_back("avx512vnni");
+  if (level >= 6) // x86-64-v4-amx
+    f.insert(f.end(), {"amx-tile", "amx-int8"});
   return f;
+}
+
+const char *levelName(int level) {
+  switch (level) {
+  case 1:
+    return "x86-64";
+  case 5:
+    return "x86-64-v4-vnni";
+  case 6:
+    return "x86-64-v4-amx";
+  default:
+    return nullptr;
+  }
 }
 
 class X86Backend : public TargetBackend {
@@ -43,7 +60,7 @@ public:
   llvm::StringRef name() const override { return "x86-64"; }
   std::string description() const override {
     return "x86-64 (levels x86-64, x86-64-v2, x86-64-v3, x86-64-v4, "
-           "x86-64-v4-vnni; 'host' for this CPU)";
+           "x86-64-v4-vnni, x86-64-v4-amx; 'host' for this CPU)";
   }
   bool matches(llvm::StringRef spec) const override {
     return spec == "host" || spec.starts_with("x86-64") || spec == "x86_64";
@@ -78,12 +95,14 @@ public:
       if (level == 3 && has("avx512f") && has("avx512bw") && has("avx512vl") &&
           has("avx512dq"))
         level = 4;
-      // The int8 kernels' vpdpbusd: a level of its own above v4.
+      // The int8 kernels' vpdpbusd: a level of its own above v4; the tile
+      // unit one more (LLVM reports AMX only where the OS enabled its state).
       if (level == 4 && has("avx512vnni"))
         level = 5;
-      c.name = level == 1   ? "x86-64"
-               : level == 5 ? "x86-64-v4-vnni"
-                            : "x86-64-v" + std::to_string(level);
+      if (level == 5 && has("amx-tile") && has("amx-int8"))
+        level = 6;
+      c.name = levelName(level) ? levelName(level)
+                                : "x86-64-v" + std::to_string(level);
     } else if (spec == "x86-64" || spec == "x86_64") {
       level = 1;
       c.name = "x86-64";
@@ -93,15 +112,20 @@ public:
     } else if (spec == "x86-64-v4-vnni") {
       level = 5;
       c.name = spec.str();
+    } else if (spec == "x86-64-v4-amx") {
+      level = 6;
+      c.name = spec.str();
     } else {
       return llvm::createStringError(
           "unknown x86 target '" + spec.str() +
           "' (expected x86-64, x86-64-v2, x86-64-v3, x86-64-v4, "
-          "x86-64-v4-vnni or host)");
+          "x86-64-v4-vnni, x86-64-v4-amx or host)");
     }
-    c.cpu = level == 5 ? "x86-64-v4" : c.name;
+    c.cpu = level >= 5 ? "x86-64-v4" : c.name;
     if (level == 5)
       c.features = "+avx512vnni";
+    else if (level == 6)
+      c.features = "+avx512vnni,+amx-tile,+amx-int8";
     c.runtimeArchive = "libqcc_runtime_" + c.name + ".a";
     c.requiredCpuFeatures = levelFeatures(level);
     return c;
