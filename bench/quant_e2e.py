@@ -124,7 +124,10 @@ def main():
     # --reuse reads everything from --keep DIR (the OCR package may be absent).
     cases = {} if args.reuse else float_latency.model_cases(
         tuple(int(v) for v in args.det_hw.split(",")), args.rec_width)
-    work = q.workdir(args.keep) if args.keep else tempfile.mkdtemp(prefix="qcc-qbench-")
+    if args.reuse:
+        work = args.keep
+    else:  # a clean --keep DIR, or a temporary one
+        work = q.workdir(args.keep) if args.keep else tempfile.mkdtemp(prefix="qcc-qbench-")
     print(f"qcc target {args.target}; onnxruntime {onnxruntime.__version__}; "
           f"{os.cpu_count()} CPUs; median of {args.repeat} calls after {args.warmup} warm-up",
           flush=True)
