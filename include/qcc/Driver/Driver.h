@@ -23,6 +23,9 @@ struct CompileOptions {
   std::map<std::string, std::vector<int64_t>> inputShapes;
   std::map<std::string, std::vector<double>> inputValues;
   bool runOnnxChecker = true;
+  /// Positions of a language model's KV cache (`--ctx`, GGUF input; 0:
+  /// the frontend's default).
+  int64_t contextLength = 0;
   bool verbose = false;
 
   // Quantization (`--quant=w8a8` and friends).

@@ -1,0 +1,41 @@
+//===- GgufImporter.h - GGUF language model to qnn --------------*- C++ -*-===//
+//
+// Builds a qnn graph from a GGUF model file: the architecture's forward pass
+// written out from the hyperparameters, with the file's tensors as weights.
+// Block-quantized weights (Q4_1, Q8_0, ...) are dequantized to f32 constants
+// by qcc's reference dequantization (the float model of docs/formats.md).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_FRONTEND_GGUF_GGUFIMPORTER_H
+#define QCC_FRONTEND_GGUF_GGUFIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <string>
+
+namespace qcc {
+
+struct GgufImportOptions {
+  /// Positions the KV cache holds (`--ctx`); at most the model's
+  /// `<arch>.context_length`. 0: 512, or the model's context length when
+  /// that is shorter.
+  int64_t contextLength = 0;
+};
+
+/// Imports the GGUF model at `path` as one decode step of its decoder:
+/// `func.func @main` takes `token` (i64 [1]), `pos` (i64 [1], the token's
+/// position, 0-based, below the context length) and the caches `k_cache`,
+/// `v_cache` (f32 [n_layer, n_kv_head, context, head_dim]); it returns
+/// `logits` (f32 [vocab]) and the caches with position `pos` written,
+/// `k_cache_out` and `v_cache_out`. Attention covers positions 0..pos.
+/// Architectures: llama. Problems are reported as diagnostics naming the
+/// file and the key or tensor; returns null on failure.
+mlir::OwningOpRef<mlir::ModuleOp>
+importGgufModel(mlir::MLIRContext &context, const std::string &path,
+                const GgufImportOptions &options);
+
+} // namespace qcc
+
+#endif // QCC_FRONTEND_GGUF_GGUFIMPORTER_H

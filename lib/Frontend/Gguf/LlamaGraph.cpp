@@ -1,0 +1,491 @@
+//===- LlamaGraph.cpp - decode step of a llama-architecture GGUF ----------===//
+//
+// One decode step of a llama decoder (llama.cpp's `llama` architecture:
+// Llama, SmolLM, Mistral without sliding windows, ...) in qnn ops:
+//
+//   x = token_embd[token]
+//   per block: x += W_o attn(rope(W_q rms(x)), rope(W_k rms(x)), W_v rms(x))
+//              x += W_down (silu(W_gate rms(x)) * W_up rms(x))
+//   logits = W_out rms(x)        (W_out = token_embd when output.weight is absent)
+//
+// Conventions that matter for the numbers:
+//  - GGUF stores a linear layer's weight as [out, in] (ggml's ne0 = in), so
+//    y = W x is a matmul of W with x as a column: the runtime GEMM then
+//    streams W's rows, which is what a memory-bound decode step wants.
+//  - llama.cpp's converter permutes the rows of W_q and W_k within each head
+//    so that rotary embedding rotates adjacent pairs (x[2i], x[2i+1]) by
+//    pos * base^(-2i/head_dim) (ggml's "normal" rope), where the Hugging Face
+//    checkpoint rotates the two halves of the head. The graph therefore
+//    rotates adjacent pairs; attention scores are the same either way.
+//  - Grouped-query attention: query head h reads KV head h / (heads /
+//    kv_heads), as llama.cpp and transformers' repeat_kv do.
+//  - The cache holds every position of the context; position `pos` is
+//    written this step and attention masks positions after it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LlamaGraph.h"
+
+#include "qcc/Dialect/Qnn/IR/Qnn.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace qcc::qnn;
+using qcc::modelfile::GgufFile;
+using qcc::modelfile::TensorRef;
+
+namespace qcc::gguf_import {
+
+namespace {
+
+llvm::Error fail(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+/// The weights of one transformer block (biases are optional).
+struct BlockWeights {
+  Value attnNorm, wq, wk, wv, wo, bq, bk, bv, bo, ffnNorm, gate, up, down;
+};
+
+class LlamaBuilder {
+public:
+  LlamaBuilder(OpBuilder &b, Location fileLoc, const GgufFile &file,
+               const LlamaConfig &c)
+      : b(b), loc(fileLoc), fileLoc(fileLoc), file(file), c(c) {}
+
+  LogicalResult build(ModuleOp module);
+
+private:
+  OpBuilder &b;
+  Location loc; // of the ops being built (the current block)
+  Location fileLoc;
+  const GgufFile &file;
+  const LlamaConfig &c;
+
+  RankedTensorType f32(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, b.getF32Type());
+  }
+  RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+  /// The tensor `name` dequantized to an f32 constant of `shape` (its
+  /// element count must match; the file's shape was checked by
+  /// readLlamaConfig). Null after a diagnostic.
+  Value weight(const std::string &name, ArrayRef<int64_t> shape);
+  Value constantF32(ArrayRef<int64_t> shape, ArrayRef<float> values);
+
+  Value reshape(Value v, ArrayRef<int64_t> shape) {
+    return b.create<ReshapeOp>(loc, f32(shape), v);
+  }
+  Value add(Value x, Value y) { return binary<AddOp>(x, y); }
+  Value sub(Value x, Value y) { return binary<SubOp>(x, y); }
+  Value mul(Value x, Value y) { return binary<MulOp>(x, y); }
+  template <typename OpTy> Value binary(Value x, Value y) {
+    auto shape = broadcastShapes(typeOf(x).getShape(), typeOf(y).getShape());
+    assert(succeeded(shape) && "the builder broadcasts compatible shapes");
+    return b.create<OpTy>(loc, typeOf(x).clone(*shape), x, y);
+  }
+
+  /// y [1, out] = W [out, in] x [1, in] (+ bias [1, out]).
+  Value linear(Value x, Value w, Value bias = nullptr);
+  /// x / sqrt(mean(x^2) + eps) * gamma over the last axis of x [1, n].
+  Value rmsNorm(Value x, Value gamma);
+  /// Rotates the adjacent pairs of x [n, head_dim / 2, 2] by the angles
+  /// whose cosines and sines are cos, sin [1, head_dim / 2, 1].
+  Value rope(Value x, Value cos, Value sin);
+
+  FailureOr<BlockWeights> loadBlock(int64_t i);
+};
+
+Value LlamaBuilder::constantF32(ArrayRef<int64_t> shape, ArrayRef<float> values) {
+  auto type = f32(shape);
+  auto attr = DenseElementsAttr::getFromRawBuffer(
+      type, ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                           values.size() * sizeof(float)));
+  return b.create<arith::ConstantOp>(loc, attr);
+}
+
+Value LlamaBuilder::weight(const std::string &name, ArrayRef<int64_t> shape) {
+  const TensorRef *t = file.lookupTensor(name);
+  assert(t && "readLlamaConfig checked the tensors");
+  auto data = modelfile::dequantizeTensor(*t);
+  if (!data) {
+    emitError(fileLoc) << llvm::toString(data.takeError());
+    return nullptr;
+  }
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    count *= dim;
+  if ((int64_t)data->size() != count) {
+    emitError(fileLoc) << "tensor " << name << " has " << data->size()
+                       << " elements, expected " << count;
+    return nullptr;
+  }
+  Location saved = loc;
+  loc = NameLoc::get(b.getStringAttr(name), fileLoc);
+  Value v = constantF32(shape, *data);
+  loc = saved;
+  return v;
+}
+
+Value LlamaBuilder::linear(Value x, Value w, Value bias) {
+  auto ws = typeOf(w).getShape();
+  Value col = reshape(x, {ws[1], 1});
+  Value y = b.create<MatMulOp>(loc, f32({ws[0], 1}), w, col);
+  y = reshape(y, {1, ws[0]});
+  return bias ? add(y, bias) : y;
+}
+
+Value LlamaBuilder::rmsNorm(Value x, Value gamma) {
+  Value meanSq = b.create<ReduceOp>(loc, f32({1, 1}), ReduceKind::mean,
+                                    mul(x, x), ArrayRef<int64_t>{1}, true);
+  float eps = (float)c.rmsEpsilon;
+  Value denom = b.create<SqrtOp>(loc, f32({1, 1}),
+                                 add(meanSq, constantF32({1}, {eps})));
+  Value scale = b.create<ReciprocalOp>(loc, f32({1, 1}), denom);
+  return mul(mul(x, scale), gamma);
+}
+
+Value LlamaBuilder::rope(Value x, Value cos, Value sin) {
+  auto shape = typeOf(x).getShape(); // [n, half, 2]
+  auto half = f32({shape[0], shape[1], 1});
+  Value even = b.create<SliceOp>(loc, half, x, ArrayRef<int64_t>{0, 0, 0},
+                                 ArrayRef<int64_t>{1, 1, 1});
+  Value odd = b.create<SliceOp>(loc, half, x, ArrayRef<int64_t>{0, 0, 1},
+                                ArrayRef<int64_t>{1, 1, 1});
+  Value re = sub(mul(even, cos), mul(odd, sin));
+  Value ro = add(mul(even, sin), mul(odd, cos));
+  return b.create<ConcatOp>(loc, typeOf(x), ValueRange{re, ro}, (uint64_t)2);
+}
+
+FailureOr<BlockWeights> LlamaBuilder::loadBlock(int64_t i) {
+  int64_t d = c.embedding, kv = c.kvHeads * c.headDim, q = c.heads * c.headDim;
+  std::string p = llvm::formatv("blk.{0}.", i).str();
+  BlockWeights w;
+  struct Item {
+    Value *slot;
+    const char *name;
+    SmallVector<int64_t, 2> shape;
+    bool optional;
+  } items[] = {
+      {&w.attnNorm, "attn_norm.weight", {1, d}, false},
+      {&w.wq, "attn_q.weight", {q, d}, false},
+      {&w.wk, "attn_k.weight", {kv, d}, false},
+      {&w.wv, "attn_v.weight", {kv, d}, false},
+      {&w.wo, "attn_output.weight", {d, q}, false},
+      {&w.bq, "attn_q.bias", {1, q}, true},
+      {&w.bk, "attn_k.bias", {1, kv}, true},
+      {&w.bv, "attn_v.bias", {1, kv}, true},
+      {&w.bo, "attn_output.bias", {1, d}, true},
+      {&w.ffnNorm, "ffn_norm.weight", {1, d}, false},
+      {&w.gate, "ffn_gate.weight", {c.feedForward, d}, false},
+      {&w.up, "ffn_up.weight", {c.feedForward, d}, false},
+      {&w.down, "ffn_down.weight", {d, c.feedForward}, false},
+  };
+  for (Item &item : items) {
+    std::string name = p + item.name;
+    if (item.optional && !file.lookupTensor(name))
+      continue;
+    *item.slot = weight(name, item.shape);
+    if (!*item.slot)
+      return failure();
+  }
+  return w;
+}
+
+LogicalResult LlamaBuilder::build(ModuleOp module) {
+  int64_t d = c.embedding, hd = c.headDim, half = hd / 2, ctx = c.context;
+  int64_t group = c.heads / c.kvHeads;
+  auto i64 = b.getI64Type();
+  auto cacheType = f32({c.layers, c.kvHeads, ctx, hd});
+  auto idType = RankedTensorType::get({1}, i64);
+
+  b.setInsertionPointToEnd(module.getBody());
+  auto func = b.create<func::FuncOp>(
+      fileLoc, "main",
+      b.getFunctionType({idType, idType, cacheType, cacheType},
+                        {f32({c.vocab}), cacheType, cacheType}));
+  const char *inNames[] = {"token", "pos", "k_cache", "v_cache"};
+  const char *outNames[] = {"logits", "k_cache_out", "v_cache_out"};
+  for (auto [i, n] : llvm::enumerate(inNames))
+    func.setArgAttr(i, "qcc.name", b.getStringAttr(n));
+  for (auto [i, n] : llvm::enumerate(outNames))
+    func.setResultAttr(i, "qcc.name", b.getStringAttr(n));
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  Value token = entry->getArgument(0), pos = entry->getArgument(1);
+  Value kCache = entry->getArgument(2), vCache = entry->getArgument(3);
+
+  // Position-dependent values shared by all blocks: which cache row is
+  // written (pos) and which are visible (<= pos), and the rotary angles'
+  // cosines and sines, tabulated in double for every position.
+  SmallVector<int64_t> iota(ctx);
+  for (int64_t i = 0; i < ctx; ++i)
+    iota[i] = i;
+  auto ctxCol = RankedTensorType::get({ctx, 1}, i64);
+  Value positions = b.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(ctxCol, ArrayRef<int64_t>(iota)));
+  Value posCell = b.create<ReshapeOp>(loc, RankedTensorType::get({1, 1}, i64), pos);
+  auto maskType = RankedTensorType::get({ctx, 1}, b.getI1Type());
+  Value isPos = b.create<CompareOp>(loc, maskType, CompareKind::eq, positions, posCell);
+  Value visible = b.create<CompareOp>(loc, maskType, CompareKind::le, positions, posCell);
+  std::vector<float> cosTable(ctx * half), sinTable(ctx * half);
+  for (int64_t p = 0; p < ctx; ++p)
+    for (int64_t i = 0; i < half; ++i) {
+      double theta = (double)p * std::pow(c.ropeBase, -2.0 * (double)i / (double)hd);
+      cosTable[p * half + i] = (float)std::cos(theta);
+      sinTable[p * half + i] = (float)std::sin(theta);
+    }
+  auto angle = [&](ArrayRef<float> table) {
+    Value t = constantF32({ctx, half}, table);
+    Value row = b.create<GatherOp>(loc, f32({1, half}), t, pos, (uint64_t)0);
+    return reshape(row, {1, half, 1});
+  };
+  Value cos = angle(cosTable), sin = angle(sinTable);
+  Value negInf = constantF32({1}, {-std::numeric_limits<float>::infinity()});
+  Value qScale = constantF32({1}, {(float)(1.0 / std::sqrt((double)hd))});
+
+  Value embd = weight("token_embd.weight", {c.vocab, d});
+  if (!embd)
+    return failure();
+  Value x = b.create<GatherOp>(loc, f32({1, d}), embd, token, (uint64_t)0);
+
+  SmallVector<Value> kOut, vOut;
+  for (int64_t l = 0; l < c.layers; ++l) {
+    loc = NameLoc::get(b.getStringAttr(llvm::formatv("blk.{0}", l).str()), fileLoc);
+    auto w = loadBlock(l);
+    if (failed(w))
+      return failure();
+
+    // Attention.
+    Value h = rmsNorm(x, w->attnNorm);
+    Value q = linear(h, w->wq, w->bq);
+    Value k = linear(h, w->wk, w->bk);
+    Value v = linear(h, w->wv, w->bv);
+    q = rope(reshape(q, {c.heads, half, 2}), cos, sin);
+    k = rope(reshape(k, {c.kvHeads, half, 2}), cos, sin);
+    q = mul(reshape(q, {c.kvHeads, group, hd}), qScale);
+    k = reshape(k, {c.kvHeads, 1, hd});
+    v = reshape(v, {c.kvHeads, 1, hd});
+
+    // This block's cache with position pos replaced by the new key/value.
+    auto layerOf = [&](Value cache, Value fresh) {
+      Value old = b.create<SliceOp>(loc, f32({1, c.kvHeads, ctx, hd}), cache,
+                                    ArrayRef<int64_t>{l, 0, 0, 0},
+                                    ArrayRef<int64_t>{1, 1, 1, 1});
+      old = reshape(old, {c.kvHeads, ctx, hd});
+      return b.create<WhereOp>(loc, typeOf(old), isPos, fresh, old).getResult();
+    };
+    Value keys = layerOf(kCache, k), values = layerOf(vCache, v);
+    kOut.push_back(reshape(keys, {1, c.kvHeads, ctx, hd}));
+    vOut.push_back(reshape(values, {1, c.kvHeads, ctx, hd}));
+
+    // scores [kv, ctx, group] = keys [kv, ctx, hd] q^T [kv, hd, group]: the
+    // keys stream row by row; then softmax over the visible positions.
+    Value qT = b.create<TransposeOp>(loc, f32({c.kvHeads, hd, group}), q,
+                                     ArrayRef<int64_t>{0, 2, 1});
+    Value scores = b.create<MatMulOp>(loc, f32({c.kvHeads, ctx, group}), keys, qT);
+    scores = b.create<WhereOp>(loc, typeOf(scores), visible, scores, negInf);
+    Value probs = b.create<SoftmaxOp>(loc, typeOf(scores), scores, (uint64_t)1, false);
+    Value probsT = b.create<TransposeOp>(loc, f32({c.kvHeads, group, ctx}), probs,
+                                         ArrayRef<int64_t>{0, 2, 1});
+    Value attn = b.create<MatMulOp>(loc, f32({c.kvHeads, group, hd}), probsT, values);
+    x = add(x, linear(reshape(attn, {1, c.heads * hd}), w->wo, w->bo));
+
+    // SwiGLU feed-forward.
+    h = rmsNorm(x, w->ffnNorm);
+    Value gate = linear(h, w->gate), up = linear(h, w->up);
+    Value silu = mul(gate, b.create<SigmoidOp>(loc, typeOf(gate), gate));
+    x = add(x, linear(mul(silu, up), w->down));
+  }
+
+  loc = NameLoc::get(b.getStringAttr("output"), fileLoc);
+  Value outNorm = weight("output_norm.weight", {1, d});
+  if (!outNorm)
+    return failure();
+  Value head = c.tiedOutput ? embd : weight("output.weight", {c.vocab, d});
+  if (!head)
+    return failure();
+  Value logits = reshape(linear(rmsNorm(x, outNorm), head), {c.vocab});
+  Value kAll = b.create<ConcatOp>(loc, cacheType, kOut, (uint64_t)0);
+  Value vAll = b.create<ConcatOp>(loc, cacheType, vOut, (uint64_t)0);
+  b.create<func::ReturnOp>(loc, ValueRange{logits, kAll, vAll});
+  return success();
+}
+
+} // namespace
+
+llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
+                                            const GgufImportOptions &options) {
+  modelfile::GgufHyperParams hp = file.getHyperParams();
+  LlamaConfig c;
+  auto need = [&](std::optional<uint64_t> v, const char *key,
+                  int64_t &out) -> llvm::Error {
+    if (!v)
+      return fail(llvm::formatv("llama.{0} is missing or not an unsigned integer", key));
+    if (*v == 0 || *v > (uint64_t)1 << 31)
+      return fail(llvm::formatv("llama.{0} = {1} is out of range", key, *v));
+    out = (int64_t)*v;
+    return llvm::Error::success();
+  };
+  if (auto e = need(hp.embeddingLength, "embedding_length", c.embedding))
+    return std::move(e);
+  if (auto e = need(hp.blockCount, "block_count", c.layers))
+    return std::move(e);
+  if (auto e = need(hp.feedForwardLength, "feed_forward_length", c.feedForward))
+    return std::move(e);
+  if (auto e = need(hp.headCount, "attention.head_count", c.heads))
+    return std::move(e);
+  c.kvHeads = c.heads;
+  if (hp.headCountKv)
+    if (auto e = need(hp.headCountKv, "attention.head_count_kv", c.kvHeads))
+      return std::move(e);
+  if (c.heads % c.kvHeads)
+    return fail(llvm::formatv("llama.attention.head_count ({0}) is not a multiple "
+                              "of llama.attention.head_count_kv ({1})",
+                              c.heads, c.kvHeads));
+  if (c.embedding % c.heads)
+    return fail(llvm::formatv("llama.embedding_length ({0}) is not a multiple of "
+                              "llama.attention.head_count ({1})",
+                              c.embedding, c.heads));
+  c.headDim = c.embedding / c.heads;
+  if (c.headDim % 2)
+    return fail(llvm::formatv("the head size {0} is odd; rotary embedding "
+                              "rotates pairs", c.headDim));
+  for (const char *key : {"attention.key_length", "attention.value_length"})
+    if (const auto *v = file.lookup(std::string("llama.") + key))
+      if (v->getUInt() != (uint64_t)c.headDim)
+        return fail(llvm::formatv("llama.{0} = {1} differs from the head size "
+                                  "{2} (embedding_length / head_count), which "
+                                  "qcc does not support",
+                                  key, v->format(), c.headDim));
+  if (hp.ropeDimensionCount && *hp.ropeDimensionCount != (uint64_t)c.headDim)
+    return fail(llvm::formatv("llama.rope.dimension_count = {0}: rotary "
+                              "embedding of part of a head ({1}) is not supported",
+                              *hp.ropeDimensionCount, c.headDim));
+  if (const auto *v = file.lookup("llama.rope.scaling.type")) {
+    auto type = v->getString();
+    if (!type || (*type != "none" && !type->empty()))
+      return fail(llvm::formatv("llama.rope.scaling.type = {0}: rope scaling "
+                                "is not supported", v->format()));
+  }
+  if (const auto *v = file.lookup("llama.expert_count"))
+    if (v->getUInt().value_or(1) != 0)
+      return fail("llama.expert_count: mixture-of-experts models are not supported");
+  if (hp.ropeFreqBase) {
+    c.ropeBase = *hp.ropeFreqBase;
+    if (!(c.ropeBase > 1.0) || !std::isfinite(c.ropeBase))
+      return fail(llvm::formatv("llama.rope.freq_base = {0} is not a valid base",
+                                c.ropeBase));
+  }
+  if (!hp.rmsNormEpsilon)
+    return fail("llama.attention.layer_norm_rms_epsilon is missing or not a number");
+  c.rmsEpsilon = *hp.rmsNormEpsilon;
+  if (!(c.rmsEpsilon >= 0.0) || !std::isfinite(c.rmsEpsilon))
+    return fail(llvm::formatv("llama.attention.layer_norm_rms_epsilon = {0} is "
+                              "not a valid epsilon", c.rmsEpsilon));
+
+  constexpr int64_t kDefaultContext = 512;
+  c.context = options.contextLength;
+  if (c.context == 0)
+    c.context = hp.contextLength && *hp.contextLength < (uint64_t)kDefaultContext
+                    ? (int64_t)*hp.contextLength
+                    : kDefaultContext;
+  if (c.context <= 0 || c.context > (int64_t)1 << 24)
+    return fail(llvm::formatv("the context length must be in [1, 2^24], got {0}",
+                              c.context));
+  if (hp.contextLength && (uint64_t)c.context > *hp.contextLength)
+    return fail(llvm::formatv("the context length {0} exceeds the model's "
+                              "llama.context_length {1}",
+                              c.context, *hp.contextLength));
+
+  // Tensors: present, of a type that dequantizes, and of the expected shape
+  // (outermost first: [out, in] for linear layers).
+  const TensorRef *embd = file.lookupTensor("token_embd.weight");
+  if (!embd || embd->shape.size() != 2 || embd->shape[1] != (uint64_t)c.embedding)
+    return fail(llvm::formatv("token_embd.weight must be a [vocab, {0}] tensor",
+                              c.embedding));
+  if (embd->shape[0] == 0 || embd->shape[0] > (uint64_t)1 << 31)
+    return fail("token_embd.weight has an unreasonable vocabulary size");
+  c.vocab = (int64_t)embd->shape[0];
+  if (hp.vocabSize && *hp.vocabSize != (uint64_t)c.vocab)
+    return fail(llvm::formatv("llama.vocab_size ({0}) differs from "
+                              "token_embd.weight's {1} rows",
+                              *hp.vocabSize, c.vocab));
+  c.tiedOutput = !file.lookupTensor("output.weight");
+
+  auto check = [&](const std::string &name, ArrayRef<int64_t> shape,
+                   bool optional) -> llvm::Error {
+    const TensorRef *t = file.lookupTensor(name);
+    if (!t)
+      return optional ? llvm::Error::success()
+                      : fail(llvm::formatv("tensor {0} is missing", name));
+    if (!modelfile::getDTypeInfo(t->type).isFloat)
+      return fail(llvm::formatv("tensor {0} has type {1}, which does not convert "
+                                "to float", name, modelfile::getDTypeName(t->type)));
+    bool same = t->shape.size() == shape.size();
+    for (size_t i = 0; same && i < shape.size(); ++i)
+      same = t->shape[i] == (uint64_t)shape[i];
+    if (!same) {
+      std::string want, got;
+      llvm::raw_string_ostream ws(want), gs(got);
+      llvm::interleaveComma(shape, ws);
+      llvm::interleaveComma(t->shape, gs);
+      return fail(llvm::formatv("tensor {0} has shape [{1}], expected [{2}]", name,
+                                got, want));
+    }
+    return llvm::Error::success();
+  };
+  int64_t d = c.embedding, q = c.heads * c.headDim, kv = c.kvHeads * c.headDim;
+  if (auto e = check("token_embd.weight", {c.vocab, d}, false))
+    return std::move(e);
+  if (auto e = check("output_norm.weight", {d}, false))
+    return std::move(e);
+  if (auto e = check("output.weight", {c.vocab, d}, true))
+    return std::move(e);
+  for (int64_t l = 0; l < c.layers; ++l) {
+    std::string p = llvm::formatv("blk.{0}.", l).str();
+    struct {
+      const char *name;
+      SmallVector<int64_t, 2> shape;
+      bool optional;
+    } expected[] = {
+        {"attn_norm.weight", {d}, false},
+        {"attn_q.weight", {q, d}, false},
+        {"attn_k.weight", {kv, d}, false},
+        {"attn_v.weight", {kv, d}, false},
+        {"attn_output.weight", {d, q}, false},
+        {"attn_q.bias", {q}, true},
+        {"attn_k.bias", {kv}, true},
+        {"attn_v.bias", {kv}, true},
+        {"attn_output.bias", {d}, true},
+        {"ffn_norm.weight", {d}, false},
+        {"ffn_gate.weight", {c.feedForward, d}, false},
+        {"ffn_up.weight", {c.feedForward, d}, false},
+        {"ffn_down.weight", {d, c.feedForward}, false},
+    };
+    for (auto &t : expected)
+      if (auto e = check(p + t.name, t.shape, t.optional))
+        return std::move(e);
+  }
+  if (file.lookupTensor(llvm::formatv("blk.{0}.attn_norm.weight", c.layers).str()))
+    return fail(llvm::formatv("the file has tensors of a block {0}, but "
+                              "llama.block_count is {0} (blocks 0 to {1})",
+                              c.layers, c.layers - 1));
+  return c;
+}
+
+LogicalResult buildLlamaDecodeStep(ModuleOp module, const GgufFile &file,
+                                   const LlamaConfig &config) {
+  OpBuilder b(module.getContext());
+  Location loc = FileLineColLoc::get(b.getStringAttr(file.getPath()), 0, 0);
+  return LlamaBuilder(b, loc, file, config).build(module);
+}
+
+} // namespace qcc::gguf_import

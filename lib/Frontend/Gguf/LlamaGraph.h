@@ -1,0 +1,34 @@
+//===- LlamaGraph.h - decode step of a llama-architecture GGUF --*- C++ -*-===//
+
+#ifndef QCC_LIB_FRONTEND_GGUF_LLAMAGRAPH_H
+#define QCC_LIB_FRONTEND_GGUF_LLAMAGRAPH_H
+
+#include "qcc/Frontend/Gguf/GgufImporter.h"
+#include "qcc/ModelFile/Gguf.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace qcc::gguf_import {
+
+/// The hyperparameters of a llama decoder, checked for consistency.
+struct LlamaConfig {
+  int64_t embedding = 0, layers = 0, feedForward = 0, heads = 0, kvHeads = 0,
+          headDim = 0, vocab = 0, context = 0;
+  double ropeBase = 10000.0, rmsEpsilon = 1e-5;
+  bool tiedOutput = false; // no output.weight: the LM head is token_embd
+};
+
+/// Reads and checks the `llama.*` hyperparameters and the tensor shapes that
+/// the builder needs; an error names the key or tensor.
+llvm::Expected<LlamaConfig> readLlamaConfig(const modelfile::GgufFile &file,
+                                            const GgufImportOptions &options);
+
+/// Adds `func.func @main` for one decode step (see importGgufModel) to
+/// `module`. Fails after a diagnostic (a tensor that does not dequantize).
+mlir::LogicalResult buildLlamaDecodeStep(mlir::ModuleOp module,
+                                         const modelfile::GgufFile &file,
+                                         const LlamaConfig &config);
+
+} // namespace qcc::gguf_import
+
+#endif // QCC_LIB_FRONTEND_GGUF_LLAMAGRAPH_H

