@@ -11,6 +11,7 @@
 
 #include "qcc/Dialect/Qnn/IR/Qnn.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -118,6 +119,34 @@ FailureOr<RefTensor> gather(qnn::GatherOp op, const RefTensor &x,
         out.ints.insert(out.ints.end(), x.ints.begin() + src,
                         x.ints.begin() + src + inner);
     }
+  return out;
+}
+
+/// Offsets clamped so the block fits, as the op defines.
+RefTensor updateSlice(const RefTensor &x, const RefTensor &update,
+                      const RefTensor &offsets) {
+  RefTensor out = x;
+  ArrayRef<int64_t> shape = x.shape(), block = update.shape();
+  int64_t rank = (int64_t)shape.size();
+  SmallVector<int64_t> start(rank);
+  for (int64_t d = 0; d < rank; ++d)
+    start[d] = std::clamp<int64_t>(offsets.ints[d], 0, shape[d] - block[d]);
+  SmallVector<int64_t> outStrides = stridesOf(shape);
+  SmallVector<int64_t> idx(rank, 0);
+  for (int64_t n = 0; n < update.numElements(); ++n) {
+    int64_t flat = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      flat += (start[d] + idx[d]) * outStrides[d];
+    if (out.isFloat())
+      out.floats[flat] = update.floats[n];
+    else
+      out.ints[flat] = update.ints[n];
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++idx[d] < block[d])
+        break;
+      idx[d] = 0;
+    }
+  }
   return out;
 }
 
@@ -414,6 +443,8 @@ EvalResult reference::evalDataMovementOp(Operation *op, Operands in) {
     return concat(c, in);
   if (auto g = dyn_cast<qnn::GatherOp>(op))
     return gather(g, *in[0], *in[1]);
+  if (isa<qnn::UpdateSliceOp>(op))
+    return updateSlice(*in[0], *in[1], *in[2]);
   if (auto p = dyn_cast<qnn::PadOp>(op))
     return pad(p, *in[0]);
   if (auto r = dyn_cast<qnn::ResizeOp>(op))

@@ -158,6 +158,35 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
   }
 };
 
+/// The block goes in with tensor.insert_slice at offsets read from the
+/// offsets tensor and clamped so it fits; bufferization writes it in place
+/// where the input's buffer may be reused.
+struct UpdateSliceLowering : OpConversionPattern<UpdateSliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(UpdateSliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    auto upd = cast<RankedTensorType>(adaptor.getUpdate().getType());
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      Value raw = rewriter.create<tensor::ExtractOp>(loc, adaptor.getOffsets(),
+                                                     ValueRange{idxConst(rewriter, loc, d)});
+      Value i = rewriter.create<arith::IndexCastOp>(loc, rewriter.getIndexType(), raw);
+      i = rewriter.create<arith::MaxSIOp>(loc, i, idxConst(rewriter, loc, 0));
+      i = rewriter.create<arith::MinSIOp>(
+          loc, i, idxConst(rewriter, loc, type.getDimSize(d) - upd.getDimSize(d)));
+      offsets.push_back(i);
+      sizes.push_back(rewriter.getIndexAttr(upd.getDimSize(d)));
+      strides.push_back(rewriter.getIndexAttr(1));
+    }
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, adaptor.getUpdate(), adaptor.getInput(), offsets, sizes, strides);
+    return success();
+  }
+};
+
 struct PadLowering : OpConversionPattern<PadOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -245,5 +274,6 @@ struct PadLowering : OpConversionPattern<PadOp> {
 
 void qcc::populateQnnDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<TransposeLowering, ReshapeLowering, ConcatLowering,
-               SliceLowering, GatherLowering, PadLowering>(patterns.getContext());
+               SliceLowering, GatherLowering, UpdateSliceLowering,
+               PadLowering>(patterns.getContext());
 }

@@ -222,9 +222,9 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
   Value token = entry->getArgument(0), pos = entry->getArgument(1);
   Value kCache = entry->getArgument(2), vCache = entry->getArgument(3);
 
-  // Position-dependent values shared by all blocks: which cache row is
-  // written (pos) and which are visible (<= pos), and the rotary angles'
-  // cosines and sines, tabulated in double for every position.
+  // Position-dependent values shared by all blocks: which cache rows are
+  // visible (<= pos), and the rotary angles' cosines and sines, tabulated in
+  // double for every position.
   SmallVector<int64_t> iota(ctx);
   for (int64_t i = 0; i < ctx; ++i)
     iota[i] = i;
@@ -233,7 +233,6 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
       loc, DenseElementsAttr::get(ctxCol, ArrayRef<int64_t>(iota)));
   Value posCell = b.create<ReshapeOp>(loc, RankedTensorType::get({1, 1}, i64), pos);
   auto maskType = RankedTensorType::get({ctx, 1}, b.getI1Type());
-  Value isPos = b.create<CompareOp>(loc, maskType, CompareKind::eq, positions, posCell);
   Value visible = b.create<CompareOp>(loc, maskType, CompareKind::le, positions, posCell);
   std::vector<float> cosTable(ctx * half), sinTable(ctx * half);
   for (int64_t p = 0; p < ctx; ++p)
@@ -256,7 +255,8 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
     return failure();
   Value x = b.create<GatherOp>(loc, f32({1, d}), embd, token, (uint64_t)0);
 
-  SmallVector<Value> kOut, vOut;
+  // The caches, block l's row pos written as block l runs.
+  Value kAll = kCache, vAll = vCache;
   for (int64_t l = 0; l < c.layers; ++l) {
     loc = NameLoc::get(b.getStringAttr(llvm::formatv("blk.{0}", l).str()), fileLoc);
     auto w = loadBlock(l);
@@ -274,17 +274,28 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
     k = reshape(k, {c.kvHeads, 1, hd});
     v = reshape(v, {c.kvHeads, 1, hd});
 
-    // This block's cache with position pos replaced by the new key/value.
-    auto layerOf = [&](Value cache, Value fresh) {
-      Value old = b.create<SliceOp>(loc, f32({1, c.kvHeads, ctx, hd}), cache,
-                                    ArrayRef<int64_t>{l, 0, 0, 0},
-                                    ArrayRef<int64_t>{1, 1, 1, 1});
-      old = reshape(old, {c.kvHeads, ctx, hd});
-      return b.create<WhereOp>(loc, typeOf(old), isPos, fresh, old).getResult();
+    // Write the new key and value at [l, :, pos, :]; read back block l.
+    auto i64Const = [&](ArrayRef<int64_t> v) -> Value {
+      auto t = RankedTensorType::get({(int64_t)v.size()}, i64);
+      return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(t, v));
     };
-    Value keys = layerOf(kCache, k), values = layerOf(vCache, v);
-    kOut.push_back(reshape(keys, {1, c.kvHeads, ctx, hd}));
-    vOut.push_back(reshape(values, {1, c.kvHeads, ctx, hd}));
+    Value offsets = b.create<ConcatOp>(
+        loc, RankedTensorType::get({4}, i64),
+        ValueRange{i64Const({l, 0}), pos, i64Const({0})}, (uint64_t)0);
+    auto update = [&](Value cache, Value fresh) {
+      fresh = reshape(fresh, {1, c.kvHeads, 1, hd});
+      return b.create<UpdateSliceOp>(loc, cacheType, cache, fresh, offsets)
+          .getResult();
+    };
+    auto block = [&](Value cache) {
+      Value s = b.create<SliceOp>(loc, f32({1, c.kvHeads, ctx, hd}), cache,
+                                  ArrayRef<int64_t>{l, 0, 0, 0},
+                                  ArrayRef<int64_t>{1, 1, 1, 1});
+      return reshape(s, {c.kvHeads, ctx, hd});
+    };
+    kAll = update(kAll, k);
+    vAll = update(vAll, v);
+    Value keys = block(kAll), values = block(vAll);
 
     // scores [kv, ctx, group] = keys [kv, ctx, hd] q^T [kv, hd, group]: the
     // keys stream row by row; then softmax over the visible positions.
@@ -313,8 +324,6 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
   if (!head)
     return failure();
   Value logits = reshape(linear(rmsNorm(x, outNorm), head), {c.vocab});
-  Value kAll = b.create<ConcatOp>(loc, cacheType, kOut, (uint64_t)0);
-  Value vAll = b.create<ConcatOp>(loc, cacheType, vOut, (uint64_t)0);
   b.create<func::ReturnOp>(loc, ValueRange{logits, kAll, vAll});
   return success();
 }

@@ -137,3 +137,43 @@ func.func @batch_norm_params(%x: tensor<1x4x2x2xf32>, %s: tensor<3xf32>) -> tens
   %0 = qnn.batch_norm %x, %s, %s, %s, %s : (tensor<1x4x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x4x2x2xf32>
   return %0 : tensor<1x4x2x2xf32>
 }
+
+// -----
+
+func.func @update_slice_result(%x: tensor<4x8xf32>, %u: tensor<1x8xf32>, %o: tensor<2xi64>) -> tensor<4x9xf32> {
+  // expected-error @+1 {{result type 'tensor<4x9xf32>' differs from the input's 'tensor<4x8xf32>'}}
+  %0 = qnn.update_slice %x, %u, %o : (tensor<4x8xf32>, tensor<1x8xf32>, tensor<2xi64>) -> tensor<4x9xf32>
+  return %0 : tensor<4x9xf32>
+}
+
+// -----
+
+func.func @update_slice_rank(%x: tensor<4x8xf32>, %u: tensor<8xf32>, %o: tensor<2xi64>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{update has rank 1, the input 2}}
+  %0 = qnn.update_slice %x, %u, %o : (tensor<4x8xf32>, tensor<8xf32>, tensor<2xi64>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @update_slice_larger(%x: tensor<4x8xf32>, %u: tensor<1x9xf32>, %o: tensor<2xi64>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{update is larger than the input on axis 1}}
+  %0 = qnn.update_slice %x, %u, %o : (tensor<4x8xf32>, tensor<1x9xf32>, tensor<2xi64>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @update_slice_type(%x: tensor<4x8xf32>, %u: tensor<1x8xf16>, %o: tensor<2xi64>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{update element type 'f16' differs from the input's 'f32'}}
+  %0 = qnn.update_slice %x, %u, %o : (tensor<4x8xf32>, tensor<1x8xf16>, tensor<2xi64>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @update_slice_offsets(%x: tensor<4x8xf32>, %u: tensor<1x8xf32>, %o: tensor<3xi64>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{offsets must be a 1-D integer tensor of 2 elements (one per axis)}}
+  %0 = qnn.update_slice %x, %u, %o : (tensor<4x8xf32>, tensor<1x8xf32>, tensor<3xi64>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}

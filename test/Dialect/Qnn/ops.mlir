@@ -108,3 +108,10 @@ func.func @data_movement(%x: tensor<2x3xf32>, %i: tensor<4xi64>) -> (tensor<6xf3
   %4 = qnn.gather %2, %i {axis = 0 : i64} : (tensor<4x3xf32>, tensor<4xi64>) -> tensor<4x3xf32>
   return %0, %1, %2, %3, %4 : tensor<6xf32>, tensor<3x2xf32>, tensor<4x3xf32>, tensor<2x2xf32>, tensor<4x3xf32>
 }
+
+// CHECK-LABEL: func @update_slice
+func.func @update_slice(%c: tensor<2x3x16x8xf32>, %u: tensor<1x3x1x8xf32>, %o: tensor<4xi64>) -> tensor<2x3x16x8xf32> {
+  // CHECK: qnn.update_slice %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x3x16x8xf32>, tensor<1x3x1x8xf32>, tensor<4xi64>) -> tensor<2x3x16x8xf32>
+  %0 = qnn.update_slice %c, %u, %o : (tensor<2x3x16x8xf32>, tensor<1x3x1x8xf32>, tensor<4xi64>) -> tensor<2x3x16x8xf32>
+  return %0 : tensor<2x3x16x8xf32>
+}

@@ -686,6 +686,28 @@ LogicalResult GatherOp::verify() {
   return verifyShapeEquals(*this, expected, getType());
 }
 
+LogicalResult UpdateSliceOp::verify() {
+  auto in = getInput().getType();
+  auto upd = getUpdate().getType();
+  auto off = getOffsets().getType();
+  if (getType() != in)
+    return emitOpError("result type ") << getType() << " differs from the input's " << in;
+  if (upd.getElementType() != in.getElementType())
+    return emitOpError("update element type ")
+           << upd.getElementType() << " differs from the input's " << in.getElementType();
+  if (upd.getRank() != in.getRank())
+    return emitOpError("update has rank ")
+           << upd.getRank() << ", the input " << in.getRank();
+  for (int64_t i = 0; i < in.getRank(); ++i)
+    if (upd.getDimSize(i) > in.getDimSize(i))
+      return emitOpError("update is larger than the input on axis ") << i;
+  if (off.getRank() != 1 || off.getDimSize(0) != in.getRank() ||
+      !off.getElementType().isSignlessInteger() || off.getElementType().isInteger(1))
+    return emitOpError("offsets must be a 1-D integer tensor of ")
+           << in.getRank() << " elements (one per axis)";
+  return success();
+}
+
 LogicalResult PadOp::verify() {
   auto in = getInput().getType();
   int64_t rank = in.getRank();

@@ -533,6 +533,29 @@ def Qnn_GatherOp : Qnn_Op<"gather"> {
   let hasVerifier = 1;
 }
 
+def Qnn_UpdateSliceOp : Qnn_Op<"update_slice"> {
+  let summary = "a copy of a tensor with one block replaced at run-time offsets";
+  let description = [{
+    The result equals `input` except for the block of `update`'s shape that
+    starts at `offsets` (one integer per axis, a 1-D tensor known only at
+    run time): there it holds `update`. Each offset is clamped to
+    `[0, input_dim - update_dim]`, so the block always lies inside (as
+    StableHLO's `dynamic_update_slice`). A decode step writes the new
+    position's key and value into a KV cache this way, at O(block) cost
+    where a select over the whole cache would be O(cache).
+
+    ```mlir
+    %r = qnn.update_slice %cache, %row, %offsets
+        : (tensor<4x16x8xf32>, tensor<4x1x8xf32>, tensor<3xi64>) -> tensor<4x16x8xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$update,
+                       AnyRankedTensor:$offsets);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $update `,` $offsets attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Qnn_PadMode : I32EnumAttr<"PadMode", "padding mode", [
     I32EnumAttrCase<"constant", 0>, I32EnumAttrCase<"reflect", 1>,
     I32EnumAttrCase<"edge", 2>, I32EnumAttrCase<"wrap", 3>]> {
