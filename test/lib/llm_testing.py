@@ -260,15 +260,55 @@ class QccDecoder:
         return self.logits
 
 
+class QccRunDecoder:
+    """The same decode step run by qcc-run, one process per step (so a
+    library for another architecture runs under qemu, as qcc-run does):
+    inputs and outputs go through .npy files in `work`."""
+
+    def __init__(self, so_path: str, work: str, cache_shape: Sequence[int],
+                 qcc_run: str):
+        self.so, self.work, self.qcc_run = so_path, work, qcc_run
+        self.cache_shape = tuple(cache_shape)
+        self.context = self.cache_shape[2]
+        os.makedirs(work, exist_ok=True)
+        self.reset()
+
+    def reset(self):
+        zeros = os.path.join(self.work, "zeros.npy")
+        np.save(zeros, np.zeros(self.cache_shape, np.float32))
+        self.k, self.v = zeros, zeros
+        self.cur = 0
+
+    def step(self, token: int, pos: int) -> np.ndarray:
+        import subprocess
+
+        if not 0 <= pos < self.context:
+            raise ValueError(f"position {pos} outside the compiled context {self.context}")
+        tok, p = os.path.join(self.work, "token.npy"), os.path.join(self.work, "pos.npy")
+        np.save(tok, np.array([token], np.int64))
+        np.save(p, np.array([pos], np.int64))
+        out = os.path.join(self.work, f"out{self.cur}")
+        r = subprocess.run([self.qcc_run, self.so, "--input", f"token={tok}",
+                            "--input", f"pos={p}", "--input", f"k_cache={self.k}",
+                            "--input", f"v_cache={self.v}", "--output", out],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"qcc-run failed: {r.stderr}")
+        self.k = os.path.join(out, "k_cache_out.npy")
+        self.v = os.path.join(out, "v_cache_out.npy")
+        self.cur = 1 - self.cur
+        return np.load(os.path.join(out, "logits.npy"))
+
+
 # --------------------------------------------------------------------------
 # Greedy decoding
 
 
-def greedy_qcc(dec: QccDecoder, prompt: Sequence[int], n: int
+def greedy_qcc(dec, prompt: Sequence[int], n: int
                ) -> Tuple[List[int], np.ndarray, List[float]]:
     """n greedy tokens after prompt (EOS does not stop it), the logits that
     chose them ([n, vocab]: row i after prompt + tokens[:i]), and the
-    latency of every step in ms."""
+    latency of every step in ms. dec: a QccDecoder or QccRunDecoder."""
     dec.reset()
     seq, rows, times = list(prompt), [], []
     for p in range(len(prompt) + n - 1):
