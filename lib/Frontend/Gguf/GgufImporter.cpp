@@ -11,7 +11,8 @@ using namespace mlir;
 
 namespace qcc {
 
-OwningOpRef<ModuleOp> importGgufModel(MLIRContext &context, const std::string &path,
+OwningOpRef<ModuleOp> importGgufModel(MLIRContext &context,
+                                      const std::string &path,
                                       const GgufImportOptions &options) {
   Location loc = FileLineColLoc::get(&context, path, 0, 0);
   auto file = modelfile::GgufFile::open(path);

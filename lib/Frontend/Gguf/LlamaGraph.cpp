@@ -6,7 +6,7 @@
 //   x = token_embd[token]
 //   per block: x += W_o attn(rope(W_q rms(x)), rope(W_k rms(x)), W_v rms(x))
 //              x += W_down (silu(W_gate rms(x)) * W_up rms(x))
-//   logits = W_out rms(x)        (W_out = token_embd when output.weight is absent)
+//   logits = W_out rms(x)   (W_out = token_embd without an output.weight)
 //
 // Conventions that matter for the numbers:
 //  - GGUF stores a linear layer's weight as [out, in] (ggml's ne0 = in), so
@@ -72,7 +72,9 @@ private:
   RankedTensorType f32(ArrayRef<int64_t> shape) {
     return RankedTensorType::get(shape, b.getF32Type());
   }
-  RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+  RankedTensorType typeOf(Value v) {
+    return cast<RankedTensorType>(v.getType());
+  }
 
   /// The tensor `name` dequantized to an f32 constant of `shape` (its
   /// element count must match; the file's shape was checked by
@@ -103,7 +105,8 @@ private:
   FailureOr<BlockWeights> loadBlock(int64_t i);
 };
 
-Value LlamaBuilder::constantF32(ArrayRef<int64_t> shape, ArrayRef<float> values) {
+Value LlamaBuilder::constantF32(ArrayRef<int64_t> shape,
+                                ArrayRef<float> values) {
   auto type = f32(shape);
   auto attr = DenseElementsAttr::getFromRawBuffer(
       type, ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
@@ -146,8 +149,8 @@ Value LlamaBuilder::rmsNorm(Value x, Value gamma) {
   Value meanSq = b.create<ReduceOp>(loc, f32({1, 1}), ReduceKind::mean,
                                     mul(x, x), ArrayRef<int64_t>{1}, true);
   float eps = (float)c.rmsEpsilon;
-  Value denom = b.create<SqrtOp>(loc, f32({1, 1}),
-                                 add(meanSq, constantF32({1}, {eps})));
+  Value denom =
+      b.create<SqrtOp>(loc, f32({1, 1}), add(meanSq, constantF32({1}, {eps})));
   Value scale = b.create<ReciprocalOp>(loc, f32({1, 1}), denom);
   return mul(mul(x, scale), gamma);
 }
@@ -231,13 +234,16 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
   auto ctxCol = RankedTensorType::get({ctx, 1}, i64);
   Value positions = b.create<arith::ConstantOp>(
       loc, DenseElementsAttr::get(ctxCol, ArrayRef<int64_t>(iota)));
-  Value posCell = b.create<ReshapeOp>(loc, RankedTensorType::get({1, 1}, i64), pos);
+  Value posCell =
+      b.create<ReshapeOp>(loc, RankedTensorType::get({1, 1}, i64), pos);
   auto maskType = RankedTensorType::get({ctx, 1}, b.getI1Type());
-  Value visible = b.create<CompareOp>(loc, maskType, CompareKind::le, positions, posCell);
+  Value visible =
+      b.create<CompareOp>(loc, maskType, CompareKind::le, positions, posCell);
   std::vector<float> cosTable(ctx * half), sinTable(ctx * half);
   for (int64_t p = 0; p < ctx; ++p)
     for (int64_t i = 0; i < half; ++i) {
-      double theta = (double)p * std::pow(c.ropeBase, -2.0 * (double)i / (double)hd);
+      double theta =
+          (double)p * std::pow(c.ropeBase, -2.0 * (double)i / (double)hd);
       cosTable[p * half + i] = (float)std::cos(theta);
       sinTable[p * half + i] = (float)std::sin(theta);
     }
@@ -258,7 +264,8 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
   // The caches, block l's row pos written as block l runs.
   Value kAll = kCache, vAll = vCache;
   for (int64_t l = 0; l < c.layers; ++l) {
-    loc = NameLoc::get(b.getStringAttr(llvm::formatv("blk.{0}", l).str()), fileLoc);
+    loc = NameLoc::get(b.getStringAttr(llvm::formatv("blk.{0}", l).str()),
+                       fileLoc);
     auto w = loadBlock(l);
     if (failed(w))
       return failure();
@@ -301,12 +308,15 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
     // keys stream row by row; then softmax over the visible positions.
     Value qT = b.create<TransposeOp>(loc, f32({c.kvHeads, hd, group}), q,
                                      ArrayRef<int64_t>{0, 2, 1});
-    Value scores = b.create<MatMulOp>(loc, f32({c.kvHeads, ctx, group}), keys, qT);
+    Value scores =
+        b.create<MatMulOp>(loc, f32({c.kvHeads, ctx, group}), keys, qT);
     scores = b.create<WhereOp>(loc, typeOf(scores), visible, scores, negInf);
-    Value probs = b.create<SoftmaxOp>(loc, typeOf(scores), scores, (uint64_t)1, false);
-    Value probsT = b.create<TransposeOp>(loc, f32({c.kvHeads, group, ctx}), probs,
-                                         ArrayRef<int64_t>{0, 2, 1});
-    Value attn = b.create<MatMulOp>(loc, f32({c.kvHeads, group, hd}), probsT, values);
+    Value probs =
+        b.create<SoftmaxOp>(loc, typeOf(scores), scores, (uint64_t)1, false);
+    Value probsT = b.create<TransposeOp>(loc, f32({c.kvHeads, group, ctx}),
+                                         probs, ArrayRef<int64_t>{0, 2, 1});
+    Value attn =
+        b.create<MatMulOp>(loc, f32({c.kvHeads, group, hd}), probsT, values);
     x = add(x, linear(reshape(attn, {1, c.heads * hd}), w->wo, w->bo));
 
     // SwiGLU feed-forward.
@@ -337,7 +347,8 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
   auto need = [&](std::optional<uint64_t> v, const char *key,
                   int64_t &out) -> llvm::Error {
     if (!v)
-      return fail(llvm::formatv("llama.{0} is missing or not an unsigned integer", key));
+      return fail(llvm::formatv(
+          "llama.{0} is missing or not an unsigned integer", key));
     if (*v == 0 || *v > (uint64_t)1 << 31)
       return fail(llvm::formatv("llama.{0} = {1} is out of range", key, *v));
     out = (int64_t)*v;
@@ -356,17 +367,20 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
     if (auto e = need(hp.headCountKv, "attention.head_count_kv", c.kvHeads))
       return std::move(e);
   if (c.heads % c.kvHeads)
-    return fail(llvm::formatv("llama.attention.head_count ({0}) is not a multiple "
-                              "of llama.attention.head_count_kv ({1})",
-                              c.heads, c.kvHeads));
+    return fail(
+        llvm::formatv("llama.attention.head_count ({0}) is not a multiple "
+                      "of llama.attention.head_count_kv ({1})",
+                      c.heads, c.kvHeads));
   if (c.embedding % c.heads)
-    return fail(llvm::formatv("llama.embedding_length ({0}) is not a multiple of "
-                              "llama.attention.head_count ({1})",
-                              c.embedding, c.heads));
+    return fail(
+        llvm::formatv("llama.embedding_length ({0}) is not a multiple of "
+                      "llama.attention.head_count ({1})",
+                      c.embedding, c.heads));
   c.headDim = c.embedding / c.heads;
   if (c.headDim % 2)
     return fail(llvm::formatv("the head size {0} is odd; rotary embedding "
-                              "rotates pairs", c.headDim));
+                              "rotates pairs",
+                              c.headDim));
   for (const char *key : {"attention.key_length", "attention.value_length"})
     if (const auto *v = file.lookup(std::string("llama.") + key))
       if (v->getUInt() != (uint64_t)c.headDim)
@@ -375,40 +389,46 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
                                   "qcc does not support",
                                   key, v->format(), c.headDim));
   if (hp.ropeDimensionCount && *hp.ropeDimensionCount != (uint64_t)c.headDim)
-    return fail(llvm::formatv("llama.rope.dimension_count = {0}: rotary "
-                              "embedding of part of a head ({1}) is not supported",
-                              *hp.ropeDimensionCount, c.headDim));
+    return fail(
+        llvm::formatv("llama.rope.dimension_count = {0}: rotary "
+                      "embedding of part of a head ({1}) is not supported",
+                      *hp.ropeDimensionCount, c.headDim));
   if (const auto *v = file.lookup("llama.rope.scaling.type")) {
     auto type = v->getString();
     if (!type || (*type != "none" && !type->empty()))
       return fail(llvm::formatv("llama.rope.scaling.type = {0}: rope scaling "
-                                "is not supported", v->format()));
+                                "is not supported",
+                                v->format()));
   }
   if (const auto *v = file.lookup("llama.expert_count"))
     if (v->getUInt().value_or(1) != 0)
-      return fail("llama.expert_count: mixture-of-experts models are not supported");
+      return fail(
+          "llama.expert_count: mixture-of-experts models are not supported");
   if (hp.ropeFreqBase) {
     c.ropeBase = *hp.ropeFreqBase;
     if (!(c.ropeBase > 1.0) || !std::isfinite(c.ropeBase))
-      return fail(llvm::formatv("llama.rope.freq_base = {0} is not a valid base",
-                                c.ropeBase));
+      return fail(llvm::formatv(
+          "llama.rope.freq_base = {0} is not a valid base", c.ropeBase));
   }
   if (!hp.rmsNormEpsilon)
-    return fail("llama.attention.layer_norm_rms_epsilon is missing or not a number");
+    return fail(
+        "llama.attention.layer_norm_rms_epsilon is missing or not a number");
   c.rmsEpsilon = *hp.rmsNormEpsilon;
   if (!(c.rmsEpsilon >= 0.0) || !std::isfinite(c.rmsEpsilon))
     return fail(llvm::formatv("llama.attention.layer_norm_rms_epsilon = {0} is "
-                              "not a valid epsilon", c.rmsEpsilon));
+                              "not a valid epsilon",
+                              c.rmsEpsilon));
 
   constexpr int64_t kDefaultContext = 512;
   c.context = options.contextLength;
   if (c.context == 0)
-    c.context = hp.contextLength && *hp.contextLength < (uint64_t)kDefaultContext
-                    ? (int64_t)*hp.contextLength
-                    : kDefaultContext;
+    c.context =
+        hp.contextLength && *hp.contextLength < (uint64_t)kDefaultContext
+            ? (int64_t)*hp.contextLength
+            : kDefaultContext;
   if (c.context <= 0 || c.context > (int64_t)1 << 24)
-    return fail(llvm::formatv("the context length must be in [1, 2^24], got {0}",
-                              c.context));
+    return fail(llvm::formatv(
+        "the context length must be in [1, 2^24], got {0}", c.context));
   if (hp.contextLength && (uint64_t)c.context > *hp.contextLength)
     return fail(llvm::formatv("the context length {0} exceeds the model's "
                               "llama.context_length {1}",
@@ -417,7 +437,8 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
   // Tensors: present, of a type that dequantizes, and of the expected shape
   // (outermost first: [out, in] for linear layers).
   const TensorRef *embd = file.lookupTensor("token_embd.weight");
-  if (!embd || embd->shape.size() != 2 || embd->shape[1] != (uint64_t)c.embedding)
+  if (!embd || embd->shape.size() != 2 ||
+      embd->shape[1] != (uint64_t)c.embedding)
     return fail(llvm::formatv("token_embd.weight must be a [vocab, {0}] tensor",
                               c.embedding));
   if (embd->shape[0] == 0 || embd->shape[0] > (uint64_t)1 << 31)
@@ -436,8 +457,10 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
       return optional ? llvm::Error::success()
                       : fail(llvm::formatv("tensor {0} is missing", name));
     if (!modelfile::getDTypeInfo(t->type).isFloat)
-      return fail(llvm::formatv("tensor {0} has type {1}, which does not convert "
-                                "to float", name, modelfile::getDTypeName(t->type)));
+      return fail(
+          llvm::formatv("tensor {0} has type {1}, which does not convert "
+                        "to float",
+                        name, modelfile::getDTypeName(t->type)));
     bool same = t->shape.size() == shape.size();
     for (size_t i = 0; same && i < shape.size(); ++i)
       same = t->shape[i] == (uint64_t)shape[i];
@@ -446,8 +469,8 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
       llvm::raw_string_ostream ws(want), gs(got);
       llvm::interleaveComma(shape, ws);
       llvm::interleaveComma(t->shape, gs);
-      return fail(llvm::formatv("tensor {0} has shape [{1}], expected [{2}]", name,
-                                got, want));
+      return fail(llvm::formatv("tensor {0} has shape [{1}], expected [{2}]",
+                                name, got, want));
     }
     return llvm::Error::success();
   };
@@ -483,7 +506,8 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
       if (auto e = check(p + t.name, t.shape, t.optional))
         return std::move(e);
   }
-  if (file.lookupTensor(llvm::formatv("blk.{0}.attn_norm.weight", c.layers).str()))
+  if (file.lookupTensor(
+          llvm::formatv("blk.{0}.attn_norm.weight", c.layers).str()))
     return fail(llvm::formatv("the file has tensors of a block {0}, but "
                               "llama.block_count is {0} (blocks 0 to {1})",
                               c.layers, c.layers - 1));
