@@ -173,6 +173,9 @@ static void matrix_times_columns(int64_t M, int64_t N, int64_t K,
   for (int64_t j = 0; j < N; ++j)
     for (int64_t k = 0; k < K; ++k)
       scratchB[j * K + k] = B[k * ldb + j];
+  /* A matrix-vector product is bound by reading A: large ones split A's
+   * rows over the threads, which adds their share of memory bandwidth. */
+#pragma omp parallel for schedule(static) if ((double)M * K > 1e6)
   for (int64_t i = 0; i < M; ++i)
     for (int64_t j = 0; j < N; ++j) {
       const float *a = A + i * lda, *b = scratchB + j * K;
