@@ -534,9 +534,10 @@ static u32 byteSum(const uint8_t *p, int64_t K, int isSigned) {
  * (terms that are NULL are left out; zp and rs come together), or adds it
  * all to C when `accumulate` (a later k-block). One pass, contiguous along
  * whichever of C's strides is 1. */
-static void storeTile(const int32_t *tile, int ld, int64_t h, int64_t w,
-                      int32_t *C, int64_t rsC, int64_t csC, int accumulate,
-                      const u32 *bias, const u32 *zp, const u32 *rs) {
+void qcc_rt_store_tile(const int32_t *tile, int ld, int64_t h, int64_t w,
+                       int32_t *C, int64_t rsC, int64_t csC, int accumulate,
+                       const uint32_t *bias, const uint32_t *zp,
+                       const uint32_t *rs) {
   const u32 *t = (const u32 *)tile;
   u32 *c0 = (u32 *)C;
   if (csC == 1) {
@@ -799,7 +800,7 @@ static int packedPath(Problem *p, int threads) {
               int64_t jp = q * v->nr, w = nc - jp < v->nr ? nc - jp : v->nr;
               v->kernel(groups, s->x, (const char *)wBlock + q * panelBytes,
                         s->tile);
-              storeTile(s->tile, v->nr, h, w,
+              qcc_rt_store_tile(s->tile, v->nr, h, w,
                         p->C + i * p->rsC + (j0 + jp) * p->csC, p->rsC, p->csC,
                         k0 > 0, last && corr ? bias + j0 + jp : NULL,
                         last && p->needRow ? zp + j0 + jp : NULL,

@@ -447,54 +447,6 @@ static void naiveBlock(const Problem *p, int64_t i0, int64_t i1, int64_t j0,
     }
 }
 
-/* Stores the h x w block t (row stride 32) to C plus bias[c] - zp[c] *
- * rs[r] (NULL terms left out; zp and rs come together), or adds it all to
- * C when `accumulate`. Contiguous along whichever of C's strides is 1. */
-static void storeBlock(const u32 *t, int64_t h, int64_t w, u32 *C, int64_t rsC,
-                       int64_t csC, int accumulate, const u32 *bias,
-                       const u32 *zp, const u32 *rs) {
-  if (csC == 1) {
-    for (int64_t r = 0; r < h; ++r) {
-      u32 *d = C + r * rsC, s = rs ? rs[r] : 0;
-      const u32 *tr = t + r * AMX_NR;
-      if (rs) {
-        if (accumulate)
-          for (int64_t c = 0; c < w; ++c)
-            d[c] += tr[c] + bias[c] - zp[c] * s;
-        else
-          for (int64_t c = 0; c < w; ++c)
-            d[c] = tr[c] + bias[c] - zp[c] * s;
-      } else if (bias) {
-        if (accumulate)
-          for (int64_t c = 0; c < w; ++c)
-            d[c] += tr[c] + bias[c];
-        else
-          for (int64_t c = 0; c < w; ++c)
-            d[c] = tr[c] + bias[c];
-      } else if (accumulate) {
-        for (int64_t c = 0; c < w; ++c)
-          d[c] += tr[c];
-      } else {
-        memcpy(d, tr, w * sizeof(u32));
-      }
-    }
-    return;
-  }
-  for (int64_t c = 0; c < w; ++c) {
-    u32 *d = C + c * csC, b = bias ? bias[c] : 0, z = rs ? zp[c] : 0;
-    const u32 *tc = t + c;
-    if (rsC == 1 && !accumulate && !rs)
-      for (int64_t r = 0; r < h; ++r)
-        d[r] = tc[r * AMX_NR] + b;
-    else
-      for (int64_t r = 0; r < h; ++r) {
-        u32 v = tc[r * AMX_NR] + b - (rs ? z * rs[r] : 0);
-        u32 *e = d + r * rsC;
-        *e = accumulate ? *e + v : v;
-      }
-  }
-}
-
 /* How a team splits an np-panel by sl-sliver block into rp row parts by cp
  * panel parts: the least estimated time per thread, counting the
  * multiply-adds at 1024 a cycle, the W panels a thread reads first at 32
@@ -680,10 +632,11 @@ static void product(Problem *p, int threads, uint8_t *wBlock) {
               k.out = (uint8_t *)cScratch;
               k.ldo = AMX_NR * 4;
               kernel(&k);
-              storeBlock(cScratch, h, w, (u32 *)cBlock, p->rsC, p->csC, !first,
-                         last && corr ? p->bias + jq : NULL,
-                         last && p->needRow ? p->zp + jq : NULL,
-                         last && p->needRow ? p->rs + i : NULL);
+              qcc_rt_store_tile((const int32_t *)cScratch, AMX_NR, h, w,
+                                cBlock, p->rsC, p->csC, !first,
+                                last && corr ? p->bias + jq : NULL,
+                                last && p->needRow ? p->zp + jq : NULL,
+                                last && p->needRow ? p->rs + i : NULL);
             }
           }
         }

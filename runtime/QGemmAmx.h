@@ -30,6 +30,14 @@
  * from any thread, return the first answer. */
 int qcc_rt_amx_enable(void);
 
+/* Shared with QGemm.c: stores the h x w int32 tile (row stride ld) to C
+ * (strides rsC, csC) plus bias[c] - zp[c] * rs[r] (NULL terms left out; zp
+ * and rs come together), or adds it all to C when `accumulate`. */
+void qcc_rt_store_tile(const int32_t *tile, int ld, int64_t h, int64_t w,
+                       int32_t *C, int64_t rsC, int64_t csC, int accumulate,
+                       const uint32_t *bias, const uint32_t *zp,
+                       const uint32_t *rs);
+
 /* qcc_rt_qgemm_s8 (QGemm.h) on the tile unit, with up to `threads` OpenMP
  * threads. Returns 1 when it computed C, 0 when it did not run (a build
  * without AMX, a process without the permission, or no memory): then
