@@ -186,6 +186,9 @@ LogicalResult checkQuantOptions(const CompileOptions &o, Location loc) {
   if (o.activationType != "u8" && o.activationType != "i8")
     return emitError(loc) << "--act-type must be u8 or i8, got '"
                           << o.activationType << "'";
+  if (o.stateBits != 8 && o.stateBits != 16)
+    return emitError(loc) << "--state-bits must be 8 or 16, got "
+                          << o.stateBits;
   if (o.weightMethod != "rtn" && o.weightMethod != "gptq" &&
       o.weightMethod != "awq" && o.weightMethod != "hqq")
     return emitError(loc) << "unknown --weights='" << o.weightMethod
@@ -308,6 +311,7 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
         q.groupSize = options.weightGroup;
         q.weightMethod = options.weightMethod;
         q.smoothAlpha = options.smoothAlpha;
+        q.stateBits = options.stateBits;
         q.printSummary = options.weightBits < 8 || options.smoothAlpha >= 0.0 ||
                          options.verbose;
         pm.addPass(qnn::createQuantize(q));

@@ -103,6 +103,12 @@ int qccMain(int argc, char **argv) {
       cl::desc("SmoothQuant for the int8 layers: migration strength alpha in "
                "[0, 1] (0.5 is the paper's default; negative: off)"),
       cl::init(-1.0), cl::cat(qccCategory));
+  cl::opt<int64_t> stateBits(
+      "state-bits",
+      cl::desc("Activation bits on a recurrent state path (a float input fed "
+               "back from a same-typed output through add/mul/data movement, "
+               "e.g. an LSTM cell state): 16 or 8"),
+      cl::init(16), cl::cat(qccCategory));
   cl::opt<EmitKind> emit(
       "emit", cl::desc("Stop after a stage and write its output"),
       cl::values(clEnumValN(EmitKind::Qnn, "qnn", "qnn dialect IR"),
@@ -187,6 +193,7 @@ int qccMain(int argc, char **argv) {
   options.weightBits = wbits;
   options.weightGroup = group;
   options.smoothAlpha = smooth;
+  options.stateBits = stateBits;
   options.verbose = verbose;
   options.contextLength = ctx;
   options.runOnnxChecker = !noChecker;

@@ -6,7 +6,8 @@
 //   qmul        clamp(out_zp + rescale((a-a_zp)(b-b_zp), M, n), lo, hi)
 //   matmul_integer / conv_integer
 //               bias + sum of zero-point-corrected products, modulo 2^32
-//   lut         table[x - min(type of x)]
+//   lut         table[clamp(x, first, first + N - 1) - first], first
+//               defaulting to min(type of x)
 // with rescale(v, M, n) = round_shift(v * M, n). Every 64-bit intermediate
 // wraps (two's complement), as the 64-bit scalar code of the backends does;
 // the contract keeps real operands far from that.
@@ -95,18 +96,23 @@ FailureOr<RefTensor> qmul(qnn::QMulOp op, const RefTensor &a,
 FailureOr<RefTensor> lut(qnn::LutOp op, const RefTensor &x) {
   RankedTensorType type = op.getType();
   auto in = getIntegerKind(x.type.getElementType());
-  if (!in || in->width != 8 || !getIntegerKind(type.getElementType()))
-    return opError(op, "qnn.lut needs an 8-bit integer operand");
+  if (!in || in->width > 16 || !getIntegerKind(type.getElementType()))
+    return opError(op, "qnn.lut needs an integer operand of at most 16 bits");
+  int64_t n = cast<ShapedType>(op.getTable().getType()).getNumElements();
   auto table = refTensorFromAttr(
-      op.getTable(), RankedTensorType::get({256}, type.getElementType()));
+      op.getTable(), RankedTensorType::get({n}, type.getElementType()));
   if (failed(table))
-    return opError(op, "cannot read the table of 256 integers");
+    return opError(op, "cannot read the table's integers");
+  // table[clamp(x, first, first + n - 1) - first]; without `first` the
+  // table has an entry for every value of x's type.
+  std::optional<int64_t> first = op.getFirst();
+  int64_t base = first ? *first : in->min();
   RefTensor out;
   out.type = type;
   out.ints.resize(x.ints.size());
-  int64_t base = in->min();
   for (size_t k = 0; k < x.ints.size(); ++k)
-    out.ints[k] = table->ints[x.ints[k] - base];
+    out.ints[k] =
+        table->ints[std::clamp<int64_t>(x.ints[k], base, base + n - 1) - base];
   return out;
 }
 

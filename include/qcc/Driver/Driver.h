@@ -40,6 +40,7 @@ struct CompileOptions {
   int64_t weightBits = 8;
   int64_t weightGroup = 32;
   double smoothAlpha = -1.0;        // SmoothQuant alpha; negative: off
+  int64_t stateBits = 16;           // recurrent state path activations: 8 | 16
 };
 
 /// Runs the whole compile described by `options`; diagnostics go to the

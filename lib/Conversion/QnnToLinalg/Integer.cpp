@@ -253,18 +253,30 @@ struct LutLowering : OpConversionPattern<LutOp> {
     for (const APInt &v : table.bitcast(element).getValues<APInt>())
       entries.push_back(outUnsigned ? v.zext(stored.getIntOrFloatBitWidth())
                                     : v.sext(stored.getIntOrFloatBitWidth()));
+    int64_t n = cast<ShapedType>(table.getType()).getNumElements();
     if (table.isSplat())
-      entries.assign(256, entries.front());
-    auto tableType = RankedTensorType::get({256}, stored);
+      entries.assign(n, entries.front());
+    auto tableType = RankedTensorType::get({n}, stored);
     Value tableValue = rewriter.create<arith::ConstantOp>(
         loc, DenseElementsAttr::get(tableType, entries));
     bool inUnsigned = isOperandUnsigned(op, 0);
+    unsigned inWidth =
+        cast<ShapedType>(op.getInput().getType()).getElementTypeBitWidth();
+    // The input value of table[0]; a window (`first`) clamps the index.
+    std::optional<int64_t> first = op.getFirst();
+    int64_t base =
+        first ? *first : (inUnsigned ? 0 : -(int64_t(1) << (inWidth - 1)));
     Value result = buildElementwise(
         rewriter, loc, type, {adaptor.getInput()},
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value idx = widen(b, l, a[0], inUnsigned);
-          if (!inUnsigned)
-            idx = b.create<arith::AddIOp>(l, idx, i64Const(b, l, 128));
+          if (first) {
+            idx = b.create<arith::MaxSIOp>(l, idx, i64Const(b, l, *first));
+            idx = b.create<arith::MinSIOp>(l, idx,
+                                           i64Const(b, l, *first + n - 1));
+          }
+          if (base != 0)
+            idx = b.create<arith::SubIOp>(l, idx, i64Const(b, l, base));
           idx = b.create<arith::IndexCastOp>(l, b.getIndexType(), idx);
           Value v = b.create<tensor::ExtractOp>(l, tableValue, ValueRange{idx});
           return stored == element ? v

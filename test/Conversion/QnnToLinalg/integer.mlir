@@ -42,3 +42,20 @@ func.func @boundary(%x: tensor<4xf32>) -> tensor<4xf32> {
   %d = qnn.dequantize %q : tensor<4x!quant.uniform<u8:f32, 0.1:128>> -> tensor<4xf32>
   return %d : tensor<4xf32>
 }
+
+// -----
+
+// A windowed table (16-bit operand): the index is clamp(x, first,
+// first + N - 1) - first, the entries widened to i32.
+// CHECK-LABEL: func.func @lut_window
+// CHECK: arith.constant dense<[1, 2, 3, 4]> : tensor<4xi32>
+// CHECK: arith.extui %{{.*}} : i16 to i64
+// CHECK: arith.maxsi %{{.*}}, %c100_i64
+// CHECK: arith.minsi %{{.*}}, %c103_i64
+// CHECK: arith.subi %{{.*}}, %c100_i64
+// CHECK: tensor.extract
+// CHECK: arith.trunci %{{.*}} : i32 to i8
+func.func @lut_window(%x: tensor<4xui16>) -> tensor<4xui8> {
+  %y = qnn.lut %x {first = 100 : i64, table = dense<[1, 2, 3, 4]> : tensor<4xui8>} : tensor<4xui16> -> tensor<4xui8>
+  return %y : tensor<4xui8>
+}

@@ -81,3 +81,45 @@ func.func @gather(%x: tensor<1x8x1xf32>) -> tensor<1x8xf32> {
   %gd = qnn.dequantize %gq : tensor<1x8x!q> -> tensor<1x8xf32>
   return %gd : tensor<1x8xf32>
 }
+
+// -----
+
+// A unary function of a 16-bit tensor (an LSTM's tanh of its 16-bit cell
+// state) is a windowed table: tanh(0.5 (q - 32768)) in u8 steps of 2/255
+// (zero point 128) is 255 for every q >= 32774 (x >= 3); at the bottom, 1
+// down to q = 32730 and 0 (-127.5 rounded to even) from q = 32729 (x =
+// -19.5, where tanh is -1 in double) on, so 46 entries from first = 32729
+// cover all 65536 inputs.
+!c16 = !quant.uniform<u16:f32, 0.5:32768>
+!t8 = !quant.uniform<u8:f32, 0.0078431372549019607:128>
+// CHECK-LABEL: func.func @table16
+// CHECK: qnn.lut %{{.*}} {first = 32729 : i64, table = dense<[0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 5, 13, 31, 69, 128, 187, 225, 243, 251, 254, 255]> : tensor<46xui8>} : tensor<4xui16> -> tensor<4xui8>
+func.func @table16(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %q = qnn.quantize %x : tensor<4xf32> -> tensor<4x!c16>
+  %d = qnn.dequantize %q : tensor<4x!c16> -> tensor<4xf32>
+  %t = qnn.tanh %d : tensor<4xf32>
+  %q2 = qnn.quantize %t : tensor<4xf32> -> tensor<4x!t8>
+  %d2 = qnn.dequantize %q2 : tensor<4x!t8> -> tensor<4xf32>
+  return %d2 : tensor<4xf32>
+}
+
+// -----
+
+// A concatenation of an 8-bit and a 16-bit part into a 16-bit result (an
+// LSTM's h and c into its state output): the 8-bit part is requantized to
+// the result's parameters: (2/255) / 0.5 = 1077952576 * 2^-36.
+!h8 = !quant.uniform<u8:f32, 0.0078431372549019607:128>
+!c16 = !quant.uniform<u16:f32, 0.5:32768>
+// CHECK-LABEL: func.func @concat16
+// CHECK: %[[H:.*]] = qnn.requantize %{{.*}} {clamp_max = 65535 : i64, clamp_min = 0 : i64, input_zp = 128 : i64, multiplier = array<i32: 1077952576>, output_zp = 32768 : i64, shift = array<i32: 36>} : tensor<1x4xui8> -> tensor<1x4xui16>
+// CHECK: qnn.concat %[[H]], %{{.*}} {axis = 0 : i64} : (tensor<1x4xui16>, tensor<1x4xui16>) -> tensor<2x4xui16>
+func.func @concat16(%h: tensor<1x4xf32>, %c: tensor<1x4xf32>) -> tensor<2x4xf32> {
+  %qh = qnn.quantize %h : tensor<1x4xf32> -> tensor<1x4x!h8>
+  %dh = qnn.dequantize %qh : tensor<1x4x!h8> -> tensor<1x4xf32>
+  %qc = qnn.quantize %c : tensor<1x4xf32> -> tensor<1x4x!c16>
+  %dc = qnn.dequantize %qc : tensor<1x4x!c16> -> tensor<1x4xf32>
+  %s = qnn.concat %dh, %dc {axis = 0 : i64} : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<2x4xf32>
+  %qs = qnn.quantize %s : tensor<2x4xf32> -> tensor<2x4x!c16>
+  %ds = qnn.dequantize %qs : tensor<2x4x!c16> -> tensor<2x4xf32>
+  return %ds : tensor<2x4xf32>
+}

@@ -88,6 +88,38 @@ func.func @lut_size(%x: tensor<4xi8>) {
 
 // -----
 
+func.func @lut_wide_no_window(%x: tensor<4xui16>) {
+  // expected-error @+1 {{table must have 65536 elements (one per input value; or set first)}}
+  %y = qnn.lut %x {table = dense<0> : tensor<256xui8>} : tensor<4xui16> -> tensor<4xui8>
+  return
+}
+
+// -----
+
+func.func @lut_window_range(%x: tensor<4xui16>) {
+  // expected-error @+1 {{table window [65530, 65545] is outside the input range [0, 65535]}}
+  %y = qnn.lut %x {first = 65530 : i64, table = dense<0> : tensor<16xui8>} : tensor<4xui16> -> tensor<4xui8>
+  return
+}
+
+// -----
+
+func.func @lut_window_signed(%x: tensor<4xi16>) {
+  // expected-error @+1 {{table window [-32769, -32754] is outside the input range [-32768, 32767]}}
+  %y = qnn.lut %x {first = -32769 : i64, table = dense<0> : tensor<16xui8>} : tensor<4xi16> -> tensor<4xui8>
+  return
+}
+
+// -----
+
+func.func @lut_input_width(%x: tensor<4xi32>) {
+  // expected-error @+1 {{input must have an integer element type of 2 to 16 bits}}
+  %y = qnn.lut %x {first = 0 : i64, table = dense<0> : tensor<16xi8>} : tensor<4xi32> -> tensor<4xi8>
+  return
+}
+
+// -----
+
 func.func @storage_sign(%x: tensor<4xui8>) {
   // expected-error @+1 {{integer signedness differs from the storage's}}
   %q = qnn.storage_cast %x : tensor<4xui8> -> tensor<4x!quant.uniform<i8:f32, 0.1>>

@@ -251,12 +251,27 @@ LogicalResult QMulOp::verify() {
 
 LogicalResult LutOp::verify() {
   IntegerType in = integerElementType(getInput());
-  if (!in || in.getWidth() != 8)
-    return emitOpError("input must have an 8-bit integer element type");
+  if (!in || in.getWidth() < 2 || in.getWidth() > 16)
+    return emitOpError("input must have an integer element type of 2 to 16 "
+                       "bits, got ")
+           << getInput().getType();
   auto table = getTable();
   auto tableType = dyn_cast<ShapedType>(table.getType());
-  if (!tableType || tableType.getRank() != 1 || tableType.getNumElements() != 256)
-    return emitOpError("table must have 256 elements");
+  if (!tableType || tableType.getRank() != 1)
+    return emitOpError("table must be one-dimensional");
+  int64_t n = tableType.getNumElements();
+  auto [lo, hi] = integerRange(in);
+  if (std::optional<int64_t> first = getFirst()) {
+    if (n < 1 || n > 65536)
+      return emitOpError("table must have 1 to 65536 elements, got ") << n;
+    if (*first < lo || *first + n - 1 > hi)
+      return emitOpError("table window [")
+             << *first << ", " << *first + n - 1
+             << "] is outside the input range [" << lo << ", " << hi << "]";
+  } else if (n != hi - lo + 1) {
+    return emitOpError("table must have ")
+           << hi - lo + 1 << " elements (one per input value; or set first)";
+  }
   Type resultElement = getType().getElementType();
   if (tableType.getElementType() != resultElement)
     return emitOpError("table element type ")

@@ -93,7 +93,10 @@ std::optional<Term> classify(Value v, ArrayRef<int64_t> shape) {
   if (auto lut = v.getDefiningOp<LutOp>()) {
     auto table = dyn_cast<DenseElementsAttr>(lut.getTable());
     auto et = int8Element(lut.getType());
-    if (table && et) {
+    // Only a full table of an 8-bit tensor composes; a windowed table of a
+    // wider one is itself the 8-bit source.
+    if (table && et && !lut.getFirst() &&
+        int8Element(lut.getInput().getType())) {
       t.x = lut.getInput();
       for (const APInt &e : table.getValues<APInt>())
         t.table.push_back(asInt(e, et));
@@ -139,6 +142,8 @@ struct ComposeIntoLut : OpRewritePattern<OpTy> {
     if constexpr (std::is_same_v<OpTy, LutOp>) {
       if (terms[0].table.empty())
         return rewriter.notifyMatchFailure(op, "already a table of its input");
+      if (op.getFirst())
+        return rewriter.notifyMatchFailure(op, "a windowed table");
     }
     if constexpr (std::is_same_v<OpTy, RequantizeOp>) {
       if (op.getMultiplier().size() != 1)
@@ -153,7 +158,8 @@ struct ComposeIntoLut : OpRewritePattern<OpTy> {
     }
     auto tableAttr = DenseElementsAttr::get(
         RankedTensorType::get({256}, outElement), table);
-    rewriter.replaceOpWithNewOp<LutOp>(op, resultType, x, tableAttr);
+    rewriter.replaceOpWithNewOp<LutOp>(op, resultType, x, tableAttr,
+                                       /*first=*/IntegerAttr());
     return success();
   }
 

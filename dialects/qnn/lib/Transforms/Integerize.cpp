@@ -639,13 +639,17 @@ Value findLeaf(Value v, int depth = 0) {
   return nullptr;
 }
 
+/// A unary function of one per-tensor quantized input as a table: 256
+/// entries for an 8-bit input; for 9 to 16 bits, the window of inputs
+/// outside which the table is constant (`first`), so a saturating function
+/// (tanh, sigmoid) of a 16-bit tensor keeps a few thousand entries.
 struct IntegerizeTable : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp q,
                                 PatternRewriter &rewriter) const override {
     auto outType = cast<RankedTensorType>(q.getType());
     auto out = getQuantParams(outType.getElementType(), outType.getShape());
-    if (failed(out) || !out->isPerTensor() || out->bits != 8)
+    if (failed(out) || !out->isPerTensor() || out->bits > 16)
       return failure();
     Value root = q.getInput();
     if (root.getDefiningOp<DequantizeOp>() || !root.getDefiningOp() ||
@@ -655,12 +659,15 @@ struct IntegerizeTable : OpRewritePattern<QuantizeOp> {
     if (!leaf || !isUnaryCluster(root, leaf))
       return failure();
     auto x = dequantized(leaf);
-    if (!x || !x->params.isPerTensor() || x->params.bits != 8 ||
+    if (!x || !x->params.isPerTensor() || x->params.bits > 16 ||
         cast<ShapedType>(leaf.getType()).getShape() != outType.getShape())
       return rewriter.notifyMatchFailure(q, "not a table-able unary function");
-    int64_t lowest = x->params.isSigned ? -128 : 0;
+    int64_t lowest = x->params.qmin,
+            count = x->params.qmax - x->params.qmin + 1;
+    if (x->params.bits == 8)
+      lowest = x->params.isSigned ? -128 : 0, count = 256;
     SmallVector<APInt> table;
-    for (int64_t i = 0; i < 256; ++i) {
+    for (int64_t i = 0; i < count; ++i) {
       double in = double(float(i + lowest - x->params.zeroPoints[0]) *
                          float(x->params.scales[0]));
       auto value = evaluateScalarCluster(root, leaf, in);
@@ -671,14 +678,29 @@ struct IntegerizeTable : OpRewritePattern<QuantizeOp> {
                                 : (int64_t)std::clamp(
                                       r + out->zeroPoints[0], (double)out->qmin,
                                       (double)out->qmax);
-      table.push_back(APInt(8, (uint64_t)v, out->isSigned));
+      table.push_back(APInt(out->bits, (uint64_t)v, out->isSigned));
+    }
+    std::optional<int64_t> first;
+    if (x->params.bits != 8) {
+      // Trim the constant ends: inputs beyond the window read its end.
+      size_t lo = 0, hi = table.size() - 1;
+      while (lo < hi && table[lo + 1] == table[0])
+        ++lo;
+      while (hi > lo && table[hi - 1] == table.back())
+        --hi;
+      table = SmallVector<APInt>(table.begin() + lo, table.begin() + hi + 1);
+      first = lowest + (int64_t)lo;
     }
     Type element = out->storageType(rewriter.getContext());
-    auto tableAttr = DenseElementsAttr::get(RankedTensorType::get({256}, element), table);
+    auto tableAttr = DenseElementsAttr::get(
+        RankedTensorType::get({(int64_t)table.size()}, element), table);
     Location loc = q.getLoc();
-    Value y = rewriter.create<LutOp>(loc, withElement(outType, element),
-                                     storageOf(rewriter, loc, *x), tableAttr);
-    replaceQuantize(rewriter, q, y);
+    IntegerAttr firstAttr =
+        first ? rewriter.getI64IntegerAttr(*first) : IntegerAttr();
+    Value lut = rewriter.create<LutOp>(loc, withElement(outType, element),
+                                       storageOf(rewriter, loc, *x), tableAttr,
+                                       firstAttr);
+    replaceQuantize(rewriter, q, lut);
     return success();
   }
 };
@@ -742,12 +764,15 @@ struct IntegerizeDataMovement : QuantizeRootPattern {
       SmallVector<Value> parts;
       for (Value in : concat.getInputs()) {
         auto xi = dequantized(in);
-        if (!xi || !xi->params.isPerTensor() || xi->params.bits != out.bits ||
-            xi->params.isSigned != out.isSigned)
+        if (!xi || !xi->params.isPerTensor())
           return failure();
         Value s = storageOf(rewriter, loc, *xi);
+        // A part of other parameters or storage (an 8-bit part of a 16-bit
+        // concatenation) is requantized to the result's.
         if (xi->params.scales[0] != out.scales[0] ||
-            xi->params.zeroPoints[0] != out.zeroPoints[0]) {
+            xi->params.zeroPoints[0] != out.zeroPoints[0] ||
+            xi->params.bits != out.bits ||
+            xi->params.isSigned != out.isSigned) {
           auto r = requantize(rewriter, q, s, xi->params.zeroPoints[0],
                               {xi->params.scales[0] / out.scales[0]}, 0, out,
                               fullRange(out));

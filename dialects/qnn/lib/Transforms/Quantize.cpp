@@ -7,6 +7,8 @@
 // conv and matmul are quantized per output channel (symmetric int8, codes in
 // [-127, 127]) and enter through qnn.storage_cast + qnn.dequantize. The
 // result is the QDQ form that qcc-integerize turns into integer ops.
+// Activations are 8-bit, except a recurrent state path (statePath below),
+// which gets `state-bits` (16 by default).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +21,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace qcc::qnn {
 #define GEN_PASS_DEF_QUANTIZE
@@ -51,23 +54,77 @@ std::optional<std::pair<double, double>> rangeOf(Value v) {
 }
 
 /// Activation parameters for [lo, hi] (always including 0, as the zero
-/// point must be an integer): asymmetric uint8 or symmetric int8.
+/// point must be an integer): asymmetric unsigned or symmetric signed
+/// integers of `bits` (8 or 16).
 quant::UniformQuantizedType activationQuantType(MLIRContext *ctx, double lo,
-                                           double hi, bool signedActs) {
-  Type i8 = IntegerType::get(ctx, 8), f32 = Float32Type::get(ctx);
+                                                double hi, bool signedActs,
+                                                unsigned bits = 8) {
+  Type storage = IntegerType::get(ctx, bits), f32 = Float32Type::get(ctx);
   lo = std::min(lo, 0.0);
   hi = std::max(hi, 0.0);
   if (signedActs) {
+    int64_t qmax = (int64_t(1) << (bits - 1)) - 1;
     double absmax = std::max(-lo, hi);
-    double scale = absmax > 0 ? absmax / 127.0 : 1.0;
-    return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed, i8,
-                                            f32, (float)scale, 0, -128, 127);
+    double scale = absmax > 0 ? absmax / (double)qmax : 1.0;
+    return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed,
+                                            storage, f32, (float)scale, 0,
+                                            -qmax - 1, qmax);
   }
-  double scale = hi > lo ? (hi - lo) / 255.0 : 1.0;
+  int64_t qmax = (int64_t(1) << bits) - 1;
+  double scale = hi > lo ? (hi - lo) / (double)qmax : 1.0;
   scale = (float)scale;
   int64_t zp = (int64_t)std::nearbyint(-lo / scale);
-  zp = std::clamp<int64_t>(zp, 0, 255);
-  return quant::UniformQuantizedType::get(0, i8, f32, scale, zp, 0, 255);
+  zp = std::clamp<int64_t>(zp, 0, qmax);
+  return quant::UniformQuantizedType::get(0, storage, f32, scale, zp, 0, qmax);
+}
+
+/// Ops that carry a recurrent state from input to output without a
+/// contraction or a nonlinearity: elementwise add and mul, data movement.
+bool carriesState(Operation *op) {
+  return isa<AddOp, MulOp, ReshapeOp, TransposeOp, SliceOp, GatherOp,
+             BroadcastOp, ConcatOp>(op);
+}
+
+/// The values of a recurrent state path: computed from a float argument
+/// that has a same-typed result (a state the caller feeds back, as an LSTM
+/// cell state or a KV cache) and flowing to such a result, through
+/// carriesState ops only. An LSTM's cell state c' = f * c + i * g is such a
+/// path (its gates are not); 8-bit rounding there compounds from call to
+/// call, and small decays round back to the same code, so a state that
+/// should fade sticks.
+llvm::DenseSet<Value> statePath(func::FuncOp f) {
+  llvm::DenseSet<Value> forward, backward, path;
+  auto returned = f.getBody().front().getTerminator()->getOperands();
+  for (BlockArgument arg : f.getArguments()) {
+    auto t = dyn_cast<RankedTensorType>(arg.getType());
+    if (t && isa<FloatType>(t.getElementType()) &&
+        llvm::any_of(returned, [&](Value r) { return r.getType() == t; }))
+      forward.insert(arg);
+  }
+  if (forward.empty())
+    return path;
+  SmallVector<Operation *> ops;
+  for (Operation &op : f.getBody().front())
+    ops.push_back(&op);
+  for (Operation *op : ops)
+    if (carriesState(op) && llvm::any_of(op->getOperands(), [&](Value v) {
+          return forward.contains(v);
+        }))
+      forward.insert(op->getResults().begin(), op->getResults().end());
+  for (Value r : returned)
+    if (llvm::any_of(f.getArguments(), [&](BlockArgument a) {
+          return forward.contains(a) && a.getType() == r.getType();
+        }))
+      backward.insert(r);
+  for (Operation *op : llvm::reverse(ops))
+    if (carriesState(op) && llvm::any_of(op->getResults(), [&](Value v) {
+          return backward.contains(v);
+        }))
+      backward.insert(op->getOperands().begin(), op->getOperands().end());
+  for (Value v : forward)
+    if (backward.contains(v))
+      path.insert(v);
+  return path;
 }
 
 /// Skip a point whose quantize would only split a fusable pattern: a conv
@@ -220,6 +277,14 @@ struct QuantizePass : qcc::qnn::impl::QuantizeBase<QuantizePass> {
       for (StringRef line : llvm::split(StringRef(summary).rtrim(), '\n'))
         llvm::errs() << "[quant] " << line << "\n";
 
+    if (stateBits != 8 && stateBits != 16) {
+      module.emitError("state-bits must be 8 or 16, got ") << (int)stateBits;
+      return signalPassFailure();
+    }
+    llvm::DenseSet<Value> state;
+    if (stateBits != 8)
+      state = statePath(f);
+
     bool missing = false;
     for (const CalibrationPoint &point : calibrationPoints(f)) {
       Value v = point.value;
@@ -232,8 +297,9 @@ struct QuantizePass : qcc::qnn::impl::QuantizeBase<QuantizePass> {
         missing = true;
         continue;
       }
-      auto qtype = activationQuantType(&getContext(), range->first, range->second,
-                                  activationType == "i8");
+      auto qtype = activationQuantType(&getContext(), range->first,
+                                       range->second, activationType == "i8",
+                                       state.contains(v) ? stateBits : 8);
       auto t = cast<RankedTensorType>(v.getType());
       if (!t.getElementType().isF32())
         continue;

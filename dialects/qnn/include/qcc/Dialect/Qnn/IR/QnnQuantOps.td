@@ -213,7 +213,7 @@ def Qnn_QMulOp : Qnn_Op<"qmul"> {
 }
 
 def Qnn_LutOp : Qnn_Op<"lut", [SameOperandsAndResultShape]> {
-  let summary = "table lookup on 8-bit integers (integer nonlinearities)";
+  let summary = "table lookup on 8- or 16-bit integers (integer nonlinearities)";
   let description = [{
     `y = table[x - min(x's type)]`: the 256 entries of `table` are indexed by
     the operand's value counted from the smallest value of its type (0 for
@@ -221,11 +221,21 @@ def Qnn_LutOp : Qnn_Op<"lut", [SameOperandsAndResultShape]> {
     tables for sigmoid, tanh, GELU, SiLU, exp and other unary functions from
     the quantization parameters, so the op is exact by construction.
 
+    With `first`, the table covers the inputs `first .. first + N - 1` (N
+    its length, at most 65536) and inputs outside that window read its
+    nearest end: `y = table[clamp(x, first, first + N - 1) - first]`. That
+    is the form for 9- to 16-bit operands, whose function is constant
+    beyond a window (tanh and sigmoid saturate); without `first` the table
+    has one entry per value of the operand's type.
+
     ```mlir
     %y = qnn.lut %x {table = dense<...> : tensor<256xi8>} : tensor<1x8xi8> -> tensor<1x8xi8>
+    %t = qnn.lut %c {first = 27000 : i64, table = dense<...> : tensor<9000xui8>}
+        : tensor<1x128xui16> -> tensor<1x128xui8>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, ElementsAttr:$table);
+  let arguments = (ins AnyRankedTensor:$input, ElementsAttr:$table,
+                       OptionalAttr<I64Attr>:$first);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;

@@ -145,6 +145,14 @@ def Quantize : Pass<"qcc-quantize", "mlir::ModuleOp"> {
     are constants become per-channel symmetric int8. Conv/matmul results
     that only feed a ReLU/Clip (or a matmul's bias add) stay float, so
     qcc-integerize fuses them. A point without a range is an error.
+
+    Activations are 8-bit, except those on a recurrent state path: values
+    computed from a float argument that has a same-typed result (a state
+    the caller feeds back, such as an LSTM's cell state) and flowing to
+    that result through elementwise add/mul and data movement only. They
+    get `state-bits` (16 by default: u16 asymmetric or i16 symmetric, as
+    `activation-type` says), since 8-bit rounding there compounds from call
+    to call.
   }];
   let options = [
     Option<"activationType", "activation-type", "std::string", "\"u8\"",
@@ -159,6 +167,9 @@ def Quantize : Pass<"qcc-quantize", "mlir::ModuleOp"> {
     Option<"smoothAlpha", "smooth-alpha", "double", "-1.0",
            "SmoothQuant strength in [0, 1] for the int8 per-channel layers "
            "(needs qcc.act_channel_range); negative: off">,
+    Option<"stateBits", "state-bits", "int", "16",
+           "activation bits on a recurrent state path: 16, or 8 (as every "
+           "other activation)">,
     Option<"printSummary", "print-summary", "bool", "false",
            "print how many layers got which weight configuration">,
   ];
