@@ -190,13 +190,26 @@ LogicalResult checkQuantOptions(const CompileOptions &o, Location loc) {
     return emitError(loc) << "--state-bits must be 8 or 16, got "
                           << o.stateBits;
   if (o.weightMethod != "rtn" && o.weightMethod != "gptq" &&
-      o.weightMethod != "awq" && o.weightMethod != "hqq")
+      o.weightMethod != "awq" && o.weightMethod != "hqq" &&
+      o.weightMethod != "ternary")
     return emitError(loc) << "unknown --weights='" << o.weightMethod
-                          << "' (expected rtn, gptq, awq or hqq)";
+                          << "' (expected rtn, gptq, awq, hqq or ternary)";
+  if (o.ternaryScale != "channel" && o.ternaryScale != "tensor")
+    return emitError(loc) << "--ternary-scale must be channel or tensor, got '"
+                          << o.ternaryScale << "'";
+  if (o.weightMethod != "ternary" && o.ternaryScale != "channel")
+    return emitError(loc) << "--ternary-scale applies only to --weights=ternary";
+  if (o.weightMethod == "ternary" && o.weightBits != 8)
+    return emitError(loc) << "--weights=ternary fixes the weights' width "
+                             "(codes -1, 0, 1); it takes no --wbits";
+  if (o.weightMethod == "ternary" && o.smoothAlpha >= 0.0)
+    return emitError(loc) << "--smooth applies to int8 weights, not to "
+                             "--weights=ternary";
   if (o.weightBits != 8 && o.weightBits != 4 && o.weightBits != 3 &&
       o.weightBits != 2)
     return emitError(loc) << "--wbits must be 8, 4, 3 or 2, got " << o.weightBits;
-  if (o.weightBits == 8 && o.weightMethod != "rtn")
+  if (o.weightBits == 8 && o.weightMethod != "rtn" &&
+      o.weightMethod != "ternary")
     return emitError(loc) << "--weights=" << o.weightMethod
                           << " needs --wbits=4, 3 or 2 (8-bit weights are "
                              "per-channel round-to-nearest)";
@@ -310,10 +323,11 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
         q.weightBits = options.weightBits;
         q.groupSize = options.weightGroup;
         q.weightMethod = options.weightMethod;
+        q.ternaryScale = options.ternaryScale;
         q.smoothAlpha = options.smoothAlpha;
         q.stateBits = options.stateBits;
         q.printSummary = options.weightBits < 8 || options.smoothAlpha >= 0.0 ||
-                         options.verbose;
+                         options.weightMethod == "ternary" || options.verbose;
         pm.addPass(qnn::createQuantize(q));
       },
       "quantize");

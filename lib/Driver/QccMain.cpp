@@ -90,8 +90,13 @@ int qccMain(int argc, char **argv) {
       "act-type", cl::desc("Activation storage: u8 (asymmetric) or i8 (symmetric)"),
       cl::init("u8"), cl::cat(qccCategory));
   cl::opt<std::string> weights(
-      "weights", cl::desc("Weight quantizer: rtn, gptq, awq, hqq"),
+      "weights", cl::desc("Weight quantizer: rtn, gptq, awq, hqq, or ternary "
+                          "(weights in {-1, 0, 1} times an absmean scale)"),
       cl::init("rtn"), cl::cat(qccCategory));
+  cl::opt<std::string> ternaryScale(
+      "ternary-scale",
+      cl::desc("Scale of --weights=ternary: channel (per output channel) or tensor"),
+      cl::init("channel"), cl::cat(qccCategory));
   cl::opt<int64_t> wbits("wbits", cl::desc("Weight bits (8, 4, 3, 2)"), cl::init(8),
                          cl::cat(qccCategory));
   cl::opt<int64_t> group("group",
@@ -190,6 +195,7 @@ int qccMain(int argc, char **argv) {
   options.calibIn = calibIn;
   options.activationType = actType;
   options.weightMethod = weights;
+  options.ternaryScale = ternaryScale;
   options.weightBits = wbits;
   options.weightGroup = group;
   options.smoothAlpha = smooth;

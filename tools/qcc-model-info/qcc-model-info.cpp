@@ -2,6 +2,7 @@
 //
 //   qcc-model-info MODEL.gguf|MODEL.safetensors [--max-array N]
 //   qcc-model-info MODEL --dequant NAME --out x.npy
+//   qcc-model-info MODEL.gguf --ternary NAME --out PREFIX
 //   qcc-model-info MODEL.gguf --tokenize TEXT | --tokenize-file FILE
 //                  [--add-bos=BOOL] [--parse-special=BOOL] [--pieces] [--time]
 //   qcc-model-info MODEL.gguf --detokenize 1,2,3 [--skip-special] [--escape]
@@ -22,6 +23,7 @@
 
 #include "qcc/ModelFile/Gguf.h"
 #include "qcc/ModelFile/Safetensors.h"
+#include "qcc/ModelFile/Ternary.h"
 #include "qcc/Tokenizer/Tokenizer.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -53,7 +55,15 @@ cl::opt<std::string>
     dequantName("dequant",
                 cl::desc("Write this tensor, converted to float32, as .npy"),
                 cl::value_desc("tensor"), cl::cat(category));
-cl::opt<std::string> outPath("out", cl::desc("Output .npy for --dequant"),
+cl::opt<std::string> ternaryName(
+    "ternary",
+    cl::desc("Write this TQ1_0/TQ2_0 tensor's codes (int8 -1/0/1, its shape) "
+             "to OUT.values.npy and its block scales (float32, one per 256 "
+             "weights) to OUT.scales.npy, without dequantizing"),
+    cl::value_desc("tensor"), cl::cat(category));
+cl::opt<std::string> outPath("out",
+                             cl::desc("Output .npy for --dequant, prefix for "
+                                      "--ternary"),
                              cl::value_desc("path"), cl::cat(category));
 
 cl::list<std::string>
@@ -232,14 +242,16 @@ int printSafetensors(const SafetensorsFile &file) {
 
 /// Writes float32 data as a version 1.0 .npy file.
 llvm::Error writeNpy(llvm::StringRef path, llvm::ArrayRef<uint64_t> shape,
-                     llvm::ArrayRef<float> values) {
+                     const void *data, size_t bytes,
+                     llvm::StringRef descr = "<f4") {
   std::string dims;
   for (uint64_t d : shape)
     dims += std::to_string(d) + ", ";
   if (shape.size() > 1)
     dims.erase(dims.size() - 2); // "(a, b)"; a 1-D shape keeps "(n, )"
   std::string header =
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+      "{'descr': '" + descr.str() + "', 'fortran_order': False, 'shape': (" +
+      dims + "), }";
   // Magic (6) + version (2) + length (2) + header + '\n', padded to 64.
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
@@ -253,8 +265,7 @@ llvm::Error writeNpy(llvm::StringRef path, llvm::ArrayRef<uint64_t> shape,
   uint16_t len = static_cast<uint16_t>(header.size());
   os << static_cast<char>(len & 0xff) << static_cast<char>(len >> 8);
   os << header;
-  os.write(reinterpret_cast<const char *>(values.data()),
-           values.size() * sizeof(float));
+  os.write(reinterpret_cast<const char *>(data), bytes);
   os.close();
   if (os.has_error())
     return llvm::createStringError(
@@ -358,6 +369,10 @@ int main(int argc, char **argv) {
     llvm::errs() << "qcc-model-info: error: --dequant needs --out FILE.npy\n";
     return 1;
   }
+  if (!ternaryName.empty() && outPath.empty()) {
+    llvm::errs() << "qcc-model-info: error: --ternary needs --out PREFIX\n";
+    return 1;
+  }
 
   auto file = openModelFile(inputPath);
   if (!file)
@@ -382,6 +397,29 @@ int main(int argc, char **argv) {
     return detokenize(**tok);
   }
 
+  if (!ternaryName.empty()) {
+    const TensorRef *tensor = (*file)->lookupTensor(ternaryName);
+    if (!tensor)
+      return error(formatv("no tensor named '{0}'", ternaryName));
+    auto t = readTernaryTensor(*tensor);
+    if (!t)
+      return error(llvm::toString(t.takeError()));
+    uint64_t blocks = t->scales.size();
+    if (llvm::Error err = writeNpy(outPath + ".values.npy", tensor->shape,
+                                   t->values.data(), t->values.size(), "|i1"))
+      return error(llvm::toString(std::move(err)));
+    if (llvm::Error err = writeNpy(outPath + ".scales.npy", {blocks},
+                                   t->scales.data(),
+                                   t->scales.size() * sizeof(float)))
+      return error(llvm::toString(std::move(err)));
+    llvm::outs() << formatv("{0}: {1} {2} -> {3}.values.npy, {3}.scales.npy "
+                            "({4} ternary values, {5} block scales)\n",
+                            tensor->name, getDTypeName(tensor->type),
+                            shapeString(tensor->shape), outPath.getValue(),
+                            t->values.size(), blocks);
+    return 0;
+  }
+
   if (!dequantName.empty()) {
     const TensorRef *tensor = (*file)->lookupTensor(dequantName);
     if (!tensor)
@@ -389,7 +427,8 @@ int main(int argc, char **argv) {
     auto values = dequantizeTensor(*tensor);
     if (!values)
       return error(llvm::toString(values.takeError()));
-    if (llvm::Error err = writeNpy(outPath, tensor->shape, *values))
+    if (llvm::Error err = writeNpy(outPath, tensor->shape, values->data(),
+                                   values->size() * sizeof(float)))
       return error(llvm::toString(std::move(err)));
     llvm::outs() << formatv("{0}: {1} {2} -> {3} ({4} float32 values)\n",
                             tensor->name, getDTypeName(tensor->type),

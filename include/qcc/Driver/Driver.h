@@ -36,7 +36,8 @@ struct CompileOptions {
   int64_t calibSamples = 0;
   std::string calibOut, calibIn;
   std::string activationType = "u8"; // u8 | i8
-  std::string weightMethod = "rtn";  // rtn | gptq | awq | hqq
+  std::string weightMethod = "rtn";  // rtn | gptq | awq | hqq | ternary
+  std::string ternaryScale = "channel"; // channel | tensor (--weights=ternary)
   int64_t weightBits = 8;
   int64_t weightGroup = 32;
   double smoothAlpha = -1.0;        // SmoothQuant alpha; negative: off

@@ -395,6 +395,141 @@ struct QGemmGroupedToKernel : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+constexpr const char *kQGemmTernary = "qcc_rt_qgemm_ternary";
+
+/// The runtime's tiled 2-bit form of ternary weights W [n][k]
+/// (runtime/QGemmTernary.h): blocks of 32 rows, per block and byte column
+/// kb one byte per row holding the codes t + 1 of weights 4kb..4kb+3 at
+/// bits 2i; padding is code 1 (weight 0). None when a weight is not -1, 0
+/// or 1.
+std::optional<SmallVector<int8_t>> tileTernary(DenseElementsAttr w, int64_t n,
+                                               int64_t k) {
+  int64_t k4 = (k + 3) / 4, blocks = (n + 31) / 32;
+  SmallVector<int8_t> out(blocks * k4 * 32, (int8_t)0x55);
+  auto values = llvm::to_vector(w.getValues<APInt>());
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t v = values[w.isSplat() ? 0 : j * k + i].getSExtValue();
+      if (v < -1 || v > 1)
+        return std::nullopt;
+      uint8_t &byte =
+          reinterpret_cast<uint8_t &>(out[(j / 32) * k4 * 32 + (i / 4) * 32 + j % 32]);
+      byte = (uint8_t)((byte & ~(3u << (2 * (i % 4)))) |
+                       (unsigned)(v + 1) << (2 * (i % 4)));
+    }
+  return out;
+}
+
+/// A `qcc.qgemm` product one of whose operands is a constant, signed, all
+/// in {-1, 0, 1}, with zero point 0 (qcc-quantize's --weights=ternary
+/// layers) calls the ternary kernel instead of the int8 one: its tables turn
+/// the products into lookups and additions, and it reads a quarter of the
+/// weight bytes. Same int32 results. Matmuls have the constant as W (the
+/// second operand); convolutions as X (filters times im2col rows), where
+/// the kernel computes the transposed product: the rows become its
+/// activations (their zero point must then be one value) and the result
+/// strides swap.
+struct QGemmTernaryToKernel : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    auto info = op->getAttrOfType<DictionaryAttr>("qcc.qgemm");
+    if (!info || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1)
+      return failure();
+    auto flag = [&](StringRef name) {
+      auto a = info.getAs<BoolAttr>(name);
+      return a && a.getValue();
+    };
+    auto uniformZp = info.getAs<IntegerAttr>("w_zp");
+    auto xZpAttr = info.getAs<IntegerAttr>("x_zp");
+    int64_t xZp = xZpAttr ? xZpAttr.getInt() : 0;
+    if (op.getNumDpsInputs() != (uniformZp ? 2u : 3u))
+      return rewriter.notifyMatchFailure(op, "operands were folded away");
+    Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
+          c = op.getDpsInits()[0];
+    if (!hasUnitInnerStride(x, 8) || !hasUnitInnerStride(w, 8) ||
+        !cast<MemRefType>(c.getType()).hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "unsuitable buffers");
+    MLIRContext *ctx = op.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    auto maps = op.getIndexingMapsArray();
+    if (maps[0] != AffineMap::get(3, 0, {d(0), d(2)}, ctx) ||
+        maps[1] != AffineMap::get(3, 0, {d(1), d(2)}, ctx))
+      return rewriter.notifyMatchFailure(op, "unexpected operand maps");
+    AffineMap outMap = maps.back();
+    bool transposed = outMap == AffineMap::get(3, 0, {d(1), d(0)}, ctx);
+    if (!transposed && outMap != AffineMap::get(3, 0, {d(0), d(1)}, ctx))
+      return rewriter.notifyMatchFailure(op, "unexpected output map");
+    auto xt = cast<MemRefType>(x.getType()), wt = cast<MemRefType>(w.getType());
+    int64_t k = xt.getDimSize(1);
+
+    // Which operand is ternary: W with zero point(s) 0, or X with zero
+    // point 0 and W's zero point one value.
+    auto zeroZps = [&]() {
+      if (uniformZp)
+        return uniformZp.getInt() == 0;
+      DenseElementsAttr zps = constantBehind(op.getDpsInputs()[2]);
+      return zps && llvm::all_of(zps.getValues<APInt>(),
+                                 [](const APInt &v) { return v.isZero(); });
+    };
+    std::optional<SmallVector<int8_t>> tiled;
+    bool swapped = false;
+    if (!flag("w_unsigned") && zeroZps())
+      if (DenseElementsAttr codes = constantBehind(w))
+        if (codes.getNumElements() == wt.getDimSize(0) * k)
+          tiled = tileTernary(codes, wt.getDimSize(0), k);
+    if (!tiled && !flag("x_unsigned") && xZp == 0 && uniformZp)
+      if (DenseElementsAttr codes = constantBehind(x))
+        if (codes.getNumElements() == xt.getDimSize(0) * k) {
+          tiled = tileTernary(codes, xt.getDimSize(0), k);
+          swapped = true;
+        }
+    if (!tiled)
+      return rewriter.notifyMatchFailure(op, "no constant ternary operand");
+    std::optional<qcc::ZeroInit> zeroInit = qcc::findZeroInit(op, c);
+    if (!zeroInit)
+      return rewriter.notifyMatchFailure(op, "output not known to be zero");
+    Location loc = op.getLoc();
+    auto cst = [&](int64_t v) -> Value {
+      return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(), v);
+    };
+    // The kernel's activations A (rows m) and ternary rows n.
+    Value a = swapped ? w : x;
+    int64_t m = swapped ? wt.getDimSize(0) : xt.getDimSize(0);
+    int64_t n = swapped ? xt.getDimSize(0) : wt.getDimSize(0);
+    bool aUnsigned = swapped ? flag("w_unsigned") : flag("x_unsigned");
+    int64_t aZp = swapped ? uniformZp.getInt() : xZp;
+    StridedBuffer da = describeStrided(rewriter, loc, a),
+                  dc = describeStrided(rewriter, loc, c);
+    // Result (x row i, w row j) at C + i * rs + j * cs.
+    Value rs = transposed ? dc.strides[1] : dc.strides[0];
+    Value cs = transposed ? dc.strides[0] : dc.strides[1];
+    if (swapped)
+      std::swap(rs, cs);
+    int64_t blocks = (n + 31) / 32, rowBytes = (k + 3) / 4 * 32;
+    SmallVector<Value> args{
+        cst(m), cst(n), cst(k), da.address, da.strides[0],
+        cst(!aUnsigned), cst(aZp),
+        bytesGlobal(rewriter, op, "__qcc_ternary_w", blocks, rowBytes, *tiled),
+        dc.address, rs, cs};
+    auto module = op->getParentOfType<ModuleOp>();
+    if (!module.lookupSymbol<func::FuncOp>(kQGemmTernary)) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(module.getBody());
+      SmallVector<Type> types(args.size(), rewriter.getI64Type());
+      rewriter
+          .create<func::FuncOp>(loc, kQGemmTernary,
+                                rewriter.getFunctionType(types, {}))
+          .setPrivate();
+    }
+    if (zeroInit->dead) // the kernel overwrites the output
+      rewriter.eraseOp(zeroInit->dead);
+    rewriter.create<func::CallOp>(loc, kQGemmTernary, TypeRange{}, args);
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct ConvertLinalgToUKernelsPass
     : qcc::impl::ConvertLinalgToUKernelsBase<ConvertLinalgToUKernelsPass> {
   void runOnOperation() override {
@@ -403,6 +538,8 @@ struct ConvertLinalgToUKernelsPass
                  MatmulToSgemm<linalg::BatchMatmulOp>, QGemmToKernel,
                  QGemmGroupedToKernel>(
         &getContext());
+    // Ternary weights take their kernel before the int8 one matches.
+    patterns.add<QGemmTernaryToKernel>(&getContext(), /*benefit=*/2);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
       getOperation().emitError("qcc-convert-linalg-to-ukernels did not converge");
       signalPassFailure();

@@ -17,11 +17,13 @@
 #include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
 #include "qcc/Dialect/Qnn/Transforms/WeightQuantization.h"
+#include "qcc/Quant/Ternary.h"
 #include "qcc/Quant/WeightQuantizers.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/Support/FormatVariadic.h"
 
 namespace qcc::qnn {
 #define GEN_PASS_DEF_QUANTIZE
@@ -171,10 +173,15 @@ SmallVector<double> minWeightScales(Operation *user, bool signedActs) {
   return mins;
 }
 
+/// How quantizeWeight codes a weight.
+enum class WeightForm { Int8, TernaryChannel, TernaryTensor };
+
 /// Replaces constant weights `w` (float, output channels along `axis`) by a
-/// dequantize of per-channel symmetric int8 codes.
+/// dequantize of per-channel symmetric int8 codes, or of ternary codes
+/// (absmean rule; qcc/Quant/Ternary.h) in an i8<-1:1> per-axis type.
 LogicalResult quantizeWeight(OpBuilder &b, Operation *user, unsigned operand,
-                             int64_t axis, bool signedActs) {
+                             int64_t axis, bool signedActs,
+                             WeightForm form = WeightForm::Int8) {
   Value w = user->getOperand(operand);
   DenseElementsAttr dense;
   if (!matchPattern(w, m_Constant(&dense)) || !dense.getElementType().isF32())
@@ -193,16 +200,24 @@ LogicalResult quantizeWeight(OpBuilder &b, Operation *user, unsigned operand,
     int64_t outer = i / (inner * channels), in = i % inner;
     rows[c * perChannel + outer * inner + in] = values[i];
   }
+  bool ternary = form != WeightForm::Int8;
+  int64_t qmax = ternary ? 1 : 127;
   qcc::quant::WeightQuantConfig cfg;
   cfg.bits = 8;
   cfg.groupSize = perChannel;
   cfg.symmetric = true;
-  auto q = qcc::quant::quantizeRTN(rows.data(), channels, perChannel, cfg);
+  qcc::quant::QuantizedWeights q;
+  qcc::quant::TernaryWeights tq;
+  if (ternary)
+    tq = qcc::quant::quantizeTernary(rows.data(), channels, perChannel,
+                                     form == WeightForm::TernaryTensor);
+  else
+    q = qcc::quant::quantizeRTN(rows.data(), channels, perChannel, cfg);
   SmallVector<APInt> codes(total, APInt(8, 0));
   SmallVector<double> scales;
   SmallVector<int64_t> zps(channels, 0);
   for (int64_t c = 0; c < channels; ++c) {
-    double s = q.scales[c];
+    double s = ternary ? tq.scales[c] : q.scales[c];
     scales.push_back(s > 0 ? (double)(float)s : 1.0);
   }
   SmallVector<double> minScales = minWeightScales(user, signedActs);
@@ -219,15 +234,17 @@ LogicalResult quantizeWeight(OpBuilder &b, Operation *user, unsigned operand,
   for (int64_t i = 0; i < total; ++i) {
     int64_t c = (i / inner) % channels;
     int64_t outer = i / (inner * channels), in = i % inner;
-    int64_t code = (int64_t)q.codes[c * perChannel + outer * inner + in] - 128;
+    int64_t at = c * perChannel + outer * inner + in;
+    int64_t code = ternary ? (int64_t)tq.values[at] : (int64_t)q.codes[at] - 128;
     if (raised[c])
-      code = std::clamp<int64_t>((int64_t)std::nearbyint(values[i] / scales[c]), -127, 127);
+      code = std::clamp<int64_t>((int64_t)std::nearbyint(values[i] / scales[c]),
+                                 -qmax, qmax);
     codes[i] = APInt(8, (uint64_t)code, true);
   }
   MLIRContext *ctx = b.getContext();
   auto qtype = quant::UniformQuantizedPerAxisType::get(
       quant::QuantizationFlags::Signed, IntegerType::get(ctx, 8),
-      Float32Type::get(ctx), scales, zps, axis, -128, 127);
+      Float32Type::get(ctx), scales, zps, axis, ternary ? -1 : -128, qmax);
   b.setInsertionPoint(user);
   Location loc = w.getLoc();
   auto storageType = RankedTensorType::get(t.getShape(), IntegerType::get(ctx, 8));
@@ -265,8 +282,29 @@ struct QuantizePass : qcc::qnn::impl::QuantizeBase<QuantizePass> {
                             activationType == "i8");
     };
     std::string summary;
-    if (failed(quantizeWeights(f, wopts, perChannel, &summary)))
+    if (weightMethod == "ternary") {
+      if (ternaryScale != "channel" && ternaryScale != "tensor") {
+        module.emitError("ternary scale must be channel or tensor, got '")
+            << ternaryScale << "'";
+        return signalPassFailure();
+      }
+      // Every conv and matmul with constant weights, depthwise and grouped
+      // convolutions included: the ternary product has no group constraint.
+      WeightForm form = ternaryScale == "tensor" ? WeightForm::TernaryTensor
+                                                 : WeightForm::TernaryChannel;
+      int n = 0;
+      for (const WeightLayer &l : weightLayers(f)) {
+        if (failed(quantizeWeight(b, l.op, 1, l.isConv ? 0 : 1,
+                                  activationType == "i8", form)))
+          return signalPassFailure();
+        ++n;
+      }
+      summary = llvm::formatv("ternary per-{0} absmean: {1} layers\n",
+                              ternaryScale, n)
+                    .str();
+    } else if (failed(quantizeWeights(f, wopts, perChannel, &summary))) {
       return signalPassFailure();
+    }
     // Transposed convolutions (C x F/group x K weights): per filter, axis 1.
     SmallVector<ConvTransposeOp> transposed;
     f.walk([&](ConvTransposeOp op) { transposed.push_back(op); });

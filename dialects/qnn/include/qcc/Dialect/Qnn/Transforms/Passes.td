@@ -153,6 +153,11 @@ def Quantize : Pass<"qcc-quantize", "mlir::ModuleOp"> {
     get `state-bits` (16 by default: u16 asymmetric or i16 symmetric, as
     `activation-type` says), since 8-bit rounding there compounds from call
     to call.
+
+    With `weight-method=ternary` every such weight becomes BitNet b1.58's
+    ternary form: `s = mean |W|` per output channel (or per tensor),
+    `w = clamp(round(W / s), -1, 1)`, stored as `!quant.uniform<i8<-1:1>:f32:axis, {s...}>`;
+    the int8 lowering then reads these weights with the ternary kernel.
   }];
   let options = [
     Option<"activationType", "activation-type", "std::string", "\"u8\"",
@@ -162,8 +167,11 @@ def Quantize : Pass<"qcc-quantize", "mlir::ModuleOp"> {
     Option<"groupSize", "group-size", "int64_t", "128",
            "reduction elements per weight group below 8 bits (0: whole rows)">,
     Option<"weightMethod", "weight-method", "std::string", "\"rtn\"",
-           "rtn, hqq (calibration-free), gptq (needs qcc.hessian) or awq "
-           "(needs qcc.act_mean_abs / qcc.act_sample)">,
+           "rtn, hqq (calibration-free), gptq (needs qcc.hessian), awq "
+           "(needs qcc.act_mean_abs / qcc.act_sample), or ternary (every "
+           "conv/matmul weight in {-1, 0, 1} times an absmean scale)">,
+    Option<"ternaryScale", "ternary-scale", "std::string", "\"channel\"",
+           "scale of ternary weights: channel (per output channel) or tensor">,
     Option<"smoothAlpha", "smooth-alpha", "double", "-1.0",
            "SmoothQuant strength in [0, 1] for the int8 per-channel layers "
            "(needs qcc.act_channel_range); negative: off">,
