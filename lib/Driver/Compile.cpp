@@ -234,22 +234,92 @@ LogicalResult checkQuantOptions(const CompileOptions &o, Location loc) {
   return success();
 }
 
+/// Fuses what the quantizer treats as one op (decomposed layer norm) and
+/// gives gemm layers and one-element reductions their quantizable
+/// spelling, so calibration measures the points quantization will use.
+LogicalResult prepareForCalibration(ModuleOp module) {
+  return runPipeline(
+      module,
+      [](OpPassManager &pm) {
+        pm.addPass(qnn::createFuseLayerNorm());
+        pm.addPass(qnn::createPrepareQuantization());
+      },
+      "fuse layer norm");
+}
+
+/// What runCalibration needs from the command line: the samples, or for
+/// a GGUF language model and a text file, its token sequences.
+FailureOr<CalibrationOptions>
+calibrationOptions(ModuleOp module, const CompileOptions &options,
+                   Location loc) {
+  CalibrationOptions calib;
+  calib.dataPath = options.calibPath;
+  calib.maxSamples = options.calibSamples;
+  calib.verbose = options.verbose;
+  bool gguf = llvm::StringRef(options.inputPath).ends_with(".gguf");
+  if (!gguf) {
+    if (options.calibSequence)
+      return emitError(loc) << "--calib-seq applies to GGUF language models";
+    return calib;
+  }
+  if (llvm::sys::fs::is_directory(options.calibPath) ||
+      llvm::StringRef(options.calibPath).ends_with(".npy")) {
+    if (options.calibSequence)
+      return emitError(loc) << "--calib-seq applies to calibration from "
+                               "text (--calib=FILE.txt)";
+    return calib;
+  }
+  // Default: 512 tokens, or the cache's positions when fewer, rounded down
+  // to whole runs of the graph's tokens (checked by runCalibration).
+  int64_t length = options.calibSequence;
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (length == 0 && main && main.getNumArguments() == 4) {
+    auto tokens = dyn_cast<RankedTensorType>(main.getArgumentTypes()[0]);
+    auto cache = dyn_cast<RankedTensorType>(main.getArgumentTypes()[2]);
+    if (tokens && cache && tokens.getRank() == 1 && cache.getRank() == 4) {
+      int64_t t = tokens.getDimSize(0);
+      length = std::min<int64_t>(512, cache.getDimSize(2)) / t * t;
+    }
+  }
+  if (options.calibSequence < 0)
+    return emitError(loc) << "--calib-seq must be positive, got "
+                          << options.calibSequence;
+  auto sequences = tokenizeCalibrationText(
+      loc, options.calibPath, options.inputPath, length, options.calibSamples);
+  if (failed(sequences))
+    return failure();
+  calib.tokenSequences = std::move(*sequences);
+  return calib;
+}
+
+/// `--calib-out` without `--quant`: calibrates the float model and writes
+/// the statistics (the reusable artifact, like llama-imatrix's), then the
+/// float compile goes on.
+LogicalResult calibrateOnly(ModuleOp module, const CompileOptions &options,
+                            Location loc) {
+  if (options.calibPath.empty())
+    return emitError(loc) << "--calib-out needs --calib=PATH";
+  if (!options.calibIn.empty())
+    return emitError(loc) << "--calib-in applies only with --quant";
+  if (failed(prepareForCalibration(module)))
+    return failure();
+  auto calib = calibrationOptions(module, options, loc);
+  if (failed(calib))
+    return failure();
+  auto observers = runCalibration(module, options, *calib);
+  if (failed(observers))
+    return failure();
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  return writeCalibrationFile(options.calibOut, main, *observers, loc);
+}
+
 /// Calibrates (or reads the calibration file), records each point's range as
 /// `qcc.calib` and runs qcc-quantize: the float module becomes its QDQ form.
 LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
                              Location loc) {
   if (failed(checkQuantOptions(options, loc)))
     return failure();
-  // Ops the quantizer treats as one (decomposed layer norm) are fused
-  // first, so calibration measures only their inputs and outputs; gemm
-  // layers and one-element reductions take their quantizable spelling.
-  if (failed(runPipeline(
-          module,
-          [](OpPassManager &pm) {
-            pm.addPass(qnn::createFuseLayerNorm());
-            pm.addPass(qnn::createPrepareQuantization());
-          },
-          "fuse layer norm")))
+  if (failed(prepareForCalibration(module)))
     return failure();
   auto main = module.lookupSymbol<func::FuncOp>("main");
   qnn::WeightQuantOptions weightOptions;
@@ -264,15 +334,14 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
   if (!options.calibIn.empty() && layerStats.empty()) {
     observers = readCalibrationFile(options.calibIn, main, loc, method);
   } else {
-    CalibrationOptions calib;
-    calib.dataPath = options.calibPath;
-    calib.maxSamples = options.calibSamples;
-    calib.verbose = options.verbose;
+    auto calib = calibrationOptions(module, options, loc);
+    if (failed(calib))
+      return failure();
     if (!layerStats.empty())
-      calib.onPoint = [&](size_t point, const float *data) {
+      calib->onPoint = [&](size_t point, const float *data) {
         layerStats.observe(point, data);
       };
-    observers = runCalibration(module, options, calib);
+    observers = runCalibration(module, options, *calib);
   }
   if (failed(observers) || failed(layerStats.attach()))
     return failure();
@@ -347,9 +416,14 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
   if (isGguf && (!options.inputShapes.empty() || !options.inputValues.empty()))
     return emitError(loc) << "--input-shape and --input-value do not apply to "
                              "GGUF models (their inputs are fixed: token, pos "
-                             "and the caches, sized by --ctx)";
+                             "and the caches, sized by --ctx and --seq)";
   if (!isGguf && options.contextLength != 0)
     return emitError(loc) << "--ctx applies only to GGUF language models";
+  if (!isGguf && options.sequenceLength != 0)
+    return emitError(loc) << "--seq applies only to GGUF language models";
+  if (options.sequenceLength < 0)
+    return emitError(loc) << "--seq must be at least 1, got "
+                          << options.sequenceLength;
 
   OwningOpRef<ModuleOp> module;
   if (llvm::StringRef(options.inputPath).ends_with(".mlir")) {
@@ -360,6 +434,8 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
   } else if (isGguf) {
     GgufImportOptions importOptions;
     importOptions.contextLength = options.contextLength;
+    if (options.sequenceLength > 0)
+      importOptions.sequenceLength = options.sequenceLength;
     module = importGgufModel(context, options.inputPath, importOptions);
   } else {
     OnnxImportOptions importOptions;
@@ -405,6 +481,13 @@ LogicalResult compileModule(MLIRContext &context, OwningOpRef<ModuleOp> module,
     if (failed(quantizeModule(*module, options, loc)))
       return failure();
     timer.done("quantization");
+  } else if (!options.calibOut.empty()) {
+    if (failed(calibrateOnly(*module, options, loc)))
+      return failure();
+    timer.done("calibration");
+  } else if (!options.calibPath.empty() || !options.calibIn.empty()) {
+    return emitError(loc) << "--calib and --calib-in need --quant (or "
+                             "--calib-out to write the statistics alone)";
   }
   if (options.emit == EmitKind::Quantized)
     return print(*module);

@@ -69,7 +69,7 @@ int qccMain(int argc, char **argv) {
       "quant", cl::desc("Quantization: none, or w8a8 (int8 weights and activations, integer-only)"),
       cl::init("none"), cl::cat(qccCategory));
   cl::opt<std::string> calib(
-      "calib", cl::desc("Calibration data: a folder of .npy samples (or of per-sample folders) or one .npy batch"),
+      "calib", cl::desc("Calibration data: a folder of .npy samples (or of per-sample folders) or one .npy batch; for GGUF models also a UTF-8 text file"),
       cl::value_desc("path"), cl::cat(qccCategory));
   cl::opt<std::string> calibMethod(
       "calib-method", cl::desc("Activation range from the statistics: minmax, percentile, entropy, mse"),
@@ -79,6 +79,12 @@ int qccMain(int argc, char **argv) {
       cl::init(99.999), cl::cat(qccCategory));
   cl::opt<int64_t> calibSamples(
       "calib-samples", cl::desc("Use at most this many calibration samples (0: all)"),
+      cl::init(0), cl::cat(qccCategory));
+  cl::opt<int64_t> calibSeq(
+      "calib-seq",
+      cl::desc("GGUF models calibrated from text (--calib=FILE.txt): tokens "
+               "per calibration sequence (default 512, or --ctx when "
+               "shorter; a multiple of --seq)"),
       cl::init(0), cl::cat(qccCategory));
   cl::opt<std::string> calibOut(
       "calib-out", cl::desc("Write the calibration statistics to this file"),
@@ -146,6 +152,13 @@ int qccMain(int argc, char **argv) {
                "most the model's context length; default 512 or that length "
                "when shorter)"),
       cl::init(0), cl::cat(qccCategory));
+  cl::opt<int64_t> seq(
+      "seq",
+      cl::desc("Tokens per run of a language model (GGUF input): 1 (default) "
+               "builds the decode step (token, logits [vocab]), N > 1 the "
+               "sequence graph (tokens [N], logits [N, vocab]) for prefill, "
+               "perplexity and calibration"),
+      cl::init(0), cl::cat(qccCategory));
   cl::opt<bool> verbose("v", cl::desc("Print the time of every stage"),
                         cl::cat(qccCategory));
   cl::opt<bool> listTargets("list-targets", cl::desc("List targets and exit"),
@@ -191,6 +204,7 @@ int qccMain(int argc, char **argv) {
   options.calibMethod = calibMethod;
   options.calibPercentile = calibPercentile;
   options.calibSamples = calibSamples;
+  options.calibSequence = calibSeq;
   options.calibOut = calibOut;
   options.calibIn = calibIn;
   options.activationType = actType;
@@ -202,6 +216,11 @@ int qccMain(int argc, char **argv) {
   options.stateBits = stateBits;
   options.verbose = verbose;
   options.contextLength = ctx;
+  if (seq.getNumOccurrences() && seq < 1) {
+    llvm::errs() << "qcc: error: --seq must be at least 1, got " << seq << "\n";
+    return 1;
+  }
+  options.sequenceLength = seq;
   options.runOnnxChecker = !noChecker;
   for (const std::string &spec : inputShapes) {
     std::string name;

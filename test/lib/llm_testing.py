@@ -30,6 +30,18 @@ def smollm2_gguf() -> str:
     return os.path.join(os.path.dirname(spec.origin), "SmolLM2-135M-Instruct.Q4_1.gguf")
 
 
+def lee_corpus(name: str = "lee.cor") -> str:
+    """Real English text shipped by the gensim package (installed without
+    its dependencies): the Lee corpus, lee.cor (50 short news articles,
+    one per line) or lee_background.cor (300)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("gensim")
+    if spec is None:
+        raise FileNotFoundError("python package 'gensim' is not installed")
+    return os.path.join(os.path.dirname(spec.origin), "test", "test_data", name)
+
+
 # Five prompts for SmolLM2-135M-Instruct: plain continuations, code, and one
 # in the instruct model's chat template (its control tokens matched whole).
 SMOLLM2_PROMPTS = [
@@ -181,9 +193,11 @@ class _Tensor(ctypes.Structure):
 
 
 class QccDecoder:
-    """A decode-step library compiled by qcc from a GGUF file, called through
-    its C API. Caches ping-pong between two buffer pairs: the outputs of one
-    step are the inputs of the next (the C API forbids overlapping buffers)."""
+    """A library compiled by qcc from a GGUF file, called through its C API:
+    a decode step (qcc --seq=1: input `token`, logits [vocab]) or a sequence
+    graph (--seq=T: `tokens` [T], logits [T, vocab]). Caches ping-pong
+    between two buffer pairs: the outputs of one run are the inputs of the
+    next (the C API forbids overlapping buffers)."""
 
     def __init__(self, so_path: str):
         lib = ctypes.CDLL(os.path.abspath(so_path))
@@ -216,12 +230,15 @@ class QccDecoder:
 
         ins = shapes("input", 4)
         outs = shapes("output", 3)
-        if list(ins) != ["token", "pos", "k_cache", "v_cache"] or \
+        first = list(ins)[0]
+        if first not in ("token", "tokens") or \
+                list(ins)[1:] != ["pos", "k_cache", "v_cache"] or \
                 list(outs) != ["logits", "k_cache_out", "v_cache_out"]:
-            raise RuntimeError(f"not a qcc decode step: inputs {ins}, outputs {outs}")
+            raise RuntimeError(f"not a qcc language model: inputs {ins}, outputs {outs}")
+        self.seq = ins[first][0]  # tokens per run
         self.cache_shape = ins["k_cache"]
         self.context = self.cache_shape[2]
-        self.token = np.zeros(1, np.int64)
+        self.token = np.zeros(self.seq, np.int64)
         self.pos = np.zeros(1, np.int64)
         self.logits = np.zeros(outs["logits"], np.float32)
         self.caches = [[np.zeros(self.cache_shape, np.float32) for _ in range(2)]
@@ -241,12 +258,19 @@ class QccDecoder:
                 c.fill(0)
         self.cur = 0
 
-    def step(self, token: int, pos: int) -> np.ndarray:
-        """Runs one token at position pos; returns the logits (a buffer that
-        the next step overwrites)."""
-        if not 0 <= pos < self.context:
-            raise ValueError(f"position {pos} outside the compiled context {self.context}")
-        self.token[0], self.pos[0] = token, pos
+    def run(self, tokens: Sequence[int], pos: int) -> np.ndarray:
+        """Runs 1 to T tokens at positions pos.. (a short run is padded with
+        token 0, which cannot change the earlier rows); returns their logits
+        [len(tokens), vocab] (a view of a buffer the next run overwrites)."""
+        n = len(tokens)
+        if not 1 <= n <= self.seq:
+            raise ValueError(f"{n} tokens; the library runs 1 to {self.seq}")
+        if not 0 <= pos <= self.context - self.seq:
+            raise ValueError(f"positions {pos}..{pos + self.seq - 1} outside the "
+                             f"compiled context {self.context}")
+        self.token[:] = 0
+        self.token[:n] = tokens
+        self.pos[0] = pos
         src, dst = self.caches[self.cur], self.caches[1 - self.cur]
         ins = (_Tensor * 4)(self._t(self.token, 7), self._t(self.pos, 7),
                             self._t(src[0], 1), self._t(src[1], 1))
@@ -257,7 +281,12 @@ class QccDecoder:
             raise RuntimeError("qcc_model_run: " +
                                (self.lib.qcc_model_last_error(self.handle) or b"").decode())
         self.cur = 1 - self.cur
-        return self.logits
+        return self.logits.reshape(self.seq, -1)[:n]
+
+    def step(self, token: int, pos: int) -> np.ndarray:
+        """Runs one token at position pos; returns the logits [vocab] (a
+        buffer that the next step overwrites)."""
+        return self.run([token], pos)[0]
 
 
 class QccRunDecoder:
@@ -362,3 +391,53 @@ def first_divergence(a: Sequence[int], b: Sequence[int]) -> int:
         if x != y:
             return i
     return min(len(a), len(b))
+
+
+# --------------------------------------------------------------------------
+# Perplexity, written as the Hugging Face perplexity guide writes it (labels
+# masked with -100, shifted by one), the reference of qcc-eval
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    x = x.astype(np.float64)
+    m = x.max(-1, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(-1, keepdims=True))
+
+
+def sliding_window_eval(ref: NumpyLlama, ids: Sequence[int], ctx: int, stride: int,
+                        other: Optional[NumpyLlama] = None):
+    """Perplexity of `ref` on ids with windows of ctx tokens moved by stride
+    (every token after the first scored once), and, with `other`, the mean
+    KL(P_other || P_ref) over the same tokens. Returns (perplexity, scored,
+    windows, mean KL or None)."""
+    nll_sum, scored, windows, kl_sum, prev_end = 0.0, 0, 0, 0.0, 0
+    for begin in range(0, len(ids), stride):
+        end = min(begin + ctx, len(ids))
+        trg_len = end - prev_end
+        window = list(ids[begin:end])
+        labels = np.array(window)
+        labels[:-trg_len] = -100
+        lb = labels[1:]
+        mask = lb != -100
+        lq = _log_softmax(ref.forward(window, ref.new_cache())[:-1][mask])
+        nll_sum -= lq[np.arange(len(lq)), lb[mask]].sum()
+        if other is not None:
+            lp = _log_softmax(other.forward(window, other.new_cache())[:-1][mask])
+            kl_sum += (np.exp(lp) * (lp - lq)).sum()
+        scored += int(mask.sum())
+        windows += 1
+        prev_end = end
+        if end == len(ids):
+            break
+    return (float(np.exp(nll_sum / scored)), scored, windows,
+            None if other is None else kl_sum / scored)
+
+
+def parse_eval_output(text: str) -> Dict[str, str]:
+    """qcc-eval's `key: value` lines."""
+    out = {}
+    for line in text.splitlines():
+        if ": " in line:
+            k, v = line.split(": ", 1)
+            out[k.strip()] = v.strip()
+    return out

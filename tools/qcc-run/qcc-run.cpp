@@ -306,17 +306,44 @@ execReference(const std::string &model,
   fail("cannot run '" + tool + "': " + strerror(errno));
 }
 
+/// `--generate PROMPT`: greedy text generation with a language model,
+/// which needs qcc's tokenizer, so it is qcc-eval's job (qcc-run stays
+/// free of LLVM): exec the qcc-eval next to this binary with the same
+/// arguments.
+[[noreturn]] void execGenerate(int argc, char **argv) {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0)
+    fail("cannot locate qcc-run");
+  self[n] = 0;
+  std::string dir(self);
+  std::string tool = dir.substr(0, dir.rfind('/')) + "/qcc-eval";
+  if (access(tool.c_str(), X_OK) != 0)
+    fail("--generate runs '" + tool + "', which is missing (build the "
+         "qcc-eval target)");
+  std::vector<char *> cargv = {tool.data()};
+  for (int i = 1; i < argc; ++i)
+    cargv.push_back(argv[i]);
+  cargv.push_back(nullptr);
+  execv(cargv[0], cargv.data());
+  fail("cannot run '" + tool + "': " + strerror(errno));
+}
+
 void usage() {
   fprintf(stderr,
           "usage: qcc-run model.so --input NAME=FILE.npy ... --output DIR\n"
           "                [--repeat N] [--warmup N]\n"
           "       qcc-run --reference model.mlir --input NAME=FILE.npy ... "
           "--output DIR\n"
+          "       qcc-run decode.so --generate PROMPT --model model.gguf "
+          "[--prefill seq.so] [--max-tokens N]\n"
           "  Runs a qcc-compiled model; AArch64 libraries run under\n"
           "  qemu-aarch64 (set QCC_QEMU to use another emulator).\n"
           "  --repeat N   run N times and print the mean latency\n"
           "  --reference  run qnn IR on the integer reference interpreter\n"
           "               (qcc-reference) instead of a library\n"
+          "  --generate   greedy text from a language model compiled from\n"
+          "               GGUF (runs qcc-eval; see qcc-eval --help)\n"
           "  int4/uint4/int2/uint2 tensors are .npy int8/uint8, one value\n"
           "  per element (packed for the library by qcc-run)\n");
 }
@@ -327,6 +354,9 @@ int main(int argc, char **argv) {
   std::string libPath, outDir, referenceModel;
   std::map<std::string, std::string> inputFiles;
   int repeat = 1, warmup = 0;
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]).rfind("--generate", 0) == 0)
+      execGenerate(argc, argv);
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char *flag) -> std::string {

@@ -37,6 +37,14 @@ struct CalibrationOptions {
   /// Also called with every observed point's values on every sample (as
   /// f32 in the point's static shape), e.g. for weight-layer statistics.
   std::function<void(size_t point, const float *data)> onPoint;
+  /// Language models (`--calib=text.txt` on a GGUF model): token sequences
+  /// that replace the .npy samples. The model must have a language model's
+  /// interface (inputs `token`/`tokens` i64 [T], `pos` i64 [1], `k_cache`,
+  /// `v_cache`; outputs `logits`, `k_cache_out`, `v_cache_out`); each
+  /// sequence (a multiple of T tokens, at most the cache's positions) runs
+  /// from position 0 on zero caches, T tokens per run, the caches carried
+  /// from run to run; every run is observed.
+  std::vector<std::vector<int32_t>> tokenSequences;
 };
 
 /// Runs `floatModule` (a float qnn module with func.func @main, already
@@ -52,6 +60,17 @@ struct CalibrationOptions {
 mlir::FailureOr<std::vector<quant::TensorObserver>>
 runCalibration(mlir::ModuleOp floatModule, const CompileOptions &compileOptions,
                const CalibrationOptions &options);
+
+/// Calibration from text for a GGUF language model: tokenizes the UTF-8
+/// file `textPath` with the tokenizer `ggufPath` embeds (its add_bos_token
+/// decides a leading BOS; control tokens spelled in the text stay text) and
+/// cuts the tokens into consecutive sequences of `length` tokens, at most
+/// `maxSequences` of them (0: every whole one). Fails with an error at
+/// `loc` when the text is unreadable or shorter than one sequence.
+mlir::FailureOr<std::vector<std::vector<int32_t>>>
+tokenizeCalibrationText(mlir::Location loc, llvm::StringRef textPath,
+                        llvm::StringRef ggufPath, int64_t length,
+                        int64_t maxSequences);
 
 /// Writes `observers` (one per calibration point of `main`, in order) as a
 /// calibration file (`--calib-out`): the observers' qcc-calibration JSON

@@ -26,6 +26,9 @@ struct CompileOptions {
   /// Positions of a language model's KV cache (`--ctx`, GGUF input; 0:
   /// the frontend's default).
   int64_t contextLength = 0;
+  /// Tokens per run of a language model (`--seq`, GGUF input; 0: 1, the
+  /// decode step; more: the sequence graph).
+  int64_t sequenceLength = 0;
   bool verbose = false;
 
   // Quantization (`--quant=w8a8` and friends).
@@ -34,6 +37,9 @@ struct CompileOptions {
   std::string calibMethod = "minmax"; // minmax | percentile | entropy | mse
   double calibPercentile = 99.999;
   int64_t calibSamples = 0;
+  /// Tokens per calibration sequence of a GGUF model calibrated from text
+  /// (`--calib-seq`; 0: 512, or the context length when shorter).
+  int64_t calibSequence = 0;
   std::string calibOut, calibIn;
   std::string activationType = "u8"; // u8 | i8
   std::string weightMethod = "rtn";  // rtn | gptq | awq | hqq | ternary

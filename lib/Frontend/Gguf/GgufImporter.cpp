@@ -32,7 +32,7 @@ OwningOpRef<ModuleOp> importGgufModel(MLIRContext &context,
     return nullptr;
   }
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
-  if (failed(gguf_import::buildLlamaDecodeStep(*module, **file, *config)))
+  if (failed(gguf_import::buildLlamaGraph(*module, **file, *config)))
     return nullptr;
   return module;
 }

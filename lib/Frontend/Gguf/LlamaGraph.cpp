@@ -1,9 +1,11 @@
-//===- LlamaGraph.cpp - decode step of a llama-architecture GGUF ----------===//
+//===- LlamaGraph.cpp - llama-architecture GGUF as a qnn graph ------------===//
 //
-// One decode step of a llama decoder (llama.cpp's `llama` architecture:
-// Llama, SmolLM, Mistral without sliding windows, ...) in qnn ops:
+// T tokens of a llama decoder (llama.cpp's `llama` architecture: Llama,
+// SmolLM, Mistral without sliding windows, ...) at positions pos .. pos+T-1
+// with a KV cache, in qnn ops: T = 1 is one decode step, T > 1 a sequence
+// (prefill, perplexity windows, calibration):
 //
-//   x = token_embd[token]
+//   x = token_embd[tokens]                                     [T, d]
 //   per block: x += W_o attn(rope(W_q rms(x)), rope(W_k rms(x)), W_v rms(x))
 //              x += W_down (silu(W_gate rms(x)) * W_up rms(x))
 //   logits = W_out rms(x)   (W_out = token_embd without an output.weight)
@@ -19,8 +21,15 @@
 //    rotates adjacent pairs; attention scores are the same either way.
 //  - Grouped-query attention: query head h reads KV head h / (heads /
 //    kv_heads), as llama.cpp and transformers' repeat_kv do.
-//  - The cache holds every position of the context; position `pos` is
-//    written this step and attention masks positions after it.
+//  - The cache holds every position of the context; positions pos ..
+//    pos+T-1 are written this run, and token i attends to positions
+//    0 .. pos+i (the causal mask), so a sequence run computes exactly what
+//    T decode steps would.
+//  - Activations are [T, features]. In a decode step a linear layer is
+//    W [out, in] times x as a column, so the weights keep the file's layout
+//    and the step streams W's rows (GEMV); in a sequence graph it is x
+//    times W^T [in, out] (transposed at compile time), a GEMM in the form
+//    that calibration statistics and the weight quantizers expect.
 //
 //===----------------------------------------------------------------------===//
 
@@ -94,12 +103,22 @@ private:
     return b.create<OpTy>(loc, typeOf(x).clone(*shape), x, y);
   }
 
-  /// y [1, out] = W [out, in] x [1, in] (+ bias [1, out]).
+  /// x permuted by `perm` (a reshape when only unit axes move).
+  Value permute(Value x, ArrayRef<int64_t> perm);
+  /// y [T, out] = x [T, in] W^T for W [out, in] (+ bias [1, out]): for
+  /// T = 1 W [out, in] times x as a column (a decode step streams W's
+  /// rows); for T > 1 x times the constant W^T [in, out], the layout of a
+  /// linear layer that calibration and the weight quantizers
+  /// (qnn::weightLayers) take.
   Value linear(Value x, Value w, Value bias = nullptr);
-  /// x / sqrt(mean(x^2) + eps) * gamma over the last axis of x [1, n].
+  /// The f32 constant `w` [rows, cols] transposed (one constant per
+  /// weight), or null when `w` is not such a constant.
+  Value transposedConstant(Value w);
+  llvm::DenseMap<Value, Value> transposed;
+  /// x / sqrt(mean(x^2) + eps) * gamma over the last axis of x [T, n].
   Value rmsNorm(Value x, Value gamma);
-  /// Rotates the adjacent pairs of x [n, head_dim / 2, 2] by the angles
-  /// whose cosines and sines are cos, sin [1, head_dim / 2, 1].
+  /// Rotates the adjacent pairs of x [T, n, head_dim / 2, 2] by the angles
+  /// whose cosines and sines are cos, sin [T, 1, head_dim / 2, 1].
   Value rope(Value x, Value cos, Value sin);
 
   FailureOr<BlockWeights> loadBlock(int64_t i);
@@ -137,34 +156,78 @@ Value LlamaBuilder::weight(const std::string &name, ArrayRef<int64_t> shape) {
   return v;
 }
 
+Value LlamaBuilder::permute(Value x, ArrayRef<int64_t> perm) {
+  auto type = typeOf(x);
+  SmallVector<int64_t> shape, order;
+  for (int64_t p : perm) {
+    shape.push_back(type.getDimSize(p));
+    if (type.getDimSize(p) != 1)
+      order.push_back(p);
+  }
+  if (llvm::is_sorted(order))
+    return reshape(x, shape);
+  return b.create<TransposeOp>(loc, type.clone(shape), x, perm);
+}
+
+Value LlamaBuilder::transposedConstant(Value w) {
+  auto cst = w.getDefiningOp<arith::ConstantOp>();
+  auto attr = cst ? dyn_cast<DenseElementsAttr>(cst.getValue()) : nullptr;
+  if (!attr || !attr.getElementType().isF32() || attr.isSplat())
+    return nullptr;
+  auto &cached = transposed[w];
+  if (cached)
+    return cached;
+  int64_t rows = attr.getType().getDimSize(0), cols = attr.getType().getDimSize(1);
+  auto raw = attr.getRawData();
+  const float *src = reinterpret_cast<const float *>(raw.data());
+  std::vector<float> t(rows * cols);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      t[c * rows + r] = src[r * cols + c];
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointAfter(cst);
+  Location saved = loc;
+  loc = cst.getLoc(); // the weight's name, for diagnostics and reports
+  cached = constantF32({cols, rows}, t);
+  loc = saved;
+  return cached;
+}
+
 Value LlamaBuilder::linear(Value x, Value w, Value bias) {
   auto ws = typeOf(w).getShape();
-  Value col = reshape(x, {ws[1], 1});
-  Value y = b.create<MatMulOp>(loc, f32({ws[0], 1}), w, col);
-  y = reshape(y, {1, ws[0]});
+  int64_t t = typeOf(x).getDimSize(0);
+  Value y;
+  if (Value wt = t > 1 ? transposedConstant(w) : nullptr) {
+    y = b.create<MatMulOp>(loc, f32({t, ws[0]}), x, wt);
+  } else {
+    Value cols = permute(x, {1, 0});
+    y = b.create<MatMulOp>(loc, f32({ws[0], t}), w, cols);
+    y = permute(y, {1, 0});
+  }
   return bias ? add(y, bias) : y;
 }
 
 Value LlamaBuilder::rmsNorm(Value x, Value gamma) {
-  Value meanSq = b.create<ReduceOp>(loc, f32({1, 1}), ReduceKind::mean,
+  int64_t t = typeOf(x).getDimSize(0);
+  Value meanSq = b.create<ReduceOp>(loc, f32({t, 1}), ReduceKind::mean,
                                     mul(x, x), ArrayRef<int64_t>{1}, true);
   float eps = (float)c.rmsEpsilon;
   Value denom =
-      b.create<SqrtOp>(loc, f32({1, 1}), add(meanSq, constantF32({1}, {eps})));
-  Value scale = b.create<ReciprocalOp>(loc, f32({1, 1}), denom);
+      b.create<SqrtOp>(loc, f32({t, 1}), add(meanSq, constantF32({1}, {eps})));
+  Value scale = b.create<ReciprocalOp>(loc, f32({t, 1}), denom);
   return mul(mul(x, scale), gamma);
 }
 
 Value LlamaBuilder::rope(Value x, Value cos, Value sin) {
-  auto shape = typeOf(x).getShape(); // [n, half, 2]
-  auto half = f32({shape[0], shape[1], 1});
-  Value even = b.create<SliceOp>(loc, half, x, ArrayRef<int64_t>{0, 0, 0},
-                                 ArrayRef<int64_t>{1, 1, 1});
-  Value odd = b.create<SliceOp>(loc, half, x, ArrayRef<int64_t>{0, 0, 1},
-                                ArrayRef<int64_t>{1, 1, 1});
+  auto shape = typeOf(x).getShape(); // [T, n, half, 2]
+  auto half = f32({shape[0], shape[1], shape[2], 1});
+  Value even = b.create<SliceOp>(loc, half, x, ArrayRef<int64_t>{0, 0, 0, 0},
+                                 ArrayRef<int64_t>{1, 1, 1, 1});
+  Value odd = b.create<SliceOp>(loc, half, x, ArrayRef<int64_t>{0, 0, 0, 1},
+                                ArrayRef<int64_t>{1, 1, 1, 1});
   Value re = sub(mul(even, cos), mul(odd, sin));
   Value ro = add(mul(even, sin), mul(odd, cos));
-  return b.create<ConcatOp>(loc, typeOf(x), ValueRange{re, ro}, (uint64_t)2);
+  return b.create<ConcatOp>(loc, typeOf(x), ValueRange{re, ro}, (uint64_t)3);
 }
 
 FailureOr<BlockWeights> LlamaBuilder::loadBlock(int64_t i) {
@@ -204,17 +267,21 @@ FailureOr<BlockWeights> LlamaBuilder::loadBlock(int64_t i) {
 
 LogicalResult LlamaBuilder::build(ModuleOp module) {
   int64_t d = c.embedding, hd = c.headDim, half = hd / 2, ctx = c.context;
-  int64_t group = c.heads / c.kvHeads;
+  int64_t group = c.heads / c.kvHeads, t = c.sequence, kvh = c.kvHeads;
+  bool step = t == 1; // the decode step keeps its historical interface
   auto i64 = b.getI64Type();
-  auto cacheType = f32({c.layers, c.kvHeads, ctx, hd});
+  auto cacheType = f32({c.layers, kvh, ctx, hd});
   auto idType = RankedTensorType::get({1}, i64);
+  auto tokensType = RankedTensorType::get({t}, i64);
+  auto logitsType = step ? f32({c.vocab}) : f32({t, c.vocab});
 
   b.setInsertionPointToEnd(module.getBody());
   auto func = b.create<func::FuncOp>(
       fileLoc, "main",
-      b.getFunctionType({idType, idType, cacheType, cacheType},
-                        {f32({c.vocab}), cacheType, cacheType}));
-  const char *inNames[] = {"token", "pos", "k_cache", "v_cache"};
+      b.getFunctionType({tokensType, idType, cacheType, cacheType},
+                        {logitsType, cacheType, cacheType}));
+  const char *inNames[] = {step ? "token" : "tokens", "pos", "k_cache",
+                           "v_cache"};
   const char *outNames[] = {"logits", "k_cache_out", "v_cache_out"};
   for (auto [i, n] : llvm::enumerate(inNames))
     func.setArgAttr(i, "qcc.name", b.getStringAttr(n));
@@ -222,23 +289,37 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
     func.setResultAttr(i, "qcc.name", b.getStringAttr(n));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
-  Value token = entry->getArgument(0), pos = entry->getArgument(1);
+  Value tokens = entry->getArgument(0), pos = entry->getArgument(1);
   Value kCache = entry->getArgument(2), vCache = entry->getArgument(3);
+  auto i64Const = [&](ArrayRef<int64_t> v) -> Value {
+    auto type = RankedTensorType::get({(int64_t)v.size()}, i64);
+    return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, v));
+  };
 
-  // Position-dependent values shared by all blocks: which cache rows are
-  // visible (<= pos), and the rotary angles' cosines and sines, tabulated in
-  // double for every position.
+  // Position-dependent values shared by all blocks: the tokens' positions
+  // pos + i, which cache rows each token sees (<= pos + i), and the rotary
+  // angles' cosines and sines, tabulated in double for every position.
+  Value tokenPos = pos;
+  if (!step) {
+    SmallVector<int64_t> offsets(t);
+    for (int64_t i = 0; i < t; ++i)
+      offsets[i] = i;
+    tokenPos = b.create<AddOp>(loc, tokensType, pos, i64Const(offsets));
+  }
   SmallVector<int64_t> iota(ctx);
   for (int64_t i = 0; i < ctx; ++i)
     iota[i] = i;
   auto ctxCol = RankedTensorType::get({ctx, 1}, i64);
   Value positions = b.create<arith::ConstantOp>(
       loc, DenseElementsAttr::get(ctxCol, ArrayRef<int64_t>(iota)));
-  Value posCell =
-      b.create<ReshapeOp>(loc, RankedTensorType::get({1, 1}, i64), pos);
-  auto maskType = RankedTensorType::get({ctx, 1}, b.getI1Type());
-  Value visible =
-      b.create<CompareOp>(loc, maskType, CompareKind::le, positions, posCell);
+  Value posRow =
+      b.create<ReshapeOp>(loc, RankedTensorType::get({1, t}, i64), tokenPos);
+  Value visible = b.create<CompareOp>(
+      loc, RankedTensorType::get({ctx, t}, b.getI1Type()), CompareKind::le,
+      positions, posRow);
+  // [ctx, 1, T] against scores [kv, ctx, group, T].
+  visible = b.create<ReshapeOp>(
+      loc, RankedTensorType::get({ctx, 1, t}, b.getI1Type()), visible);
   std::vector<float> cosTable(ctx * half), sinTable(ctx * half);
   for (int64_t p = 0; p < ctx; ++p)
     for (int64_t i = 0; i < half; ++i) {
@@ -248,9 +329,10 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
       sinTable[p * half + i] = (float)std::sin(theta);
     }
   auto angle = [&](ArrayRef<float> table) {
-    Value t = constantF32({ctx, half}, table);
-    Value row = b.create<GatherOp>(loc, f32({1, half}), t, pos, (uint64_t)0);
-    return reshape(row, {1, half, 1});
+    Value all = constantF32({ctx, half}, table);
+    Value rows =
+        b.create<GatherOp>(loc, f32({t, half}), all, tokenPos, (uint64_t)0);
+    return reshape(rows, {t, 1, half, 1});
   };
   Value cos = angle(cosTable), sin = angle(sinTable);
   Value negInf = constantF32({1}, {-std::numeric_limits<float>::infinity()});
@@ -259,9 +341,9 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
   Value embd = weight("token_embd.weight", {c.vocab, d});
   if (!embd)
     return failure();
-  Value x = b.create<GatherOp>(loc, f32({1, d}), embd, token, (uint64_t)0);
+  Value x = b.create<GatherOp>(loc, f32({t, d}), embd, tokens, (uint64_t)0);
 
-  // The caches, block l's row pos written as block l runs.
+  // The caches, block l's rows pos .. pos+T-1 written as block l runs.
   Value kAll = kCache, vAll = vCache;
   for (int64_t l = 0; l < c.layers; ++l) {
     loc = NameLoc::get(b.getStringAttr(llvm::formatv("blk.{0}", l).str()),
@@ -275,49 +357,47 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
     Value q = linear(h, w->wq, w->bq);
     Value k = linear(h, w->wk, w->bk);
     Value v = linear(h, w->wv, w->bv);
-    q = rope(reshape(q, {c.heads, half, 2}), cos, sin);
-    k = rope(reshape(k, {c.kvHeads, half, 2}), cos, sin);
-    q = mul(reshape(q, {c.kvHeads, group, hd}), qScale);
-    k = reshape(k, {c.kvHeads, 1, hd});
-    v = reshape(v, {c.kvHeads, 1, hd});
+    q = rope(reshape(q, {t, c.heads, half, 2}), cos, sin);
+    k = rope(reshape(k, {t, kvh, half, 2}), cos, sin);
+    q = mul(reshape(q, {t, kvh, group, hd}), qScale);
 
-    // Write the new key and value at [l, :, pos, :]; read back block l.
-    auto i64Const = [&](ArrayRef<int64_t> v) -> Value {
-      auto t = RankedTensorType::get({(int64_t)v.size()}, i64);
-      return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(t, v));
-    };
-    Value offsets = b.create<ConcatOp>(
-        loc, RankedTensorType::get({4}, i64),
-        ValueRange{i64Const({l, 0}), pos, i64Const({0})}, (uint64_t)0);
+    // Write the new keys and values at [l, :, pos .. pos+T-1, :]; read
+    // back block l.
+    Value offsets =
+        b.create<ConcatOp>(loc, RankedTensorType::get({4}, i64),
+                           ValueRange{i64Const({l, 0}), pos, i64Const({0})},
+                           (uint64_t)0);
     auto update = [&](Value cache, Value fresh) {
-      fresh = reshape(fresh, {1, c.kvHeads, 1, hd});
+      fresh = permute(reshape(fresh, {t, kvh, hd}), {1, 0, 2});
+      fresh = reshape(fresh, {1, kvh, t, hd});
       return b.create<UpdateSliceOp>(loc, cacheType, cache, fresh, offsets)
           .getResult();
     };
     auto block = [&](Value cache) {
-      Value s = b.create<SliceOp>(loc, f32({1, c.kvHeads, ctx, hd}), cache,
+      Value s = b.create<SliceOp>(loc, f32({1, kvh, ctx, hd}), cache,
                                   ArrayRef<int64_t>{l, 0, 0, 0},
                                   ArrayRef<int64_t>{1, 1, 1, 1});
-      return reshape(s, {c.kvHeads, ctx, hd});
+      return reshape(s, {kvh, ctx, hd});
     };
     kAll = update(kAll, k);
     vAll = update(vAll, v);
     Value keys = block(kAll), values = block(vAll);
 
-    // scores [kv, ctx, group] = keys [kv, ctx, hd] q^T [kv, hd, group]: the
-    // keys stream row by row; then softmax over the visible positions.
-    Value qT = b.create<TransposeOp>(loc, f32({c.kvHeads, hd, group}), q,
-                                     ArrayRef<int64_t>{0, 2, 1});
-    Value scores =
-        b.create<MatMulOp>(loc, f32({c.kvHeads, ctx, group}), keys, qT);
+    // scores [kv, ctx, group * T] = keys [kv, ctx, hd] q^T [kv, hd, group *
+    // T]: the keys stream row by row; then softmax over the positions each
+    // token sees.
+    int64_t m = group * t;
+    Value qT = permute(q, {1, 3, 2, 0}); // [kv, hd, group, T]
+    qT = reshape(qT, {kvh, hd, m});
+    Value scores = b.create<MatMulOp>(loc, f32({kvh, ctx, m}), keys, qT);
+    scores = reshape(scores, {kvh, ctx, group, t});
     scores = b.create<WhereOp>(loc, typeOf(scores), visible, scores, negInf);
     Value probs =
         b.create<SoftmaxOp>(loc, typeOf(scores), scores, (uint64_t)1, false);
-    Value probsT = b.create<TransposeOp>(loc, f32({c.kvHeads, group, ctx}),
-                                         probs, ArrayRef<int64_t>{0, 2, 1});
-    Value attn =
-        b.create<MatMulOp>(loc, f32({c.kvHeads, group, hd}), probsT, values);
-    x = add(x, linear(reshape(attn, {1, c.heads * hd}), w->wo, w->bo));
+    Value probsT = permute(reshape(probs, {kvh, ctx, m}), {0, 2, 1});
+    Value attn = b.create<MatMulOp>(loc, f32({kvh, m, hd}), probsT, values);
+    attn = permute(reshape(attn, {kvh, group, t, hd}), {2, 0, 1, 3});
+    x = add(x, linear(reshape(attn, {t, c.heads * hd}), w->wo, w->bo));
 
     // SwiGLU feed-forward.
     h = rmsNorm(x, w->ffnNorm);
@@ -333,7 +413,9 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
   Value head = c.tiedOutput ? embd : weight("output.weight", {c.vocab, d});
   if (!head)
     return failure();
-  Value logits = reshape(linear(rmsNorm(x, outNorm), head), {c.vocab});
+  Value logits = linear(rmsNorm(x, outNorm), head);
+  if (step)
+    logits = reshape(logits, {c.vocab});
   b.create<func::ReturnOp>(loc, ValueRange{logits, kAll, vAll});
   return success();
 }
@@ -433,6 +515,11 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
     return fail(llvm::formatv("the context length {0} exceeds the model's "
                               "llama.context_length {1}",
                               c.context, *hp.contextLength));
+  c.sequence = options.sequenceLength;
+  if (c.sequence < 1 || c.sequence > c.context)
+    return fail(llvm::formatv("the sequence length (--seq) must be in [1, "
+                              "the context length {0}], got {1}",
+                              c.context, c.sequence));
 
   // Tensors: present, of a type that dequantizes, and of the expected shape
   // (outermost first: [out, in] for linear layers).
@@ -514,8 +601,8 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
   return c;
 }
 
-LogicalResult buildLlamaDecodeStep(ModuleOp module, const GgufFile &file,
-                                   const LlamaConfig &config) {
+LogicalResult buildLlamaGraph(ModuleOp module, const GgufFile &file,
+                              const LlamaConfig &config) {
   OpBuilder b(module.getContext());
   Location loc = FileLineColLoc::get(b.getStringAttr(file.getPath()), 0, 0);
   return LlamaBuilder(b, loc, file, config).build(module);

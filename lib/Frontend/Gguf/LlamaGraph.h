@@ -1,4 +1,4 @@
-//===- LlamaGraph.h - decode step of a llama-architecture GGUF --*- C++ -*-===//
+//===- LlamaGraph.h - llama-architecture GGUF as a qnn graph ----*- C++ -*-===//
 
 #ifndef QCC_LIB_FRONTEND_GGUF_LLAMAGRAPH_H
 #define QCC_LIB_FRONTEND_GGUF_LLAMAGRAPH_H
@@ -14,6 +14,8 @@ namespace qcc::gguf_import {
 struct LlamaConfig {
   int64_t embedding = 0, layers = 0, feedForward = 0, heads = 0, kvHeads = 0,
           headDim = 0, vocab = 0, context = 0;
+  /// Tokens per run (`--seq`): 1 is the decode step.
+  int64_t sequence = 1;
   double ropeBase = 10000.0, rmsEpsilon = 1e-5;
   bool tiedOutput = false; // no output.weight: the LM head is token_embd
 };
@@ -23,11 +25,12 @@ struct LlamaConfig {
 llvm::Expected<LlamaConfig> readLlamaConfig(const modelfile::GgufFile &file,
                                             const GgufImportOptions &options);
 
-/// Adds `func.func @main` for one decode step (see importGgufModel) to
-/// `module`. Fails after a diagnostic (a tensor that does not dequantize).
-mlir::LogicalResult buildLlamaDecodeStep(mlir::ModuleOp module,
-                                         const modelfile::GgufFile &file,
-                                         const LlamaConfig &config);
+/// Adds `func.func @main` running `config.sequence` tokens (see
+/// importGgufModel) to `module`. Fails after a diagnostic (a tensor that
+/// does not dequantize).
+mlir::LogicalResult buildLlamaGraph(mlir::ModuleOp module,
+                                    const modelfile::GgufFile &file,
+                                    const LlamaConfig &config);
 
 } // namespace qcc::gguf_import
 

@@ -22,16 +22,23 @@ struct GgufImportOptions {
   /// `<arch>.context_length`. 0: 512, or the model's context length when
   /// that is shorter.
   int64_t contextLength = 0;
+  /// Tokens per run (`--seq`), 1 to the context length: 1 builds the
+  /// decode step, more a sequence graph (prefill, perplexity, calibration).
+  int64_t sequenceLength = 1;
 };
 
-/// Imports the GGUF model at `path` as one decode step of its decoder:
+/// Imports the GGUF model at `path` as its decoder running T =
+/// `options.sequenceLength` tokens with a KV cache. T = 1, one decode step:
 /// `func.func @main` takes `token` (i64 [1]), `pos` (i64 [1], the token's
 /// position, 0-based, below the context length) and the caches `k_cache`,
 /// `v_cache` (f32 [n_layer, n_kv_head, context, head_dim]); it returns
 /// `logits` (f32 [vocab]) and the caches with position `pos` written,
 /// `k_cache_out` and `v_cache_out`. Attention covers positions 0..pos.
-/// Architectures: llama. Problems are reported as diagnostics naming the
-/// file and the key or tensor; returns null on failure.
+/// T > 1, a sequence: `tokens` (i64 [T]) at positions pos .. pos+T-1
+/// (pos + T <= context), `logits` f32 [T, vocab] (row i predicts the token
+/// after tokens[i]), T cache rows written; token i attends to positions
+/// 0 .. pos+i. Architectures: llama. Problems are reported as diagnostics
+/// naming the file and the key or tensor; returns null on failure.
 mlir::OwningOpRef<mlir::ModuleOp>
 importGgufModel(mlir::MLIRContext &context, const std::string &path,
                 const GgufImportOptions &options);

@@ -9,6 +9,9 @@ Valid models (64 wide, 2 blocks, 4 heads of 16, vocabulary 96):
           output.weight), Q8_0 projections, F16 embedding, F32 norms;
   untied  4 KV heads, output.weight in Q4_1, biases on Q/K/V/O, F16 FFN,
           rope base 500000, no rope.dimension_count key.
+Both embed a byte-level BPE tokenizer (GGUF "gpt2") of 96 tokens: id 0
+<|endoftext|> (control, BOS and EOS), ids 1..94 the characters space to '}',
+id 95 "th" (one merge); other bytes have no token.
 """
 
 import sys
@@ -19,6 +22,22 @@ import gguf
 Q = gguf.GGMLQuantizationType
 EMBD, LAYERS, HEADS, FFN, VOCAB = 64, 2, 4, 96, 96
 HEAD_DIM = EMBD // HEADS
+
+
+def add_tokenizer(w):
+    # Byte-level spellings: printable ASCII stands for itself, space is
+    # U+0120 (GPT-2's bytes_to_unicode).
+    chars = ["\u0120" if c == 32 else chr(c) for c in range(32, 126)]
+    tokens = ["<|endoftext|>"] + chars + ["th"]
+    assert len(tokens) == VOCAB
+    w.add_tokenizer_model("gpt2")
+    w.add_tokenizer_pre("gpt2")
+    w.add_token_list(tokens)
+    w.add_token_types([3] + [1] * (VOCAB - 1))
+    w.add_token_merges(["t h"])
+    w.add_bos_token_id(0)
+    w.add_eos_token_id(0)
+    w.add_add_bos_token(False)
 
 
 def write(path, kind):
@@ -43,6 +62,7 @@ def write(path, kind):
     if kind == "rope-scaling":
         w.add_string(p + "rope.scaling.type", "linear")
     w.add_uint32(p + "vocab_size", VOCAB)
+    add_tokenizer(w)
 
     def tensor(name, shape, qtype, scale, offset=0.0):
         """A random [out, in] (or [n]) tensor stored as qtype."""

@@ -1,0 +1,208 @@
+//===- LlmLibrary.cpp - a compiled language model behind the C API --------===//
+
+#include "qcc/Eval/LlmLibrary.h"
+
+#include "qcc-c/Runtime.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <dlfcn.h>
+
+using namespace qcc::eval;
+
+static llvm::Error fail(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+static int64_t numElements(llvm::ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+KvCache::KvCache(llvm::ArrayRef<int64_t> shape) : shape(shape) {
+  for (auto &pair : buffers)
+    for (auto &b : pair)
+      b.assign(numElements(shape), 0.0f);
+}
+
+void KvCache::clear() {
+  for (auto &pair : buffers)
+    for (auto &b : pair)
+      std::fill(b.begin(), b.end(), 0.0f);
+}
+
+struct LlmLibrary::Api {
+  decltype(&qcc_model_create) create = nullptr;
+  decltype(&qcc_model_destroy) destroy = nullptr;
+  decltype(&qcc_model_num_inputs) numInputs = nullptr;
+  decltype(&qcc_model_num_outputs) numOutputs = nullptr;
+  decltype(&qcc_model_input_name) inputName = nullptr;
+  decltype(&qcc_model_input_dtype) inputDtype = nullptr;
+  decltype(&qcc_model_input_rank) inputRank = nullptr;
+  decltype(&qcc_model_input_shape) inputShape = nullptr;
+  decltype(&qcc_model_output_name) outputName = nullptr;
+  decltype(&qcc_model_output_dtype) outputDtype = nullptr;
+  decltype(&qcc_model_output_rank) outputRank = nullptr;
+  decltype(&qcc_model_output_shape) outputShape = nullptr;
+  decltype(&qcc_model_run) run = nullptr;
+  decltype(&qcc_model_last_error) lastError = nullptr;
+  decltype(&qcc_status_string) statusString = nullptr;
+};
+
+llvm::Expected<std::unique_ptr<LlmLibrary>>
+LlmLibrary::load(const std::string &path) {
+  // A bare name would make dlopen search the library path.
+  std::string where = path.find('/') == std::string::npos ? "./" + path : path;
+  // Never unloaded: OpenMP workers may still be leaving a parallel region
+  // in the library's code when the last run returns.
+  void *handle = dlopen(where.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    return fail("cannot load '" + path + "': " + dlerror());
+  std::unique_ptr<LlmLibrary> lib(new LlmLibrary());
+  lib->path = path;
+  lib->api = std::make_unique<Api>();
+  Api &a = *lib->api;
+  std::string missing;
+  auto get = [&](auto &fn, const char *name) {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+        dlsym(handle, name));
+    if (!fn && missing.empty())
+      missing = name;
+  };
+  get(a.create, "qcc_model_create");
+  get(a.destroy, "qcc_model_destroy");
+  get(a.numInputs, "qcc_model_num_inputs");
+  get(a.numOutputs, "qcc_model_num_outputs");
+  get(a.inputName, "qcc_model_input_name");
+  get(a.inputDtype, "qcc_model_input_dtype");
+  get(a.inputRank, "qcc_model_input_rank");
+  get(a.inputShape, "qcc_model_input_shape");
+  get(a.outputName, "qcc_model_output_name");
+  get(a.outputDtype, "qcc_model_output_dtype");
+  get(a.outputRank, "qcc_model_output_rank");
+  get(a.outputShape, "qcc_model_output_shape");
+  get(a.run, "qcc_model_run");
+  get(a.lastError, "qcc_model_last_error");
+  get(a.statusString, "qcc_status_string");
+  if (!missing.empty())
+    return fail("'" + path + "' lacks '" + missing + "'; is it a qcc model?");
+  qcc_model *model = nullptr;
+  if (qcc_status st = a.create(&model); st != QCC_OK)
+    return fail("cannot create the model of '" + path +
+                "': " + a.statusString(st));
+  lib->model = model;
+
+  // The interface of a qcc language model (qcc model.gguf [--seq=T]).
+  auto notLlm = [&](const llvm::Twine &why) {
+    return fail("'" + path + "' is not a qcc language model (qcc " +
+                "model.gguf [--seq=T]): " + why);
+  };
+  if (a.numInputs(model) != 4 || a.numOutputs(model) != 3)
+    return notLlm(llvm::formatv("it has {0} inputs and {1} outputs, expected "
+                                "4 (tokens, pos, k_cache, v_cache) and 3 "
+                                "(logits, k_cache_out, v_cache_out)",
+                                a.numInputs(model), a.numOutputs(model)));
+  auto shapeOf = [&](bool input, int32_t i) {
+    int32_t rank = input ? a.inputRank(model, i) : a.outputRank(model, i);
+    const int64_t *s = input ? a.inputShape(model, i) : a.outputShape(model, i);
+    return std::vector<int64_t>(s, s + std::max(rank, 0));
+  };
+  std::string in0 = a.inputName(model, 0);
+  lib->tokenShape = shapeOf(true, 0);
+  if ((in0 != "token" && in0 != "tokens") || a.inputDtype(model, 0) != QCC_DTYPE_INT64 ||
+      lib->tokenShape.size() != 1 || lib->tokenShape[0] < 1)
+    return notLlm("its first input is '" + in0 + "' " +
+                  shapeString(lib->tokenShape) + ", expected token(s) i64 [T]");
+  lib->seq = lib->tokenShape[0];
+  if (std::string(a.inputName(model, 1)) != "pos" ||
+      a.inputDtype(model, 1) != QCC_DTYPE_INT64 || shapeOf(true, 1) != std::vector<int64_t>{1})
+    return notLlm("its second input is not pos i64 [1]");
+  lib->cacheShape = shapeOf(true, 2);
+  const char *cacheNames[] = {"k_cache", "v_cache", "k_cache_out",
+                              "v_cache_out"};
+  for (int i = 0; i < 4; ++i) {
+    bool input = i < 2;
+    int32_t idx = input ? 2 + i : i - 1;
+    std::string name = input ? a.inputName(model, idx) : a.outputName(model, idx);
+    int32_t dtype = input ? a.inputDtype(model, idx) : a.outputDtype(model, idx);
+    if (name != cacheNames[i] || dtype != QCC_DTYPE_FLOAT32 ||
+        shapeOf(input, idx) != lib->cacheShape || lib->cacheShape.size() != 4)
+      return notLlm(llvm::formatv("'{0}' is not an f32 cache [layers, kv "
+                                  "heads, ctx, head dim] like k_cache {1}",
+                                  name, shapeString(lib->cacheShape)));
+  }
+  lib->logitsShape = shapeOf(false, 0);
+  bool logitsOk = std::string(a.outputName(model, 0)) == "logits" &&
+                  a.outputDtype(model, 0) == QCC_DTYPE_FLOAT32 &&
+                  ((lib->seq == 1 && lib->logitsShape.size() == 1) ||
+                   (lib->logitsShape.size() == 2 &&
+                    lib->logitsShape[0] == lib->seq));
+  if (!logitsOk)
+    return notLlm("its first output is not logits f32 [vocab] or [T, "
+                  "vocab], got " + shapeString(lib->logitsShape));
+  lib->vocab = lib->logitsShape.back();
+  if (lib->seq > lib->getContextLength())
+    return notLlm(llvm::formatv("it runs {0} tokens but its cache holds {1}",
+                                lib->seq, lib->getContextLength()));
+  lib->tokenBuf.assign(lib->seq, 0);
+  lib->logits.assign(lib->seq * lib->vocab, 0.0f);
+  return lib;
+}
+
+LlmLibrary::~LlmLibrary() {
+  if (model)
+    api->destroy(static_cast<qcc_model *>(model));
+}
+
+std::unique_ptr<KvCache> LlmLibrary::createCache() const {
+  return std::make_unique<KvCache>(cacheShape);
+}
+
+llvm::Expected<const float *> LlmLibrary::run(llvm::ArrayRef<int32_t> tokens,
+                                              int64_t pos, KvCache &cache) {
+  if (tokens.empty() || (int64_t)tokens.size() > seq)
+    return fail(llvm::formatv("'{0}' runs 1 to {1} tokens at a time, got {2}",
+                              path, seq, tokens.size()));
+  if (pos < 0 || pos + seq > getContextLength())
+    return fail(llvm::formatv("'{0}': positions {1} .. {2} lie outside its "
+                              "context of {3}",
+                              path, pos, pos + seq - 1, getContextLength()));
+  if (cache.getShape() != llvm::ArrayRef<int64_t>(cacheShape))
+    return fail("'" + path + "' has caches " + shapeString(cacheShape) +
+                ", the cache given is " + shapeString(cache.getShape()));
+  for (int64_t i = 0; i < seq; ++i)
+    tokenBuf[i] = i < (int64_t)tokens.size() ? tokens[i] : 0;
+  for (int32_t t : tokens)
+    if (t < 0 || t >= vocab)
+      return fail(llvm::formatv("token {0} is outside the vocabulary of {1}",
+                                t, vocab));
+  posBuf = pos;
+  int64_t one = 1;
+  auto &src = cache.buffers[cache.current], &dst = cache.buffers[1 - cache.current];
+  qcc_tensor in[4] = {
+      {QCC_DTYPE_INT64, 1, tokenShape.data(), tokenBuf.data()},
+      {QCC_DTYPE_INT64, 1, &one, &posBuf},
+      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), src[0].data()},
+      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), src[1].data()}};
+  qcc_tensor out[3] = {
+      {QCC_DTYPE_FLOAT32, (int32_t)logitsShape.size(), logitsShape.data(),
+       logits.data()},
+      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), dst[0].data()},
+      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), dst[1].data()}};
+  auto *m = static_cast<qcc_model *>(model);
+  if (qcc_status st = api->run(m, in, 4, out, 3); st != QCC_OK)
+    return fail("running '" + path + "' failed: " + api->statusString(st) +
+                ": " + api->lastError(m));
+  cache.current = 1 - cache.current;
+  return logits.data();
+}
