@@ -424,6 +424,14 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
   if (options.sequenceLength < 0)
     return emitError(loc) << "--seq must be at least 1, got "
                           << options.sequenceLength;
+  if (!options.ggufWeights.empty() && options.ggufWeights != "block" &&
+      options.ggufWeights != "dequant")
+    return emitError(loc) << "--gguf-weights must be 'block' or 'dequant', "
+                             "got '"
+                          << options.ggufWeights << "'";
+  if (!isGguf && !options.ggufWeights.empty())
+    return emitError(loc)
+           << "--gguf-weights applies only to GGUF language models";
 
   OwningOpRef<ModuleOp> module;
   if (llvm::StringRef(options.inputPath).ends_with(".mlir")) {
@@ -436,6 +444,7 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
     importOptions.contextLength = options.contextLength;
     if (options.sequenceLength > 0)
       importOptions.sequenceLength = options.sequenceLength;
+    importOptions.dequantizeWeights = options.ggufWeights != "block";
     module = importGgufModel(context, options.inputPath, importOptions);
   } else {
     OnnxImportOptions importOptions;

@@ -159,6 +159,12 @@ int qccMain(int argc, char **argv) {
                "sequence graph (tokens [N], logits [N, vocab]) for prefill, "
                "perplexity and calibration"),
       cl::init(0), cl::cat(qccCategory));
+  cl::opt<std::string> ggufWeights(
+      "gguf-weights",
+      cl::desc("GGUF block-quantized linear weights: dequant (default: f32 "
+               "constants, the float model) or block (kept in their format, "
+               "integer block products)"),
+      cl::value_desc("block|dequant"), cl::cat(qccCategory));
   cl::opt<bool> verbose("v", cl::desc("Print the time of every stage"),
                         cl::cat(qccCategory));
   cl::opt<bool> listTargets("list-targets", cl::desc("List targets and exit"),
@@ -221,6 +227,7 @@ int qccMain(int argc, char **argv) {
     return 1;
   }
   options.sequenceLength = seq;
+  options.ggufWeights = ggufWeights;
   options.runOnnxChecker = !noChecker;
   for (const std::string &spec : inputShapes) {
     std::string name;

@@ -282,7 +282,8 @@ FailureOr<RefTensor> Interpreter::evalOp(Operation *op, Operands in) {
                          "element type or storage)");
     return t;
   }
-  for (auto family : {evalBoundaryOp, evalIntegerOp, evalGroupedOp, evalNormOp,
+  for (auto family : {evalBoundaryOp, evalIntegerOp, evalGroupedOp, evalBlockOp,
+                      evalNormOp,
                       evalDataMovementOp,
                       evalElementwiseOp, evalPoolingOp, evalFloatOp})
     if (EvalResult r = family(op, in))

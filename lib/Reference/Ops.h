@@ -26,6 +26,7 @@ using EvalResult = std::optional<mlir::FailureOr<RefTensor>>;
 EvalResult evalBoundaryOp(mlir::Operation *op, Operands in);
 EvalResult evalIntegerOp(mlir::Operation *op, Operands in);
 EvalResult evalGroupedOp(mlir::Operation *op, Operands in);
+EvalResult evalBlockOp(mlir::Operation *op, Operands in);
 EvalResult evalNormOp(mlir::Operation *op, Operands in);
 EvalResult evalDataMovementOp(mlir::Operation *op, Operands in);
 EvalResult evalElementwiseOp(mlir::Operation *op, Operands in);

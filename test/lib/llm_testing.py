@@ -87,7 +87,9 @@ class GgufLlama:
         self.eps = float(_field(r, p + "attention.layer_norm_rms_epsilon"))
         self.head_dim = self.n_embd // self.n_head
         self.weights: Dict[str, np.ndarray] = {}
+        self.types: Dict[str, str] = {}  # GGUF tensor type names ("Q4_1")
         for t in r.tensors:
+            self.types[t.name] = t.tensor_type.name
             shape = [int(d) for d in reversed(t.shape)]  # outermost first
             a = gguf.quants.dequantize(t.data, t.tensor_type)
             self.weights[t.name] = np.asarray(a, np.float32).reshape(shape)
@@ -108,12 +110,56 @@ def _unpermute(w: np.ndarray, heads: int) -> np.ndarray:
             .reshape(w.shape))
 
 
-class NumpyLlama:
-    """The llama forward pass in float32 numpy, Hugging Face style."""
+# Activation block sizes of qcc's block-quantized linear layers
+# (qnn.block_linear): ggml's Q8_0-style blocks of 32 for the legacy formats,
+# Q8_K-style blocks of 256 for the k-quants. Other block types are
+# requantized to Q8_0 by qcc (blocks of 32).
+_KQUANTS = {"Q4_K", "Q5_K", "Q6_K"}
+_REQUANTIZED = {"Q2_K", "Q3_K", "TQ1_0", "TQ2_0"}  # qcc runs them as Q8_0
 
-    def __init__(self, m: GgufLlama):
+
+def requantize_q8_0(w: np.ndarray) -> np.ndarray:
+    """w [rows, cols] through Q8_0 and back, as qcc requantizes the block
+    types its kernels do not run (gguf-py's Q8_0 rounds as ggml does)."""
+    import gguf
+
+    q = gguf.quants.quantize(np.ascontiguousarray(w, np.float32),
+                             gguf.GGMLQuantizationType.Q8_0)
+    return gguf.quants.dequantize(q, gguf.GGMLQuantizationType.Q8_0).reshape(w.shape)
+
+
+def quantize_activations(x: np.ndarray, block: int) -> np.ndarray:
+    """x [..., K] as qcc's block_linear sees it: per block of `block`
+    elements d = amax / 127 and q = rint(x * (127 / amax)) (ties to even),
+    returned dequantized (q * d) in float32."""
+    x = np.asarray(x, np.float32)
+    shape = x.shape
+    xb = x.reshape(-1, shape[-1] // block, block)
+    amax = np.abs(xb).max(-1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        inv = np.where(amax > 0, np.float32(127) / amax, np.float32(0)).astype(np.float32)
+    q = np.clip(np.rint(xb * inv), -127, 127).astype(np.float32)
+    d = (amax / np.float32(127)).astype(np.float32)
+    return (q * d).astype(np.float32).reshape(shape)
+
+
+class NumpyLlama:
+    """The llama forward pass in float32 numpy, Hugging Face style. With
+    act_quant, the inputs of every linear layer whose weight is block-
+    quantized in the file are quantized per block as qcc's block kernels
+    quantize them (quantize_activations): the reference of qcc's default
+    (--gguf-weights=block) libraries, where the weights are the same numbers
+    and only the activations differ from the float model."""
+
+    def __init__(self, m: GgufLlama, act_quant: bool = False):
         self.m = m
+        self.act_quant = act_quant
         w = m.weights
+        if act_quant:
+            w = dict(w)
+            for name, t in m.types.items():
+                if t in _REQUANTIZED and w[name].ndim == 2 and name != "token_embd.weight":
+                    w[name] = requantize_q8_0(w[name])
         self.layers = []
         for i in range(m.n_layer):
             g = lambda n: w.get(f"blk.{i}.{n}")
@@ -130,6 +176,28 @@ class NumpyLlama:
                 down=g("ffn_down.weight")))
         self.embd = w["token_embd.weight"]
         self.out = w.get("output.weight", self.embd)
+        if act_quant and "output.weight" not in w and \
+                m.types["token_embd.weight"] in _REQUANTIZED:
+            # qcc gathers dequantized embedding rows but runs the tied head
+            # on the requantized table.
+            self.out = requantize_q8_0(self.embd)
+        # Activation block per linear weight name ("wq", ..., "out"); None
+        # for float weights or without act_quant.
+        def block(name):
+            t = m.types.get(name, "F32")
+            if not act_quant or t in ("F32", "F16", "BF16"):
+                return None
+            return 256 if t in _KQUANTS else 32
+        self.blocks = [dict(wq=block(f"blk.{i}.attn_q.weight"),
+                            wk=block(f"blk.{i}.attn_k.weight"),
+                            wv=block(f"blk.{i}.attn_v.weight"),
+                            wo=block(f"blk.{i}.attn_output.weight"),
+                            gate=block(f"blk.{i}.ffn_gate.weight"),
+                            up=block(f"blk.{i}.ffn_up.weight"),
+                            down=block(f"blk.{i}.ffn_down.weight"))
+                       for i in range(m.n_layer)]
+        self.out_block = block("output.weight" if "output.weight" in w
+                               else "token_embd.weight")
         self.out_norm = w["output_norm.weight"]
         hd = m.head_dim
         self.inv_freq = (1.0 / m.rope_base ** (np.arange(0, hd, 2, dtype=np.int64)
@@ -159,12 +227,15 @@ class NumpyLlama:
         emb = np.concatenate([freqs, freqs], axis=-1)
         cos, sin = np.cos(emb), np.sin(emb)
         causal = np.arange(start + T)[None, :] <= (start + np.arange(T))[:, None]
-        for L, c in zip(self.layers, cache):
+        def qa(a, block):
+            return a if block is None else quantize_activations(a, block)
+
+        for L, B, c in zip(self.layers, self.blocks, cache):
             h = self._rms(x, L["attn_norm"])
-            lin = lambda w, b: h @ w.T + (0 if b is None else b)
-            q = lin(L["wq"], L["bq"]).reshape(T, H, hd).transpose(1, 0, 2)
-            k = lin(L["wk"], L["bk"]).reshape(T, KV, hd).transpose(1, 0, 2)
-            v = lin(L["wv"], L["bv"]).reshape(T, KV, hd).transpose(1, 0, 2)
+            lin = lambda n, b: qa(h, B[n]) @ L[n].T + (0 if b is None else b)
+            q = lin("wq", L["bq"]).reshape(T, H, hd).transpose(1, 0, 2)
+            k = lin("wk", L["bk"]).reshape(T, KV, hd).transpose(1, 0, 2)
+            v = lin("wv", L["bv"]).reshape(T, KV, hd).transpose(1, 0, 2)
             q = q * cos + self._rotate_half(q) * sin
             k = k * cos + self._rotate_half(k) * sin
             c[0] = k if c[0] is None else np.concatenate([c[0], k], axis=1)
@@ -176,11 +247,13 @@ class NumpyLlama:
             s = np.exp(s - s.max(-1, keepdims=True))
             p = s / s.sum(-1, keepdims=True)
             o = (p @ vals).transpose(1, 0, 2).reshape(T, H * hd)
-            x = x + o @ L["wo"].T + (0 if L["bo"] is None else L["bo"])
+            x = x + qa(o, B["wo"]) @ L["wo"].T + (0 if L["bo"] is None else L["bo"])
             h = self._rms(x, L["ffn_norm"])
-            g = h @ L["gate"].T
-            x = x + ((g / (1 + np.exp(-g))) * (h @ L["up"].T)) @ L["down"].T
-        return (self._rms(x, self.out_norm) @ self.out.T).astype(np.float32)
+            g = qa(h, B["gate"]) @ L["gate"].T
+            u = qa(h, B["up"]) @ L["up"].T
+            x = x + qa((g / (1 + np.exp(-g))) * u, B["down"]) @ L["down"].T
+        h = self._rms(x, self.out_norm)
+        return (qa(h, self.out_block) @ self.out.T).astype(np.float32)
 
 
 # --------------------------------------------------------------------------

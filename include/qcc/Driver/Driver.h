@@ -29,6 +29,10 @@ struct CompileOptions {
   /// Tokens per run of a language model (`--seq`, GGUF input; 0: 1, the
   /// decode step; more: the sequence graph).
   int64_t sequenceLength = 0;
+  /// GGUF block-quantized linear weights (`--gguf-weights`): "dequant" (the
+  /// default when empty: f32 constants) or "block" (qnn.block_linear on the
+  /// file's bytes).
+  std::string ggufWeights;
   bool verbose = false;
 
   // Quantization (`--quant=w8a8` and friends).

@@ -64,6 +64,9 @@ struct ConvertQnnToLinalgPass
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                            arith::ArithDialect, math::MathDialect,
                            func::FuncDialect, scf::SCFDialect>();
+    // No linalg form: it becomes a runtime call when it bufferizes
+    // (Conversion/LinalgToUKernels/BlockLinear.cpp).
+    target.addLegalOp<qnn::BlockLinearOp>();
     RewritePatternSet patterns(&getContext());
     populateQnnToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(module, target, std::move(patterns)))) {

@@ -32,7 +32,8 @@ OwningOpRef<ModuleOp> importGgufModel(MLIRContext &context,
     return nullptr;
   }
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
-  if (failed(gguf_import::buildLlamaGraph(*module, **file, *config)))
+  std::shared_ptr<const modelfile::GgufFile> shared = std::move(*file);
+  if (failed(gguf_import::buildLlamaGraph(*module, *shared, *config, shared)))
     return nullptr;
   return module;
 }

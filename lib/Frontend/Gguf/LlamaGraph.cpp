@@ -40,8 +40,13 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -66,8 +71,9 @@ struct BlockWeights {
 class LlamaBuilder {
 public:
   LlamaBuilder(OpBuilder &b, Location fileLoc, const GgufFile &file,
-               const LlamaConfig &c)
-      : b(b), loc(fileLoc), fileLoc(fileLoc), file(file), c(c) {}
+               const LlamaConfig &c, std::shared_ptr<const GgufFile> owner)
+      : b(b), loc(fileLoc), fileLoc(fileLoc), file(file), c(c),
+        owner(std::move(owner)) {}
 
   LogicalResult build(ModuleOp module);
 
@@ -77,6 +83,12 @@ private:
   Location fileLoc;
   const GgufFile &file;
   const LlamaConfig &c;
+  /// Keeps the file's mapping alive while constants point into it.
+  std::shared_ptr<const GgufFile> owner;
+  /// Linear-layer weights kept as block bytes, and their formats.
+  llvm::DenseMap<Value, BlockFormat> blockFormats;
+  /// Non-native block types already reported as requantized.
+  llvm::SmallSet<int, 4> requantNoted;
 
   RankedTensorType f32(ArrayRef<int64_t> shape) {
     return RankedTensorType::get(shape, b.getF32Type());
@@ -89,6 +101,16 @@ private:
   /// element count must match; the file's shape was checked by
   /// readLlamaConfig). Null after a diagnostic.
   Value weight(const std::string &name, ArrayRef<int64_t> shape);
+  /// The weight [out, in] of a linear layer: unless the user asked for
+  /// dequantized weights, a block-quantized tensor stays in its format as
+  /// an i8 [out, row bytes] constant over the file's bytes (types the block
+  /// kernels do not run are requantized to Q8_0, with a remark); float
+  /// tensors and --gguf-weights=dequant give weight(). Null after a
+  /// diagnostic.
+  Value linearWeight(const std::string &name, ArrayRef<int64_t> shape);
+  /// The block bytes of `name` as a constant, or null when the tensor is
+  /// not block-quantized or the user asked for dequantized weights.
+  Value blockWeight(const std::string &name, ArrayRef<int64_t> shape);
   Value constantF32(ArrayRef<int64_t> shape, ArrayRef<float> values);
 
   Value reshape(Value v, ArrayRef<int64_t> shape) {
@@ -193,7 +215,120 @@ Value LlamaBuilder::transposedConstant(Value w) {
   return cached;
 }
 
+/// The block format qnn.block_linear runs for a GGUF tensor type.
+std::optional<BlockFormat> nativeBlockFormat(modelfile::DType type) {
+  using modelfile::DType;
+  switch (type) {
+  case DType::Q4_0:
+    return BlockFormat::q4_0;
+  case DType::Q4_1:
+    return BlockFormat::q4_1;
+  case DType::Q5_0:
+    return BlockFormat::q5_0;
+  case DType::Q5_1:
+    return BlockFormat::q5_1;
+  case DType::Q8_0:
+    return BlockFormat::q8_0;
+  case DType::Q4_K:
+    return BlockFormat::q4_k;
+  case DType::Q5_K:
+    return BlockFormat::q5_k;
+  case DType::Q6_K:
+    return BlockFormat::q6_k;
+  default:
+    return std::nullopt;
+  }
+}
+
+/// Q8_0 blocks of `values` (ggml's round-to-nearest: d = amax / 127 stored
+/// as f16, codes round(x / d)); values.size() is a multiple of 32.
+std::vector<char> quantizeQ8_0(ArrayRef<float> values) {
+  std::vector<char> out(values.size() / 32 * 34);
+  for (size_t b = 0; b < values.size() / 32; ++b) {
+    const float *x = values.data() + 32 * b;
+    float amax = 0;
+    for (int i = 0; i < 32; ++i)
+      amax = std::max(amax, std::fabs(x[i]));
+    float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
+    llvm::APFloat half(d);
+    bool lost;
+    half.convert(llvm::APFloat::IEEEhalf(), llvm::APFloat::rmNearestTiesToEven,
+                 &lost);
+    uint16_t h = (uint16_t)half.bitcastToAPInt().getZExtValue();
+    char *p = out.data() + 34 * b;
+    p[0] = (char)(h & 0xff);
+    p[1] = (char)(h >> 8);
+    for (int i = 0; i < 32; ++i)
+      p[2 + i] = (char)(int8_t)std::lround(x[i] * id);
+  }
+  return out;
+}
+
+Value LlamaBuilder::blockWeight(const std::string &name,
+                                ArrayRef<int64_t> shape) {
+  const TensorRef *t = file.lookupTensor(name);
+  assert(t && "readLlamaConfig checked the tensors");
+  if (c.dequantizeWeights || !modelfile::getDTypeInfo(t->type).isBlock)
+    return nullptr;
+  std::optional<BlockFormat> format = nativeBlockFormat(t->type);
+  auto makeConstant = [&](BlockFormat f, ArrayRef<char> bytes,
+                          AsmResourceBlob::DeleterFn deleter) -> Value {
+    int64_t rowBytes = (int64_t)bytes.size() / shape[0];
+    auto type = RankedTensorType::get({shape[0], rowBytes}, b.getI8Type());
+    auto blob = deleter ? AsmResourceBlob(bytes, 1, std::move(deleter),
+                                          /*dataIsMutable=*/false)
+                        : HeapAsmResourceBlob::allocateAndCopyInferAlign(bytes);
+    auto attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
+    Value v = b.create<arith::ConstantOp>(
+        NameLoc::get(b.getStringAttr(name), fileLoc), attr);
+    blockFormats[v] = f;
+    return v;
+  };
+  if (format) {
+    ArrayRef<char> bytes(reinterpret_cast<const char *>(t->data.data()),
+                         t->data.size());
+    if (owner) // the constant reads the file's mapping, never a copy
+      return makeConstant(*format, bytes,
+                          [keep = owner](void *, size_t, size_t) {});
+    return makeConstant(*format, bytes, nullptr);
+  }
+  // A type the block kernels do not run (Q2_K, Q3_K, TQ1_0, TQ2_0, all
+  // with blocks of 256, so rows split into Q8_0's blocks of 32):
+  // requantized to Q8_0 here, the nearest format qcc runs that loses
+  // nothing noticeable on top of the file's own rounding.
+  if (requantNoted.insert((int)t->type).second)
+    emitRemark(fileLoc) << "tensors of type "
+                        << modelfile::getDTypeName(t->type)
+                        << " are requantized to Q8_0 at compile time (the "
+                           "block kernels do not run that type natively)";
+  auto data = modelfile::dequantizeTensor(*t);
+  if (!data) {
+    emitError(fileLoc) << llvm::toString(data.takeError());
+    return nullptr;
+  }
+  std::vector<char> q8 = quantizeQ8_0(*data);
+  return makeConstant(BlockFormat::q8_0, q8, nullptr);
+}
+
+Value LlamaBuilder::linearWeight(const std::string &name,
+                                 ArrayRef<int64_t> shape) {
+  if (Value v = blockWeight(name, shape))
+    return v;
+  // A diagnostic was emitted if blockWeight failed on a block tensor.
+  const TensorRef *t = file.lookupTensor(name);
+  if (!c.dequantizeWeights && modelfile::getDTypeInfo(t->type).isBlock)
+    return nullptr;
+  return weight(name, shape);
+}
+
 Value LlamaBuilder::linear(Value x, Value w, Value bias) {
+  if (auto it = blockFormats.find(w); it != blockFormats.end()) {
+    // x [T, in] -> [T, out] on the block bytes.
+    int64_t rows = typeOf(x).getShape()[0];
+    int64_t out = typeOf(w).getShape()[0];
+    Value y = b.create<BlockLinearOp>(loc, f32({rows, out}), it->second, x, w);
+    return bias ? add(y, bias) : y;
+  }
   auto ws = typeOf(w).getShape();
   int64_t t = typeOf(x).getDimSize(0);
   Value y;
@@ -239,26 +374,28 @@ FailureOr<BlockWeights> LlamaBuilder::loadBlock(int64_t i) {
     const char *name;
     SmallVector<int64_t, 2> shape;
     bool optional;
+    bool linear = false; // a linear layer's weight [out, in]
   } items[] = {
       {&w.attnNorm, "attn_norm.weight", {1, d}, false},
-      {&w.wq, "attn_q.weight", {q, d}, false},
-      {&w.wk, "attn_k.weight", {kv, d}, false},
-      {&w.wv, "attn_v.weight", {kv, d}, false},
-      {&w.wo, "attn_output.weight", {d, q}, false},
+      {&w.wq, "attn_q.weight", {q, d}, false, true},
+      {&w.wk, "attn_k.weight", {kv, d}, false, true},
+      {&w.wv, "attn_v.weight", {kv, d}, false, true},
+      {&w.wo, "attn_output.weight", {d, q}, false, true},
       {&w.bq, "attn_q.bias", {1, q}, true},
       {&w.bk, "attn_k.bias", {1, kv}, true},
       {&w.bv, "attn_v.bias", {1, kv}, true},
       {&w.bo, "attn_output.bias", {1, d}, true},
       {&w.ffnNorm, "ffn_norm.weight", {1, d}, false},
-      {&w.gate, "ffn_gate.weight", {c.feedForward, d}, false},
-      {&w.up, "ffn_up.weight", {c.feedForward, d}, false},
-      {&w.down, "ffn_down.weight", {d, c.feedForward}, false},
+      {&w.gate, "ffn_gate.weight", {c.feedForward, d}, false, true},
+      {&w.up, "ffn_up.weight", {c.feedForward, d}, false, true},
+      {&w.down, "ffn_down.weight", {d, c.feedForward}, false, true},
   };
   for (Item &item : items) {
     std::string name = p + item.name;
     if (item.optional && !file.lookupTensor(name))
       continue;
-    *item.slot = weight(name, item.shape);
+    *item.slot = item.linear ? linearWeight(name, item.shape)
+                             : weight(name, item.shape);
     if (!*item.slot)
       return failure();
   }
@@ -410,7 +547,17 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
   Value outNorm = weight("output_norm.weight", {1, d});
   if (!outNorm)
     return failure();
-  Value head = c.tiedOutput ? embd : weight("output.weight", {c.vocab, d});
+  // A tied LM head reads token_embd's block bytes (the gather above reads
+  // its rows dequantized).
+  Value head;
+  if (c.tiedOutput) {
+    const TensorRef *t = file.lookupTensor("token_embd.weight");
+    head = !c.dequantizeWeights && modelfile::getDTypeInfo(t->type).isBlock
+               ? blockWeight("token_embd.weight", {c.vocab, d})
+               : embd;
+  } else {
+    head = linearWeight("output.weight", {c.vocab, d});
+  }
   if (!head)
     return failure();
   Value logits = linear(rmsNorm(x, outNorm), head);
@@ -500,6 +647,8 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
     return fail(llvm::formatv("llama.attention.layer_norm_rms_epsilon = {0} is "
                               "not a valid epsilon",
                               c.rmsEpsilon));
+
+  c.dequantizeWeights = options.dequantizeWeights;
 
   constexpr int64_t kDefaultContext = 512;
   c.context = options.contextLength;
@@ -602,10 +751,11 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
 }
 
 LogicalResult buildLlamaGraph(ModuleOp module, const GgufFile &file,
-                              const LlamaConfig &config) {
+                              const LlamaConfig &config,
+                              std::shared_ptr<const GgufFile> owner) {
   OpBuilder b(module.getContext());
   Location loc = FileLineColLoc::get(b.getStringAttr(file.getPath()), 0, 0);
-  return LlamaBuilder(b, loc, file, config).build(module);
+  return LlamaBuilder(b, loc, file, config, std::move(owner)).build(module);
 }
 
 } // namespace qcc::gguf_import

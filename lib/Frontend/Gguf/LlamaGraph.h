@@ -8,6 +8,8 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <memory>
+
 namespace qcc::gguf_import {
 
 /// The hyperparameters of a llama decoder, checked for consistency.
@@ -18,6 +20,9 @@ struct LlamaConfig {
   int64_t sequence = 1;
   double ropeBase = 10000.0, rmsEpsilon = 1e-5;
   bool tiedOutput = false; // no output.weight: the LM head is token_embd
+  /// --gguf-weights=dequant: block-quantized linear weights become f32
+  /// constants (the float model) instead of qnn.block_linear operands.
+  bool dequantizeWeights = false;
 };
 
 /// Reads and checks the `llama.*` hyperparameters and the tensor shapes that
@@ -27,10 +32,13 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const modelfile::GgufFile &file,
 
 /// Adds `func.func @main` running `config.sequence` tokens (see
 /// importGgufModel) to `module`. Fails after a diagnostic (a tensor that
-/// does not dequantize).
-mlir::LogicalResult buildLlamaGraph(mlir::ModuleOp module,
-                                    const modelfile::GgufFile &file,
-                                    const LlamaConfig &config);
+/// does not dequantize). Block-quantized weights point into `file`'s
+/// mapping, which `owner` (when given) keeps alive as long as the
+/// constants; without it they are copied.
+mlir::LogicalResult
+buildLlamaGraph(mlir::ModuleOp module, const modelfile::GgufFile &file,
+                const LlamaConfig &config,
+                std::shared_ptr<const modelfile::GgufFile> owner = {});
 
 } // namespace qcc::gguf_import
 

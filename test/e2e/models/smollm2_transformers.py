@@ -24,8 +24,9 @@ work = q.workdir(sys.argv[1] if len(sys.argv) > 1 else None)
 N = 32
 path = L.smollm2_gguf()
 so = os.path.join(work, "smollm2.so")
-subprocess.run([q.tool("qcc"), path, "--target=x86-64-v3", "--ctx=64", "-o", so],
-               check=True)
+# The float model (f32 weights): transformers runs the dequantized weights.
+subprocess.run([q.tool("qcc"), path, "--target=x86-64-v3", "--ctx=64",
+                "--gguf-weights=dequant", "-o", so], check=True)
 
 folder, name = os.path.split(path)
 hf_tok = AutoTokenizer.from_pretrained(folder, gguf_file=name)

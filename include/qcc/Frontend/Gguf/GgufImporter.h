@@ -2,8 +2,11 @@
 //
 // Builds a qnn graph from a GGUF model file: the architecture's forward pass
 // written out from the hyperparameters, with the file's tensors as weights.
-// Block-quantized weights (Q4_1, Q8_0, ...) are dequantized to f32 constants
-// by qcc's reference dequantization (the float model of docs/formats.md).
+// Block-quantized linear weights (Q4_1, Q8_0, Q4_K, ...) become f32 constants
+// (`dequantizeWeights`, the default) or stay in their format and run as
+// qnn.block_linear (activations quantized per block on the fly); as f32 by qcc's reference
+// dequantization (the float model of docs/formats.md). The embedding table
+// is always gathered from dequantized rows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +28,10 @@ struct GgufImportOptions {
   /// Tokens per run (`--seq`), 1 to the context length: 1 builds the
   /// decode step, more a sequence graph (prefill, perplexity, calibration).
   int64_t sequenceLength = 1;
+  /// Block-quantized linear weights: true dequantizes them to f32 constants
+  /// (the float model, qcc's default); false keeps them in their GGUF
+  /// format as qnn.block_linear operands (`--gguf-weights=block`).
+  bool dequantizeWeights = true;
 };
 
 /// Imports the GGUF model at `path` as its decoder running T =

@@ -12,6 +12,10 @@ Valid models (64 wide, 2 blocks, 4 heads of 16, vocabulary 96):
 Both embed a byte-level BPE tokenizer (GGUF "gpt2") of 96 tokens: id 0
 <|endoftext|> (control, BOS and EOS), ids 1..94 the characters space to '}',
 id 95 "th" (one merge); other bytes have no token.
+  kquants 256 wide (4 heads of 64, 2 KV heads), FFN 512: k-quant weights
+          as random blocks with sane scales (gguf-py cannot quantize to
+          them): Q4_K q/o, Q5_K k, Q6_K v and output.weight, Q3_K gate,
+          Q2_K up (the two qcc requantizes to Q8_0), Q5_0 down.
 """
 
 import sys
@@ -38,9 +42,72 @@ def add_tokenizer(w):
     w.add_bos_token_id(0)
     w.add_eos_token_id(0)
     w.add_add_bos_token(False)
+# Byte offsets of a block's f16 scales and their magnitudes, for random
+# k-quant blocks: weights of roughly unit-over-sqrt(K) size.
+KQUANT_SCALES = {
+    Q.Q4_K: [(0, 3e-4), (2, 2e-3)], Q.Q5_K: [(0, 1.5e-4), (2, 2e-3)],
+    Q.Q6_K: [(208, 6e-5)], Q.Q3_K: [(108, 1e-3)], Q.Q2_K: [(80, 1e-3), (82, 4e-3)],
+}
+
+
+def random_kquant(rng, qtype, rows, cols):
+    """Random blocks of a k-quant type with sane f16 scales, [rows, bytes]."""
+    size, nbytes = gguf.GGML_QUANT_SIZES[qtype]
+    blocks = rng.integers(0, 256, (rows * cols // size, nbytes), dtype=np.uint8)
+    for off, mag in KQUANT_SCALES[qtype]:
+        v = (mag * rng.uniform(0.5, 1.5, len(blocks))).astype(np.float16)
+        blocks[:, off:off + 2] = v.view(np.uint8).reshape(-1, 2)
+    return blocks.reshape(rows, -1)
+
+
+def write_kquants(path):
+    rng = np.random.default_rng(13)
+    embd, heads, kv_heads, ffn, vocab = 256, 4, 2, 512, 96
+    hd = embd // heads
+    w = gguf.GGUFWriter(path, "llama")
+    p = "llama."
+    w.add_uint32(p + "context_length", 256)
+    w.add_uint32(p + "embedding_length", embd)
+    w.add_uint32(p + "block_count", LAYERS)
+    w.add_uint32(p + "feed_forward_length", ffn)
+    w.add_uint32(p + "attention.head_count", heads)
+    w.add_uint32(p + "attention.head_count_kv", kv_heads)
+    w.add_float32(p + "rope.freq_base", 10000.0)
+    w.add_float32(p + "attention.layer_norm_rms_epsilon", 1e-5)
+    w.add_uint32(p + "vocab_size", vocab)
+
+    def kq(name, rows, cols, qtype):
+        w.add_tensor(name, random_kquant(rng, qtype, rows, cols), raw_dtype=qtype)
+
+    def norm(name, n):
+        w.add_tensor(name, (1.0 + 0.1 * rng.standard_normal(n)).astype(np.float32))
+
+    w.add_tensor("token_embd.weight",
+                 rng.standard_normal((vocab, embd)).astype(np.float16))
+    for i in range(LAYERS):
+        b = f"blk.{i}."
+        norm(b + "attn_norm.weight", embd)
+        kq(b + "attn_q.weight", embd, embd, Q.Q4_K)
+        kq(b + "attn_k.weight", kv_heads * hd, embd, Q.Q5_K)
+        kq(b + "attn_v.weight", kv_heads * hd, embd, Q.Q6_K)
+        kq(b + "attn_output.weight", embd, embd, Q.Q4_K)
+        norm(b + "ffn_norm.weight", embd)
+        kq(b + "ffn_gate.weight", ffn, embd, Q.Q3_K)
+        kq(b + "ffn_up.weight", ffn, embd, Q.Q2_K)
+        a = (ffn ** -0.5 * rng.standard_normal((embd, ffn))).astype(np.float32)
+        w.add_tensor(b + "ffn_down.weight", gguf.quants.quantize(a, Q.Q5_0),
+                     raw_dtype=Q.Q5_0)
+    norm("output_norm.weight", embd)
+    kq("output.weight", vocab, embd, Q.Q6_K)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
 
 
 def write(path, kind):
+    if kind == "kquants":
+        return write_kquants(path)
     rng = np.random.default_rng(7 if kind != "untied" else 11)
     untied = kind == "untied"
     kv_heads = 4 if untied else 2
@@ -109,7 +176,7 @@ def write(path, kind):
     w.close()
 
 
-KINDS = ["tiny", "untied", "arch-gpt2", "missing-tensor", "bad-shape", "head-count",
+KINDS = ["tiny", "untied", "kquants", "arch-gpt2", "missing-tensor", "bad-shape", "head-count",
          "rope-scaling", "partial-rope", "no-eps", "extra-block", "int-norm",
          "short-context"]
 

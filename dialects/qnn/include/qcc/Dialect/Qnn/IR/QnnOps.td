@@ -612,5 +612,6 @@ def Qnn_ResizeOp : Qnn_Op<"resize"> {
 include "qcc/Dialect/Qnn/IR/QnnQuantOps.td"
 include "qcc/Dialect/Qnn/IR/QnnNormOps.td"
 include "qcc/Dialect/Qnn/IR/QnnGroupedOps.td"
+include "qcc/Dialect/Qnn/IR/QnnBlockOps.td"
 
 #endif // QCC_DIALECT_QNN_IR_QNNOPS_TD

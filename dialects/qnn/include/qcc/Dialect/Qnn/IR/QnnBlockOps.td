@@ -1,0 +1,56 @@
+//===- QnnBlockOps.td - products with block-quantized weights -*- tablegen -*-===//
+//
+// Linear layers whose weights stay in a GGUF block format (the file's own
+// bytes): the integer path of llama.cpp-style quantized language models.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_DIALECT_QNN_IR_QNNBLOCKOPS_TD
+#define QCC_DIALECT_QNN_IR_QNNBLOCKOPS_TD
+
+// The values are GGUF's tensor type numbers (ggml_type), which the runtime
+// kernel takes as its format argument.
+def Qnn_BlockFormat : I32EnumAttr<"BlockFormat", "GGUF weight block format", [
+    I32EnumAttrCase<"q4_0", 2>, I32EnumAttrCase<"q4_1", 3>,
+    I32EnumAttrCase<"q5_0", 6>, I32EnumAttrCase<"q5_1", 7>,
+    I32EnumAttrCase<"q8_0", 8>, I32EnumAttrCase<"q4_k", 12>,
+    I32EnumAttrCase<"q5_k", 13>, I32EnumAttrCase<"q6_k", 14>]> {
+  let cppNamespace = "::qcc::qnn";
+}
+
+def Qnn_BlockLinearOp : Qnn_Op<"block_linear"> {
+  let summary = "linear layer on block-quantized weights, activations "
+                "quantized per block on the fly";
+  let description = [{
+    `result[t, n] = sum_k input[t, k] * W[n, k]`, where row `n` of `weight`
+    holds `K / B` consecutive blocks of `format` in GGUF's byte layout (`B`
+    = 32 elements for `q4_0`, `q4_1`, `q5_0`, `q5_1`, `q8_0`; 256 for the
+    k-quants `q4_k`, `q5_k`, `q6_k`), and the activations are quantized on
+    the fly: per block of `B` elements `d = amax / 127`, `q = rint(x * 127 /
+    amax)` (ties to even) in int8, like ggml's Q8_0 / Q8_K activation
+    blocks. Each weight block then contributes exact int32 sums of code
+    products (and of activation codes, for formats with offsets or mins)
+    times float scales; docs/numerics.md defines the block terms, the order
+    the reference interpreter combines them in (double, rounded once) and
+    the tolerance every kernel meets. The weights are never dequantized.
+
+    `input` is f32 `[T, K]`, `weight` an i8 (or ui8) byte tensor
+    `[N, (K / B) * block bytes]`, the result f32 `[T, N]`.
+
+    ```mlir
+    %y = qnn.block_linear q4_1, %x, %w
+        : (tensor<1x64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_BlockFormat:$format, AnyRankedTensor:$input,
+                       AnyRankedTensor:$weight);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$format `,` $input `,` $weight attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Elements and bytes of one weight block of `format`.
+    static std::pair<int64_t, int64_t> blockShape(BlockFormat format);
+  }];
+}
+
+#endif // QCC_DIALECT_QNN_IR_QNNBLOCKOPS_TD

@@ -1,0 +1,54 @@
+//===- QnnBlockOps.cpp - products with block-quantized weights ------------===//
+
+#include "qcc/Dialect/Qnn/IR/Qnn.h"
+
+using namespace mlir;
+using namespace qcc::qnn;
+
+std::pair<int64_t, int64_t> BlockLinearOp::blockShape(BlockFormat format) {
+  switch (format) {
+  case BlockFormat::q4_0:
+    return {32, 18};
+  case BlockFormat::q4_1:
+    return {32, 20};
+  case BlockFormat::q5_0:
+    return {32, 22};
+  case BlockFormat::q5_1:
+    return {32, 24};
+  case BlockFormat::q8_0:
+    return {32, 34};
+  case BlockFormat::q4_k:
+    return {256, 144};
+  case BlockFormat::q5_k:
+    return {256, 176};
+  case BlockFormat::q6_k:
+    return {256, 210};
+  }
+  llvm_unreachable("unknown block format");
+}
+
+LogicalResult BlockLinearOp::verify() {
+  auto in = getInput().getType(), w = getWeight().getType();
+  auto out = getType();
+  if (!in.getElementType().isF32() || !out.getElementType().isF32())
+    return emitOpError("input and result must be f32 tensors");
+  if (!w.getElementType().isInteger(8))
+    return emitOpError("weight must be a tensor of bytes (i8 or ui8), got ")
+           << w;
+  if (in.getRank() != 2 || w.getRank() != 2 || out.getRank() != 2)
+    return emitOpError("expected input [T, K], weight [N, row bytes] and "
+                       "result [T, N]");
+  if (!in.hasStaticShape() || !w.hasStaticShape() || !out.hasStaticShape())
+    return emitOpError("shapes must be static");
+  auto [size, bytes] = blockShape(getFormat());
+  int64_t k = in.getDimSize(1);
+  if (k % size)
+    return emitOpError("the reduction length ")
+           << k << " is not a multiple of " << stringifyBlockFormat(getFormat())
+           << "'s block of " << size;
+  if (w.getDimSize(1) != k / size * bytes)
+    return emitOpError("weight rows hold ")
+           << w.getDimSize(1) << " bytes; " << k / size << " blocks of "
+           << stringifyBlockFormat(getFormat()) << " take " << k / size * bytes;
+  return verifyShapeEquals(*this, {in.getDimSize(0), w.getDimSize(0)}, out);
+}

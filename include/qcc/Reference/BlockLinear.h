@@ -1,0 +1,54 @@
+//===- BlockLinear.h - reference of the block-quantized linear layer -*- C++ -*-===//
+//
+// The defining computation of qnn.block_linear (docs/numerics.md, "Block-
+// quantized linear layers"): activations quantized per block to int8 with a
+// float scale, exact integer sums per weight block, block terms combined in
+// double and rounded once to float. Plain C++ (no MLIR), so the runtime's
+// unit tests compile it next to the kernels they check.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_REFERENCE_BLOCKLINEAR_H
+#define QCC_REFERENCE_BLOCKLINEAR_H
+
+#include <cstdint>
+#include <vector>
+
+namespace qcc::reference {
+
+/// Weight formats the op runs natively: GGUF's tensor type numbers.
+enum class BlockFormat : int {
+  Q4_0 = 2,
+  Q4_1 = 3,
+  Q5_0 = 6,
+  Q5_1 = 7,
+  Q8_0 = 8,
+  Q4_K = 12,
+  Q5_K = 13,
+  Q6_K = 14,
+};
+
+/// Elements and bytes per weight block, and the activation block size G
+/// (32, or 256 for the k-quants). blockSize 0: not a supported format.
+struct BlockShape {
+  int blockSize = 0, blockBytes = 0;
+};
+BlockShape getBlockShape(int format);
+
+/// The activation codes of one row of K floats (K a multiple of G): per
+/// block d = amax / 127 and q = rint(x * (127 / amax)) (ties to even; all
+/// zero when amax = 0; d = NaN and codes 0 when the block holds a NaN or an
+/// infinity).
+void quantizeActivations(const float *x, int64_t k, int g, int8_t *q,
+                         float *d);
+
+/// y[t][n] (row-major [T, N]) of x [T, K] and the N weight rows at w (each
+/// K / blockSize blocks). absSum, when given, receives per output the sum
+/// of the absolute values of every product and offset term the result
+/// adds up (the scale of the kernels' tolerance).
+void blockLinear(int format, int64_t t, int64_t n, int64_t k, const float *x,
+                 const uint8_t *w, float *y, std::vector<double> *absSum);
+
+} // namespace qcc::reference
+
+#endif // QCC_REFERENCE_BLOCKLINEAR_H

@@ -1,0 +1,128 @@
+//===- BlockLinear.cpp - qnn.block_linear to the runtime kernel -----------===//
+//
+// A block-format contraction has no linalg form (the weights are bytes whose
+// meaning depends on their position in a block), so qnn.block_linear stays
+// a qnn op through the lowering to linalg and becomes the runtime call when
+// it bufferizes: the result is a new buffer, the operands' buffers are
+// passed by address (the weight bytes as the constant global holds them,
+// never copied or unpacked), and qcc_rt_block_linear (runtime/BlockLinear.h)
+// quantizes the activations and runs the integer block products.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Conversion/LinalgToUKernels/BlockLinear.h"
+
+#include "qcc/Dialect/Qnn/IR/Qnn.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+using namespace mlir;
+using namespace mlir::bufferization;
+
+namespace {
+
+constexpr const char *kBlockLinear = "qcc_rt_block_linear";
+
+/// A buffer with unit inner stride (a copy when `buffer` lacks it), its
+/// first element's address and its row stride, as i64.
+std::pair<Value, Value> rowsOf(RewriterBase &rewriter, Location loc,
+                               Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) || strides[1] != 1) {
+    auto plain = MemRefType::get(type.getShape(), type.getElementType());
+    Value copy = rewriter.create<memref::AllocOp>(loc, plain);
+    rewriter.create<memref::CopyOp>(loc, buffer, copy);
+    buffer = copy;
+  }
+  auto meta = rewriter.create<memref::ExtractStridedMetadataOp>(loc, buffer);
+  Value base =
+      rewriter.create<memref::ExtractAlignedPointerAsIndexOp>(loc, buffer);
+  Value bytes = rewriter.create<arith::ConstantIndexOp>(
+      loc, type.getElementTypeBitWidth() / 8);
+  Value addr = rewriter.create<arith::AddIOp>(
+      loc, base, rewriter.create<arith::MulIOp>(loc, meta.getOffset(), bytes));
+  auto i64 = [&](Value v) -> Value {
+    return rewriter.create<arith::IndexCastOp>(loc, rewriter.getI64Type(), v);
+  };
+  return {i64(addr), i64(meta.getStrides()[0])};
+}
+
+struct BlockLinearBufferization
+    : BufferizableOpInterface::ExternalModel<BlockLinearBufferization,
+                                             qcc::qnn::BlockLinearOp> {
+  bool bufferizesToMemoryRead(Operation *, OpOperand &,
+                              const AnalysisState &) const {
+    return true;
+  }
+  bool bufferizesToMemoryWrite(Operation *, OpOperand &,
+                               const AnalysisState &) const {
+    return false;
+  }
+  AliasingValueList getAliasingValues(Operation *, OpOperand &,
+                                      const AnalysisState &) const {
+    return {};
+  }
+  bool bufferizesToAllocation(Operation *, Value) const { return true; }
+
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
+                          const BufferizationOptions &options,
+                          BufferizationState &state) const {
+    auto linear = cast<qcc::qnn::BlockLinearOp>(op);
+    Location loc = op->getLoc();
+    FailureOr<Value> x = getBuffer(rewriter, linear.getInput(), options, state);
+    FailureOr<Value> w =
+        getBuffer(rewriter, linear.getWeight(), options, state);
+    if (failed(x) || failed(w))
+      return failure();
+    auto resultType = linear.getType();
+    auto outType =
+        MemRefType::get(resultType.getShape(), resultType.getElementType());
+    Value out = rewriter.create<memref::AllocOp>(loc, outType,
+                                                 rewriter.getI64IntegerAttr(64));
+    auto [xAddr, ldx] = rowsOf(rewriter, loc, *x);
+    auto [wAddr, ldw] = rowsOf(rewriter, loc, *w);
+    (void)ldw; // the rows of a constant global are contiguous
+    auto [yAddr, ldy] = rowsOf(rewriter, loc, out);
+    auto cst = [&](int64_t v) -> Value {
+      return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(),
+                                                   v);
+    };
+    auto inType = linear.getInput().getType();
+    SmallVector<Value> args{cst(inType.getDimSize(0)),
+                            cst(resultType.getDimSize(1)),
+                            cst(inType.getDimSize(1)),
+                            xAddr,
+                            ldx,
+                            wAddr,
+                            cst(static_cast<int64_t>(linear.getFormat())),
+                            yAddr,
+                            ldy};
+    auto module = op->getParentOfType<ModuleOp>();
+    if (!module.lookupSymbol<func::FuncOp>(kBlockLinear)) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(module.getBody());
+      SmallVector<Type> types(args.size(), rewriter.getI64Type());
+      rewriter
+          .create<func::FuncOp>(loc, kBlockLinear,
+                                rewriter.getFunctionType(types, {}))
+          .setPrivate();
+    }
+    rewriter.create<func::CallOp>(loc, kBlockLinear, TypeRange{}, args);
+    replaceOpWithBufferizedValues(rewriter, op, out);
+    return success();
+  }
+};
+
+} // namespace
+
+void qcc::registerBlockLinearBufferization(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, qnn::QnnDialect *) {
+    qnn::BlockLinearOp::attachInterface<BlockLinearBufferization>(*ctx);
+  });
+}

@@ -1,0 +1,551 @@
+/*===- BlockLinear.c - linear layers on GGUF block-quantized weights -----===*\
+|*                                                                            *|
+|* See BlockLinear.h for the contract. The activations are quantized once per *|
+|* call (the same plain C on every path, so every path sees the same codes);  *|
+|* then OpenMP threads take contiguous ranges of weight rows, and each row is *|
+|* multiplied by up to four tokens at a time (BlockLinearKernels.inc, written *|
+|* once over a handful of primitives that each path defines here).            *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#include "BlockLinear.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+#if defined(__aarch64__)
+#include <arm_neon.h>
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+#endif
+
+/* The quantized activations of one token: codes, one scale per block of G
+ * and the codes' sums per 16. */
+typedef struct {
+  const int8_t *q;
+  const float *d;
+  const int16_t *s;
+} Act;
+
+static inline float h2f(const uint8_t *p) {
+  uint16_t h = (uint16_t)(p[0] | (p[1] << 8));
+#if defined(__F16C__)
+  return _cvtsh_ss(h);
+#elif defined(__aarch64__)
+  __fp16 f;
+  memcpy(&f, &h, 2);
+  return (float)f;
+#else
+  uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 31,
+           man = h & 1023, bits;
+  if (exp == 31) {
+    bits = sign | 0x7f800000u | (man << 13);
+  } else if (exp) {
+    bits = sign | ((exp + 112) << 23) | (man << 13);
+  } else if (!man) {
+    bits = sign;
+  } else { /* subnormal: normalize */
+    int e = -1;
+    do {
+      ++e;
+      man <<= 1;
+    } while (!(man & 1024));
+    bits = sign | ((uint32_t)(112 - e) << 23) | ((man & 1023) << 13);
+  }
+  float f;
+  memcpy(&f, &bits, 4);
+  return f;
+#endif
+}
+
+/* Q4_K/Q5_K's 6-bit scales and mins of the 8 sub-blocks. */
+static inline void kscales(const uint8_t *p, uint8_t *sc, uint8_t *mn) {
+  for (int j = 0; j < 4; ++j) {
+    sc[j] = p[j] & 63;
+    mn[j] = p[j + 4] & 63;
+  }
+  for (int j = 4; j < 8; ++j) {
+    sc[j] = (p[j + 4] & 0xf) | ((p[j - 4] >> 6) << 4);
+    mn[j] = (p[j + 4] >> 4) | ((p[j] >> 6) << 4);
+  }
+}
+
+#define QCC_CAT2(a, b) a##b
+#define QCC_CAT(a, b) QCC_CAT2(a, b)
+
+/*===-------------------------------------------------------------------===*
+ * Portable C primitives (the baseline x86-64 levels; AArch64 without
+ * dotprod; the unit tests' reference-path build).
+ *===-------------------------------------------------------------------===*/
+
+typedef struct {
+  int8_t v[32];
+} CB;
+typedef struct {
+  int32_t v[8];
+} CI;
+typedef struct {
+  float v[8];
+} CF;
+
+static inline CB c_vb_load(const void *p) {
+  CB r;
+  memcpy(r.v, p, 32);
+  return r;
+}
+static inline CB c_vb_nib_lohi(const uint8_t *q) {
+  CB r;
+  for (int i = 0; i < 16; ++i) {
+    r.v[i] = (int8_t)(q[i] & 15);
+    r.v[i + 16] = (int8_t)(q[i] >> 4);
+  }
+  return r;
+}
+static inline CB c_vb_nib_lo(const uint8_t *q) {
+  CB r;
+  for (int i = 0; i < 32; ++i)
+    r.v[i] = (int8_t)(q[i] & 15);
+  return r;
+}
+static inline CB c_vb_nib_hi(const uint8_t *q) {
+  CB r;
+  for (int i = 0; i < 32; ++i)
+    r.v[i] = (int8_t)(q[i] >> 4);
+  return r;
+}
+static inline CB c_vb_or_bits(CB v, uint32_t bits) {
+  for (int i = 0; i < 32; ++i)
+    v.v[i] |= (int8_t)(((bits >> i) & 1) << 4);
+  return v;
+}
+static inline CB c_vb_or_plane(CB v, const uint8_t *qh, int j) {
+  for (int i = 0; i < 32; ++i)
+    v.v[i] |= (int8_t)(((qh[i] >> j) & 1) << 4);
+  return v;
+}
+static inline CB c_vb_q6(CB nib, const uint8_t *qh, int shift) {
+  for (int i = 0; i < 32; ++i)
+    nib.v[i] |= (int8_t)(((qh[i] >> shift) & 3) << 4);
+  return nib;
+}
+static inline CI c_vi_dot(CB w, CB x) {
+  CI r;
+  for (int l = 0; l < 8; ++l) {
+    int32_t s = 0;
+    for (int i = 4 * l; i < 4 * l + 4; ++i)
+      s += w.v[i] * x.v[i];
+    r.v[l] = s;
+  }
+  return r;
+}
+static inline CI c_vi_dot_s(CB w, CB x) { return c_vi_dot(w, x); }
+static inline CI c_vi_zero(void) {
+  CI r;
+  memset(&r, 0, sizeof(r));
+  return r;
+}
+static inline CI c_vi_add(CI a, CI b) {
+  for (int l = 0; l < 8; ++l)
+    a.v[l] += b.v[l];
+  return a;
+}
+static inline CI c_vi_mul(CI a, int32_t s) {
+  for (int l = 0; l < 8; ++l)
+    a.v[l] *= s;
+  return a;
+}
+static inline CI c_vi_mul2(CI a, int32_t lo, int32_t hi) {
+  for (int l = 0; l < 8; ++l)
+    a.v[l] *= l < 4 ? lo : hi;
+  return a;
+}
+static inline CF c_vf_zero(void) {
+  CF r;
+  memset(&r, 0, sizeof(r));
+  return r;
+}
+static inline CF c_vf_fma(CF acc, CI v, float s) {
+  for (int l = 0; l < 8; ++l)
+    acc.v[l] += (float)v.v[l] * s;
+  return acc;
+}
+static inline float c_vf_sum(CF a) {
+  float s = 0;
+  for (int l = 0; l < 8; ++l)
+    s += a.v[l];
+  return s;
+}
+
+/*===-------------------------------------------------------------------===*
+ * x86-64: AVX2 (vpmaddubsw + vpmaddwd) or AVX-512 VNNI (vpdpbusd on 256-bit
+ * vectors). Weight codes are unsigned; Q8_0's signed codes go through
+ * |w| and sign(x, w) (|w| <= 128, |x| <= 127: vpmaddubsw's pair sums stay
+ * below 2^15, so no saturation).
+ *===-------------------------------------------------------------------===*/
+
+#if defined(__AVX2__) && defined(__FMA__) && defined(__F16C__) &&             \
+    !defined(QCC_BLOCK_LINEAR_PORTABLE)
+#define QCC_HAVE_X86_BLOCK 1
+typedef __m256i XB;
+typedef __m256i XI;
+typedef __m256 XF;
+
+static inline XB x_vb_load(const void *p) {
+  return _mm256_loadu_si256((const __m256i *)p);
+}
+static inline XB x_vb_nib_lohi(const uint8_t *q) {
+  __m128i b = _mm_loadu_si128((const __m128i *)q), m = _mm_set1_epi8(15);
+  return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(b, 4), m),
+                          _mm_and_si128(b, m));
+}
+static inline XB x_vb_nib_lo(const uint8_t *q) {
+  return _mm256_and_si256(x_vb_load(q), _mm256_set1_epi8(15));
+}
+static inline XB x_vb_nib_hi(const uint8_t *q) {
+  return _mm256_and_si256(_mm256_srli_epi16(x_vb_load(q), 4),
+                          _mm256_set1_epi8(15));
+}
+static inline XB x_vb_or_bits(XB v, uint32_t bits) {
+  /* Byte i <- byte i/8 of the mask, then test bit i%8. */
+  const __m256i spread = _mm256_setr_epi8(
+      0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3,
+      3, 3, 3, 3, 3, 3, 3);
+  const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
+  __m256i t = _mm256_shuffle_epi8(_mm256_set1_epi32((int)bits), spread);
+  t = _mm256_cmpeq_epi8(_mm256_and_si256(t, bit), bit);
+  return _mm256_or_si256(v, _mm256_and_si256(t, _mm256_set1_epi8(16)));
+}
+static inline XB x_vb_or_plane(XB v, const uint8_t *qh, int j) {
+  __m256i m = _mm256_set1_epi8((char)(1 << j));
+  __m256i t = _mm256_cmpeq_epi8(_mm256_and_si256(x_vb_load(qh), m), m);
+  return _mm256_or_si256(v, _mm256_and_si256(t, _mm256_set1_epi8(16)));
+}
+static inline XB x_vb_q6(XB nib, const uint8_t *qh, int shift) {
+  __m256i h = _mm256_and_si256(
+      _mm256_srl_epi16(x_vb_load(qh), _mm_cvtsi32_si128(shift)),
+      _mm256_set1_epi8(3));
+  return _mm256_or_si256(nib, _mm256_slli_epi16(h, 4));
+}
+static inline XI x_vi_dot(XB w, XB x) {
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+  return _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, x);
+#else
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), _mm256_set1_epi16(1));
+#endif
+}
+static inline XI x_vi_dot_s(XB w, XB x) {
+  return x_vi_dot(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
+}
+static inline XI x_vi_zero(void) { return _mm256_setzero_si256(); }
+static inline XI x_vi_add(XI a, XI b) { return _mm256_add_epi32(a, b); }
+static inline XI x_vi_mul(XI a, int32_t s) {
+  return _mm256_mullo_epi32(a, _mm256_set1_epi32(s));
+}
+static inline XI x_vi_mul2(XI a, int32_t lo, int32_t hi) {
+  return _mm256_mullo_epi32(a, _mm256_setr_epi32(lo, lo, lo, lo, hi, hi, hi, hi));
+}
+static inline XF x_vf_zero(void) { return _mm256_setzero_ps(); }
+static inline XF x_vf_fma(XF acc, XI v, float s) {
+  return _mm256_fmadd_ps(_mm256_cvtepi32_ps(v), _mm256_set1_ps(s), acc);
+}
+static inline float x_vf_sum(XF a) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+#define VB XB
+#define VI XI
+#define VF XF
+#define P(name) QCC_CAT(x_, name)
+#define KN(name) QCC_CAT(name, _x86)
+#define KATTR
+#include "BlockLinearKernels.inc"
+#undef VB
+#undef VI
+#undef VF
+#undef P
+#undef KN
+#undef KATTR
+#endif
+
+/*===-------------------------------------------------------------------===*
+ * AArch64 sdot (dotprod, chosen at run time): codes are below 128, so the
+ * unsigned weight codes are valid signed operands.
+ *===-------------------------------------------------------------------===*/
+
+#if defined(__aarch64__) && !defined(QCC_BLOCK_LINEAR_PORTABLE)
+#define QCC_HAVE_SDOT_BLOCK 1
+#define SDOT_ATTR __attribute__((target("arch=armv8.2-a+dotprod")))
+typedef struct {
+  int8x16_t l, h;
+} NB;
+typedef struct {
+  int32x4_t l, h;
+} NI;
+typedef struct {
+  float32x4_t l, h;
+} NF;
+
+SDOT_ATTR static inline NB n_vb_load(const void *p) {
+  NB r = {vld1q_s8((const int8_t *)p), vld1q_s8((const int8_t *)p + 16)};
+  return r;
+}
+SDOT_ATTR static inline NB n_vb_nib_lohi(const uint8_t *q) {
+  uint8x16_t b = vld1q_u8(q);
+  NB r = {vreinterpretq_s8_u8(vandq_u8(b, vdupq_n_u8(15))),
+          vreinterpretq_s8_u8(vshrq_n_u8(b, 4))};
+  return r;
+}
+SDOT_ATTR static inline NB n_vb_nib_lo(const uint8_t *q) {
+  uint8x16_t m = vdupq_n_u8(15);
+  NB r = {vreinterpretq_s8_u8(vandq_u8(vld1q_u8(q), m)),
+          vreinterpretq_s8_u8(vandq_u8(vld1q_u8(q + 16), m))};
+  return r;
+}
+SDOT_ATTR static inline NB n_vb_nib_hi(const uint8_t *q) {
+  NB r = {vreinterpretq_s8_u8(vshrq_n_u8(vld1q_u8(q), 4)),
+          vreinterpretq_s8_u8(vshrq_n_u8(vld1q_u8(q + 16), 4))};
+  return r;
+}
+SDOT_ATTR static inline NB n_vb_or_bits(NB v, uint32_t bits) {
+  const uint8x16_t bit = {1, 2, 4, 8, 16, 32, 64, 128,
+                          1, 2, 4, 8, 16, 32, 64, 128};
+  uint8x16_t lo = vcombine_u8(vdup_n_u8((uint8_t)bits),
+                              vdup_n_u8((uint8_t)(bits >> 8)));
+  uint8x16_t hi = vcombine_u8(vdup_n_u8((uint8_t)(bits >> 16)),
+                              vdup_n_u8((uint8_t)(bits >> 24)));
+  uint8x16_t sixteen = vdupq_n_u8(16);
+  v.l = vorrq_s8(v.l, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(lo, bit), sixteen)));
+  v.h = vorrq_s8(v.h, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(hi, bit), sixteen)));
+  return v;
+}
+SDOT_ATTR static inline NB n_vb_or_plane(NB v, const uint8_t *qh, int j) {
+  uint8x16_t m = vdupq_n_u8((uint8_t)(1 << j)), sixteen = vdupq_n_u8(16);
+  v.l = vorrq_s8(v.l, vreinterpretq_s8_u8(
+                          vandq_u8(vtstq_u8(vld1q_u8(qh), m), sixteen)));
+  v.h = vorrq_s8(v.h, vreinterpretq_s8_u8(
+                          vandq_u8(vtstq_u8(vld1q_u8(qh + 16), m), sixteen)));
+  return v;
+}
+SDOT_ATTR static inline NB n_vb_q6(NB nib, const uint8_t *qh, int shift) {
+  int8x16_t sh = vdupq_n_s8((int8_t)-shift);
+  uint8x16_t three = vdupq_n_u8(3);
+  uint8x16_t l = vandq_u8(vshlq_u8(vld1q_u8(qh), sh), three);
+  uint8x16_t h = vandq_u8(vshlq_u8(vld1q_u8(qh + 16), sh), three);
+  nib.l = vorrq_s8(nib.l, vreinterpretq_s8_u8(vshlq_n_u8(l, 4)));
+  nib.h = vorrq_s8(nib.h, vreinterpretq_s8_u8(vshlq_n_u8(h, 4)));
+  return nib;
+}
+SDOT_ATTR static inline NI n_vi_dot(NB w, NB x) {
+  NI r = {vdotq_s32(vdupq_n_s32(0), w.l, x.l),
+          vdotq_s32(vdupq_n_s32(0), w.h, x.h)};
+  return r;
+}
+SDOT_ATTR static inline NI n_vi_dot_s(NB w, NB x) { return n_vi_dot(w, x); }
+SDOT_ATTR static inline NI n_vi_zero(void) {
+  NI r = {vdupq_n_s32(0), vdupq_n_s32(0)};
+  return r;
+}
+SDOT_ATTR static inline NI n_vi_add(NI a, NI b) {
+  NI r = {vaddq_s32(a.l, b.l), vaddq_s32(a.h, b.h)};
+  return r;
+}
+SDOT_ATTR static inline NI n_vi_mul(NI a, int32_t s) {
+  NI r = {vmulq_n_s32(a.l, s), vmulq_n_s32(a.h, s)};
+  return r;
+}
+SDOT_ATTR static inline NI n_vi_mul2(NI a, int32_t lo, int32_t hi) {
+  NI r = {vmulq_n_s32(a.l, lo), vmulq_n_s32(a.h, hi)};
+  return r;
+}
+SDOT_ATTR static inline NF n_vf_zero(void) {
+  NF r = {vdupq_n_f32(0), vdupq_n_f32(0)};
+  return r;
+}
+SDOT_ATTR static inline NF n_vf_fma(NF acc, NI v, float s) {
+  NF r = {vfmaq_n_f32(acc.l, vcvtq_f32_s32(v.l), s),
+          vfmaq_n_f32(acc.h, vcvtq_f32_s32(v.h), s)};
+  return r;
+}
+SDOT_ATTR static inline float n_vf_sum(NF a) {
+  return vaddvq_f32(vaddq_f32(a.l, a.h));
+}
+
+#define VB NB
+#define VI NI
+#define VF NF
+#define P(name) QCC_CAT(n_, name)
+#define KN(name) QCC_CAT(name, _sdot)
+#define KATTR SDOT_ATTR
+#include "BlockLinearKernels.inc"
+#undef VB
+#undef VI
+#undef VF
+#undef P
+#undef KN
+#undef KATTR
+#endif
+
+/* The portable instance: the only one on baseline x86-64 levels, the
+ * fallback on AArch64 CPUs without dotprod. */
+#if !defined(QCC_HAVE_X86_BLOCK)
+#define VB CB
+#define VI CI
+#define VF CF
+#define P(name) QCC_CAT(c_, name)
+#define KN(name) QCC_CAT(name, _c)
+#define KATTR
+#include "BlockLinearKernels.inc"
+#undef VB
+#undef VI
+#undef VF
+#undef P
+#undef KN
+#undef KATTR
+#endif
+
+/*===-------------------------------------------------------------------===*/
+
+typedef void (*RowFn)(int format, const uint8_t *w, int64_t nb, const Act *a,
+                      int nt, float *out);
+
+static RowFn pickRow(void) {
+#if defined(QCC_HAVE_X86_BLOCK)
+  return row_nt_x86;
+#elif defined(QCC_HAVE_SDOT_BLOCK)
+  return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) ? row_nt_sdot : row_nt_c;
+#else
+  return row_nt_c;
+#endif
+}
+
+/* Block size and bytes of a format; 0 when unknown. */
+static int blockShape(int64_t format, int *bytes) {
+  switch (format) {
+  case QCC_BLOCK_Q4_0:
+    *bytes = 18;
+    return 32;
+  case QCC_BLOCK_Q4_1:
+    *bytes = 20;
+    return 32;
+  case QCC_BLOCK_Q5_0:
+    *bytes = 22;
+    return 32;
+  case QCC_BLOCK_Q5_1:
+    *bytes = 24;
+    return 32;
+  case QCC_BLOCK_Q8_0:
+    *bytes = 34;
+    return 32;
+  case QCC_BLOCK_Q4_K:
+    *bytes = 144;
+    return 256;
+  case QCC_BLOCK_Q5_K:
+    *bytes = 176;
+    return 256;
+  case QCC_BLOCK_Q6_K:
+    *bytes = 210;
+    return 256;
+  }
+  return 0;
+}
+
+/* The activation blocks of one row of K floats (see BlockLinear.h). */
+static void quantizeRow(const float *x, int64_t K, int G, int8_t *q, float *d,
+                        int16_t *s) {
+  for (int64_t b = 0; b < K / G; ++b) {
+    const float *xb = x + b * G;
+    float amax = 0;
+    int bad = 0;
+    for (int i = 0; i < G; ++i) {
+      float a = fabsf(xb[i]);
+      bad |= !(a <= FLT_MAX);
+      amax = a > amax ? a : amax;
+    }
+    int8_t *qb = q + b * G;
+    if (bad) {
+      d[b] = NAN;
+      memset(qb, 0, (size_t)G);
+    } else {
+      float id = amax > 0 ? 127.0f / amax : 0.0f;
+      d[b] = amax / 127.0f;
+      for (int i = 0; i < G; ++i) {
+        float v = rintf(xb[i] * id);
+        v = v > 127.0f ? 127.0f : v < -127.0f ? -127.0f : v;
+        qb[i] = (int8_t)v;
+      }
+    }
+  }
+  for (int64_t j = 0; j < K / 16; ++j) {
+    int32_t sum = 0;
+    for (int i = 0; i < 16; ++i)
+      sum += q[16 * j + i];
+    s[j] = (int16_t)sum;
+  }
+}
+
+void QCC_BLOCK_LINEAR_NAME(int64_t T, int64_t N, int64_t K, const float *X,
+                           int64_t ldx, const uint8_t *W, int64_t format,
+                           float *Y, int64_t ldy) {
+  int bytes = 0, G = blockShape(format, &bytes);
+  if (!G || K % G) {
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t n = 0; n < N; ++n)
+        Y[t * ldy + n] = NAN;
+    return;
+  }
+  int64_t nb = K / G, rowBytes = nb * bytes;
+  /* Quantized activations: codes, scales, sums per 16 (small for a decode
+   * step: on the stack up to 64 KiB). */
+  size_t need = (size_t)T * (size_t)(K + nb * 4 + (K / 16) * 2) + 64;
+  char stackBuf[65536] __attribute__((aligned(64)));
+  char *buf = need <= sizeof(stackBuf) ? stackBuf : (char *)malloc(need);
+  if (!buf) {
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t n = 0; n < N; ++n)
+        Y[t * ldy + n] = NAN;
+    return;
+  }
+  int8_t *q = (int8_t *)buf;
+  float *d = (float *)(buf + ((T * K + 15) & ~(int64_t)15));
+  int16_t *s = (int16_t *)(d + T * nb);
+  for (int64_t t = 0; t < T; ++t)
+    quantizeRow(X + t * ldx, K, G, q + t * K, d + t * nb, s + t * (K / 16));
+
+  RowFn row = pickRow();
+  /* Tiles of 64 weight rows (a few KiB to a few tens of KiB, in L2) by 4
+   * tokens (in L1): each weight block is decoded once per 4 tokens. */
+  const int64_t RB = T <= 4 ? 8 : 64; /* decode: even shares per thread */
+  int64_t tiles = (N + RB - 1) / RB;
+  int parallel = (double)N * (double)rowBytes * (double)T >= 65536.0;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t tile = 0; tile < tiles; ++tile) {
+    int64_t n0 = tile * RB, n1 = n0 + RB < N ? n0 + RB : N;
+    for (int64_t t0 = 0; t0 < T; t0 += 4) {
+      int nt = T - t0 < 4 ? (int)(T - t0) : 4;
+      Act a[4];
+      for (int t = 0; t < nt; ++t) {
+        a[t].q = q + (t0 + t) * K;
+        a[t].d = d + (t0 + t) * nb;
+        a[t].s = s + (t0 + t) * (K / 16);
+      }
+      for (int64_t n = n0; n < n1; ++n) {
+        float out[4];
+        row((int)format, W + n * rowBytes, nb, a, nt, out);
+        for (int t = 0; t < nt; ++t)
+          Y[(t0 + t) * ldy + n] = out[t];
+      }
+    }
+  }
+  if (buf != stackBuf)
+    free(buf);
+}

@@ -1,0 +1,51 @@
+/*===- BlockLinear.h - linear layers on GGUF block-quantized weights -*- C -*-===*\
+|*                                                                            *|
+|* y[t][n] = sum_k x[t][k] * W[n][k] with W kept in one of GGUF's block       *|
+|* formats (the file's bytes, never dequantized) and x quantized on the fly:  *|
+|* per block of G activations (G = 32 for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0, 256 for  *|
+|* the k-quants Q4_K/Q5_K/Q6_K) amax = max |x|, d = amax / 127,               *|
+|* q = rint(x * (127 / amax)) (ties to even; q = 0 when amax = 0; a block     *|
+|* with a non-finite amax gives d = NaN). Each weight block then contributes  *|
+|* exact int32 sums of code products (and of activation codes, for formats    *|
+|* with offsets or mins) scaled by float factors: docs/numerics.md gives the  *|
+|* terms per format, the order the reference combines them in and the         *|
+|* tolerance every kernel meets.                                              *|
+|*                                                                            *|
+|* Paths (chosen by the build's instruction set): x86-64 AVX2 (vpmaddubsw +   *|
+|* vpmaddwd), AVX-512 VNNI (256-bit vpdpbusd), AArch64 sdot when the CPU has  *|
+|* dotprod, and portable C. T = 1 is a matrix-vector product streaming W's    *|
+|* rows (split over OpenMP threads); T > 1 decodes each weight block once for *|
+|* up to four tokens.                                                         *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef QCC_RUNTIME_BLOCKLINEAR_H
+#define QCC_RUNTIME_BLOCKLINEAR_H
+
+#include <stdint.h>
+
+/* Formats: GGUF's tensor type numbers (ggml_type). */
+enum {
+  QCC_BLOCK_Q4_0 = 2,
+  QCC_BLOCK_Q4_1 = 3,
+  QCC_BLOCK_Q5_0 = 6,
+  QCC_BLOCK_Q5_1 = 7,
+  QCC_BLOCK_Q8_0 = 8,
+  QCC_BLOCK_Q4_K = 12,
+  QCC_BLOCK_Q5_K = 13,
+  QCC_BLOCK_Q6_K = 14,
+};
+
+#ifndef QCC_BLOCK_LINEAR_NAME
+#define QCC_BLOCK_LINEAR_NAME qcc_rt_block_linear
+#endif
+
+/* X: T rows of K floats (row t at X + t*ldx); W: N rows of K/blockSize
+ * blocks in `format`'s byte layout, row n at W + n * (K/blockSize) *
+ * blockBytes; Y[t*ldy + n]. K must be a multiple of the format's block size
+ * (the compiler checks it); an unknown format fills Y with NaN. */
+void QCC_BLOCK_LINEAR_NAME(int64_t T, int64_t N, int64_t K, const float *X,
+                           int64_t ldx, const uint8_t *W, int64_t format,
+                           float *Y, int64_t ldy);
+
+#endif /* QCC_RUNTIME_BLOCKLINEAR_H */

@@ -1,0 +1,71 @@
+// RUN: qcc-opt %s -split-input-file -verify-diagnostics
+
+func.func @float_weight(%x: tensor<1x64xf32>, %w: tensor<8x40xf32>) {
+  // expected-error @+1 {{weight must be a tensor of bytes (i8 or ui8), got 'tensor<8x40xf32>'}}
+  %y = qnn.block_linear q4_1, %x, %w : (tensor<1x64xf32>, tensor<8x40xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @int_input(%x: tensor<1x64xi8>, %w: tensor<8x40xi8>) {
+  // expected-error @+1 {{input and result must be f32 tensors}}
+  %y = qnn.block_linear q4_1, %x, %w : (tensor<1x64xi8>, tensor<8x40xi8>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @rank(%x: tensor<64xf32>, %w: tensor<8x40xi8>) {
+  // expected-error @+1 {{expected input [T, K], weight [N, row bytes] and result [T, N]}}
+  %y = qnn.block_linear q4_1, %x, %w : (tensor<64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @partial_block(%x: tensor<1x48xf32>, %w: tensor<8x30xi8>) {
+  // expected-error @+1 {{the reduction length 48 is not a multiple of q4_1's block of 32}}
+  %y = qnn.block_linear q4_1, %x, %w : (tensor<1x48xf32>, tensor<8x30xi8>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @kquant_block(%x: tensor<1x64xf32>, %w: tensor<8x36xi8>) {
+  // expected-error @+1 {{the reduction length 64 is not a multiple of q4_k's block of 256}}
+  %y = qnn.block_linear q4_k, %x, %w : (tensor<1x64xf32>, tensor<8x36xi8>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @row_bytes(%x: tensor<1x64xf32>, %w: tensor<8x36xi8>) {
+  // expected-error @+1 {{weight rows hold 36 bytes; 2 blocks of q8_0 take 68}}
+  %y = qnn.block_linear q8_0, %x, %w : (tensor<1x64xf32>, tensor<8x36xi8>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @result_shape(%x: tensor<2x64xf32>, %w: tensor<8x40xi8>) {
+  // expected-error @+1 {{result shape 1x8 differs from the expected 2x8}}
+  %y = qnn.block_linear q4_1, %x, %w : (tensor<2x64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic(%x: tensor<?x64xf32>, %w: tensor<8x40xi8>) {
+  // expected-error @+1 {{shapes must be static}}
+  %y = qnn.block_linear q4_1, %x, %w : (tensor<?x64xf32>, tensor<8x40xi8>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @unknown_format(%x: tensor<1x64xf32>, %w: tensor<8x40xi8>) {
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'format' [q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k, q6_k]}}
+  %y = qnn.block_linear q3_k, %x, %w : (tensor<1x64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
+  return
+}

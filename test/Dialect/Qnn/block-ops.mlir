@@ -1,0 +1,30 @@
+// RUN: qcc-opt %s | qcc-opt | FileCheck %s
+// RUN: qcc-opt %s --mlir-print-op-generic | qcc-opt | FileCheck %s
+
+// Linear layers on GGUF block bytes round-trip, one per format.
+// CHECK-LABEL: func @block_linear
+// CHECK: qnn.block_linear q4_1, %{{.*}}, %{{.*}} : (tensor<1x64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
+// CHECK: qnn.block_linear q8_0, %{{.*}}, %{{.*}} : (tensor<3x64xf32>, tensor<5x68xui8>) -> tensor<3x5xf32>
+// CHECK: qnn.block_linear q4_0, %{{.*}}, %{{.*}} : (tensor<1x32xf32>, tensor<2x18xi8>) -> tensor<1x2xf32>
+// CHECK: qnn.block_linear q5_0, %{{.*}}, %{{.*}} : (tensor<1x32xf32>, tensor<2x22xi8>) -> tensor<1x2xf32>
+// CHECK: qnn.block_linear q5_1, %{{.*}}, %{{.*}} : (tensor<1x32xf32>, tensor<2x24xi8>) -> tensor<1x2xf32>
+// CHECK: qnn.block_linear q4_k, %{{.*}}, %{{.*}} : (tensor<2x512xf32>, tensor<4x288xi8>) -> tensor<2x4xf32>
+// CHECK: qnn.block_linear q5_k, %{{.*}}, %{{.*}} : (tensor<1x256xf32>, tensor<4x176xi8>) -> tensor<1x4xf32>
+// CHECK: qnn.block_linear q6_k, %{{.*}}, %{{.*}} : (tensor<1x256xf32>, tensor<4x210xi8>) -> tensor<1x4xf32>
+func.func @block_linear(%x: tensor<1x64xf32>, %w: tensor<8x40xi8>,
+                        %x3: tensor<3x64xf32>, %w8: tensor<5x68xui8>,
+                        %x32: tensor<1x32xf32>, %w40: tensor<2x18xi8>,
+                        %w50: tensor<2x22xi8>, %w51: tensor<2x24xi8>,
+                        %x512: tensor<2x512xf32>, %w4k: tensor<4x288xi8>,
+                        %x256: tensor<1x256xf32>, %w5k: tensor<4x176xi8>,
+                        %w6k: tensor<4x210xi8>) {
+  %0 = qnn.block_linear q4_1, %x, %w : (tensor<1x64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
+  %1 = qnn.block_linear q8_0, %x3, %w8 : (tensor<3x64xf32>, tensor<5x68xui8>) -> tensor<3x5xf32>
+  %2 = qnn.block_linear q4_0, %x32, %w40 : (tensor<1x32xf32>, tensor<2x18xi8>) -> tensor<1x2xf32>
+  %3 = qnn.block_linear q5_0, %x32, %w50 : (tensor<1x32xf32>, tensor<2x22xi8>) -> tensor<1x2xf32>
+  %4 = qnn.block_linear q5_1, %x32, %w51 : (tensor<1x32xf32>, tensor<2x24xi8>) -> tensor<1x2xf32>
+  %5 = qnn.block_linear q4_k, %x512, %w4k : (tensor<2x512xf32>, tensor<4x288xi8>) -> tensor<2x4xf32>
+  %6 = qnn.block_linear q5_k, %x256, %w5k : (tensor<1x256xf32>, tensor<4x176xi8>) -> tensor<1x4xf32>
+  %7 = qnn.block_linear q6_k, %x256, %w6k : (tensor<1x256xf32>, tensor<4x210xi8>) -> tensor<1x4xf32>
+  return
+}
