@@ -1,7 +1,7 @@
 // RUN: qcc-opt %s -split-input-file -qcc-quantize -verify-diagnostics | FileCheck %s
 // RUN: qcc-opt %s -split-input-file -qcc-quantize="state-bits=8" -verify-diagnostics | FileCheck %s --check-prefix=EIGHT
 // RUN: qcc-opt %s -split-input-file -qcc-quantize="activation-type=i8" -verify-diagnostics | FileCheck %s --check-prefix=SIGNED
-// RUN: not qcc-opt %s -qcc-quantize="state-bits=12" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not qcc-opt %s -split-input-file -qcc-quantize="state-bits=12" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // BAD: state-bits must be 8 or 16, got 12
 
@@ -54,4 +54,24 @@ func.func @main(%x: tensor<1x4xf32> {qcc.calib = array<f64: -1.0, 1.0>},
   %h = qnn.mul %f, %t {qcc.calib = [array<f64: -1.0, 1.0>]} : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>
   %s = qnn.concat %h, %c2 {axis = 0 : i64, qcc.calib = [array<f64: -8.0, 8.0>]} : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<2x4xf32>
   return %h, %s : tensor<1x4xf32>, tensor<2x4xf32>
+}
+
+// -----
+
+// A state value that also feeds a contraction (an 8-bit-only op on the
+// integer path) stays 8-bit; the rest of the path is 16-bit.
+// CHECK-LABEL: func.func @main
+// CHECK: %[[C:.*]] = qnn.slice
+// CHECK: qnn.quantize %[[C]] : tensor<1x4xf32> -> tensor<1x4x!quant.uniform<u8:f32
+// CHECK: %[[C2:.*]] = qnn.add
+// CHECK: qnn.quantize %[[C2]] : tensor<1x4xf32> -> tensor<1x4x!quant.uniform<u16:f32
+// CHECK: qnn.matmul
+func.func @main(%x: tensor<1x4xf32> {qcc.calib = array<f64: -1.0, 1.0>},
+                %state: tensor<2x4xf32> {qcc.calib = array<f64: -4.0, 4.0>}) -> (tensor<1x4xf32>, tensor<2x4xf32>) {
+  %c = qnn.slice %state {starts = array<i64: 1, 0>, steps = array<i64: 1, 1>, qcc.calib = [array<f64: -4.0, 4.0>]} : (tensor<2x4xf32>) -> tensor<1x4xf32>
+  %c2 = qnn.add %c, %x {qcc.calib = [array<f64: -5.0, 5.0>]} : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %y = qnn.matmul %c, %w {qcc.calib = [array<f64: -8.0, 8.0>]} : (tensor<1x4xf32>, tensor<4x4xf32>) -> tensor<1x4xf32>
+  %s = qnn.concat %y, %c2 {axis = 0 : i64, qcc.calib = [array<f64: -8.0, 8.0>]} : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<2x4xf32>
+  return %y, %s : tensor<1x4xf32>, tensor<2x4xf32>
 }

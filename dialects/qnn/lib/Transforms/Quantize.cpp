@@ -16,6 +16,7 @@
 #include "qcc/Dialect/Qnn/IR/QuantParams.h"
 #include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
+#include "qcc/Dialect/Qnn/Transforms/ScalarFunctions.h"
 #include "qcc/Dialect/Qnn/Transforms/WeightQuantization.h"
 #include "qcc/Quant/Ternary.h"
 #include "qcc/Quant/WeightQuantizers.h"
@@ -123,8 +124,15 @@ llvm::DenseSet<Value> statePath(func::FuncOp f) {
           return backward.contains(v);
         }))
       backward.insert(op->getOperands().begin(), op->getOperands().end());
+  // Only values whose every user takes 16-bit operands on the integer
+  // path (add, mul, data movement, a table, the return); one that also
+  // feeds a contraction or a normalization stays 8-bit.
+  auto takes16 = [](Operation *user) {
+    return carriesState(user) || isScalarFunction(user) ||
+           isa<func::ReturnOp>(user);
+  };
   for (Value v : forward)
-    if (backward.contains(v))
+    if (backward.contains(v) && llvm::all_of(v.getUsers(), takes16))
       path.insert(v);
   return path;
 }
