@@ -745,13 +745,15 @@ runCalibration(ModuleOp floatModule, const CompileOptions &compileOptions,
   if (text) {
     if (failed(checkLanguageModel(loc, *interface, options)))
       return failure();
-  } else {
+  } else if (options.memorySamples.empty()) {
     samples = collectSamples(loc, options, interface->inputs);
     if (failed(samples))
       return failure();
   }
-  size_t numSamples =
-      text ? options.tokenSequences.size() : samples->samples.size();
+  size_t numSamples = text ? options.tokenSequences.size()
+                      : !options.memorySamples.empty()
+                          ? options.memorySamples.size()
+                          : samples->samples.size();
   if (options.verbose)
     llvm::errs() << "[calib] " << numSamples
                  << (text ? " token sequences" : " samples") << " from '"
@@ -930,6 +932,23 @@ runCalibration(ModuleOp floatModule, const CompileOptions &compileOptions,
         std::memcpy(inBufs[3].data(), outBufs[2].data(), inBufs[3].size());
         ++runs;
       }
+    } else if (!options.memorySamples.empty()) {
+      // Samples the driver made (sentences tokenized for an encoder).
+      const MemorySample &m = options.memorySamples[s];
+      for (auto [i, in] : llvm::enumerate(interface->inputs)) {
+        if (m.inputs[i].size() != inBufs[i].size()) {
+          progress.abort();
+          return emitError(loc)
+                 << "calibration sample " << m.label << " has "
+                 << m.inputs[i].size() << " bytes for input '" << in.name
+                 << "', which takes " << inBufs[i].size();
+        }
+        std::memcpy(inBufs[i].data(), m.inputs[i].data(), m.inputs[i].size());
+      }
+      if (failed(runAndObserve("sample " + std::to_string(s + 1) + " (" +
+                               m.label + ")")))
+        return failure();
+      ++runs;
     } else {
       for (auto [i, in] : llvm::enumerate(interface->inputs)) {
         const SampleInput &src = samples->samples[s][i];

@@ -5,10 +5,12 @@
 #include "qcc/Driver/Calibration.h"
 #include "qcc/Driver/LayerStatistics.h"
 #include "qcc/Driver/ModelInterface.h"
+#include "qcc/Driver/EncoderCalibration.h"
 #include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
 #include "qcc/Frontend/Gguf/GgufImporter.h"
 #include "qcc/Frontend/Onnx/OnnxImporter.h"
+#include "qcc/Frontend/Safetensors/SafetensorsImporter.h"
 #include "qcc/Pipelines/Pipelines.h"
 #include "qcc/Target/TargetBackend.h"
 
@@ -260,6 +262,25 @@ calibrationOptions(ModuleOp module, const CompileOptions &options,
   if (!gguf) {
     if (options.calibSequence)
       return emitError(loc) << "--calib-seq applies to GGUF language models";
+    if (llvm::StringRef(options.calibPath).ends_with(".txt")) {
+      // Sentences for a text encoder, tokenized by its WordPiece tokenizer
+      // (beside the model unless --tokenizer says otherwise).
+      std::string tokenizer = options.tokenizerPath;
+      if (tokenizer.empty()) {
+        tokenizer = llvm::sys::path::parent_path(options.inputPath).str();
+        if (tokenizer.empty())
+          tokenizer = ".";
+      }
+      auto main = module.lookupSymbol<func::FuncOp>("main");
+      auto interface = getModelInterface(main);
+      if (failed(interface))
+        return failure();
+      auto samples = encoderCalibrationSamples(
+          loc, options.calibPath, tokenizer, *interface, options.calibSamples);
+      if (failed(samples))
+        return failure();
+      calib.memorySamples = std::move(*samples);
+    }
     return calib;
   }
   if (llvm::sys::fs::is_directory(options.calibPath) ||
@@ -419,8 +440,14 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
                              "and the caches, sized by --ctx and --seq)";
   if (!isGguf && options.contextLength != 0)
     return emitError(loc) << "--ctx applies only to GGUF language models";
-  if (!isGguf && options.sequenceLength != 0)
-    return emitError(loc) << "--seq applies only to GGUF language models";
+  bool isSafetensors =
+      llvm::StringRef(options.inputPath).ends_with(".safetensors");
+  if (!isGguf && !isSafetensors && options.sequenceLength != 0)
+    return emitError(loc) << "--seq applies only to GGUF language models and "
+                             "safetensors encoders";
+  if (!isSafetensors && (!options.configPath.empty() || options.tokenTypeIds))
+    return emitError(loc) << "--config and --token-type-ids apply only to "
+                             "safetensors models";
   if (options.sequenceLength < 0)
     return emitError(loc) << "--seq must be at least 1, got "
                           << options.sequenceLength;
@@ -439,6 +466,38 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
     module = parseSourceFile<ModuleOp>(options.inputPath, &context);
     if (module && !module->lookupSymbol<func::FuncOp>("main"))
       return emitError(loc) << "the module has no func.func @main";
+  } else if (isSafetensors) {
+    SafetensorsImportOptions importOptions;
+    importOptions.configPath = options.configPath;
+    importOptions.seqLen = options.sequenceLength;
+    importOptions.tokenTypeIds = options.tokenTypeIds;
+    for (const auto &[name, dims] : options.inputShapes) {
+      bool known = name == "input_ids" || name == "attention_mask" ||
+                   (name == "token_type_ids" && options.tokenTypeIds);
+      if (!known)
+        return emitError(loc) << "--input-shape: the encoder has no input '"
+                              << name << "' (input_ids, attention_mask"
+                              << (options.tokenTypeIds ? ", token_type_ids"
+                                                       : "")
+                              << ")";
+      if (dims.size() != 2 || dims[0] <= 0 || dims[1] <= 0)
+        return emitError(loc) << "--input-shape " << name
+                              << ": the encoder's inputs are [batch, sequence]";
+      if (importOptions.seqLen && importOptions.seqLen != dims[1])
+        return emitError(loc) << "--input-shape " << name << " says sequence "
+                              << dims[1] << ", but --seq or another input says "
+                              << importOptions.seqLen;
+      if (importOptions.batch != 1 && importOptions.batch != dims[0])
+        return emitError(loc) << "--input-shape " << name << " says batch "
+                              << dims[0] << ", another input says "
+                              << importOptions.batch;
+      importOptions.seqLen = dims[1];
+      importOptions.batch = dims[0];
+    }
+    if (!options.inputValues.empty())
+      return emitError(loc) << "--input-value does not apply to safetensors "
+                               "models";
+    module = importSafetensorsModel(context, options.inputPath, importOptions);
   } else if (isGguf) {
     GgufImportOptions importOptions;
     importOptions.contextLength = options.contextLength;

@@ -56,7 +56,7 @@ static bool parseNamedList(llvm::StringRef spec, std::string &name,
 int qccMain(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::opt<std::string> input(cl::Positional,
-                             cl::desc("<model.onnx | model.gguf | model.mlir>"),
+                             cl::desc("<model.onnx | model.gguf | model.safetensors | model.mlir>"),
                              cl::cat(qccCategory));
   cl::opt<std::string> output("o", cl::desc("Output file (default: model.so "
                                              "beside the input's name)"),
@@ -69,7 +69,7 @@ int qccMain(int argc, char **argv) {
       "quant", cl::desc("Quantization: none, or w8a8 (int8 weights and activations, integer-only)"),
       cl::init("none"), cl::cat(qccCategory));
   cl::opt<std::string> calib(
-      "calib", cl::desc("Calibration data: a folder of .npy samples (or of per-sample folders) or one .npy batch; for GGUF models also a UTF-8 text file"),
+      "calib", cl::desc("Calibration data: a folder of .npy samples (or of per-sample folders) or one .npy batch; for GGUF models also a UTF-8 text file, for safetensors encoders a .txt of sentences"),
       cl::value_desc("path"), cl::cat(qccCategory));
   cl::opt<std::string> calibMethod(
       "calib-method", cl::desc("Activation range from the statistics: minmax, percentile, entropy, mse"),
@@ -157,7 +157,8 @@ int qccMain(int argc, char **argv) {
       cl::desc("Tokens per run of a language model (GGUF input): 1 (default) "
                "builds the decode step (token, logits [vocab]), N > 1 the "
                "sequence graph (tokens [N], logits [N, vocab]) for prefill, "
-               "perplexity and calibration"),
+               "perplexity and calibration); a safetensors encoder's static "
+               "sequence length (or --input-shape input_ids=B,S)"),
       cl::init(0), cl::cat(qccCategory));
   cl::opt<std::string> ggufWeights(
       "gguf-weights",
@@ -165,6 +166,21 @@ int qccMain(int argc, char **argv) {
                "constants, the float model) or block (kept in their format, "
                "integer block products)"),
       cl::value_desc("block|dequant"), cl::cat(qccCategory));
+  cl::opt<std::string> config(
+      "config",
+      cl::desc("The config.json of a safetensors model (default: the one "
+               "beside it)"),
+      cl::value_desc("path"), cl::cat(qccCategory));
+  cl::opt<std::string> tokenizerPath(
+      "tokenizer",
+      cl::desc("WordPiece tokenizer.json or vocab.txt for --calib=SENTENCES.txt "
+               "(default: the one beside the model)"),
+      cl::value_desc("path"), cl::cat(qccCategory));
+  cl::opt<bool> tokenTypeIds(
+      "token-type-ids",
+      cl::desc("Give a safetensors encoder a token_type_ids input (default: "
+               "every token has type 0)"),
+      cl::cat(qccCategory));
   cl::opt<bool> verbose("v", cl::desc("Print the time of every stage"),
                         cl::cat(qccCategory));
   cl::opt<bool> listTargets("list-targets", cl::desc("List targets and exit"),
@@ -228,6 +244,9 @@ int qccMain(int argc, char **argv) {
   }
   options.sequenceLength = seq;
   options.ggufWeights = ggufWeights;
+  options.configPath = config;
+  options.tokenTypeIds = tokenTypeIds;
+  options.tokenizerPath = tokenizerPath;
   options.runOnnxChecker = !noChecker;
   for (const std::string &spec : inputShapes) {
     std::string name;

@@ -56,28 +56,55 @@ Rows rowsOf(ArrayRef<int64_t> shape, int64_t axis, bool trailing) {
   return r;
 }
 
-FailureOr<RefTensor> softmaxInteger(qnn::SoftmaxIntegerOp op, const RefTensor &x) {
+FailureOr<RefTensor> softmaxInteger(qnn::SoftmaxIntegerOp op, const RefTensor &x,
+                                    const RefTensor *mask) {
   if (x.isFloat())
     return opError(op, "qnn.softmax_integer needs an integer operand");
   Rows r = rowsOf(x.shape(), op.getAxis(), /*trailing=*/false);
   ArrayRef<int32_t> table = op.getExpTable();
   int64_t c = op.getMultiplier(), f = op.getShift();
   int64_t zp = op.getOutputZp(), lo = op.getClampMin(), hi = op.getClampMax();
+  // Mask element of input element `flat` (dimensions of 1 broadcast).
+  ArrayRef<int64_t> shape = x.shape();
+  auto kept = [&](int64_t flat) {
+    if (!mask)
+      return true;
+    ArrayRef<int64_t> ms = mask->shape();
+    int64_t index = 0, stride = 1;
+    for (int64_t d = (int64_t)shape.size() - 1; d >= 0; --d) {
+      int64_t coord = flat % shape[d];
+      flat /= shape[d];
+      if (ms[d] != 1)
+        index += coord * stride;
+      stride *= ms[d];
+    }
+    return mask->ints[index] != 0;
+  };
   RefTensor out;
   out.type = op.getType();
   out.ints.resize(x.ints.size());
   for (int64_t o = 0; o < r.outer; ++o)
     for (int64_t i = 0; i < r.inner; ++i) {
       auto at = [&](int64_t j) { return (o * r.n + j) * r.inner + i; };
-      int64_t m = x.ints[at(0)];
-      for (int64_t j = 1; j < r.n; ++j)
-        m = std::max(m, x.ints[at(j)]);
+      bool any = false;
+      int64_t m = 0;
+      for (int64_t j = 0; j < r.n; ++j)
+        if (kept(at(j))) {
+          m = any ? std::max(m, x.ints[at(j)]) : x.ints[at(j)];
+          any = true;
+        }
+      // e[j]: masked-out elements 0; a row with nothing kept is uniform.
+      auto term = [&](int64_t j) -> int64_t {
+        if (!any)
+          return table[0];
+        return kept(at(j)) ? table[m - x.ints[at(j)]] : 0;
+      };
       int64_t s = 0;
       for (int64_t j = 0; j < r.n; ++j)
-        s += table[m - x.ints[at(j)]];
+        s += term(j);
       int64_t den = s << f; // S 2^F
       for (int64_t j = 0; j < r.n; ++j) {
-        int64_t e = table[m - x.ints[at(j)]];
+        int64_t e = term(j);
         int64_t q = (2 * e * c + den) / (2 * den);
         out.ints[at(j)] = finishRescale(q, zp, lo, hi);
       }
@@ -128,7 +155,7 @@ FailureOr<RefTensor> layerNormInteger(qnn::LayerNormIntegerOp op,
 
 EvalResult reference::evalNormOp(Operation *op, Operands in) {
   if (auto s = dyn_cast<qnn::SoftmaxIntegerOp>(op))
-    return softmaxInteger(s, *in[0]);
+    return softmaxInteger(s, *in[0], in.size() > 1 ? in[1] : nullptr);
   if (auto l = dyn_cast<qnn::LayerNormIntegerOp>(op))
     return layerNormInteger(l, *in[0]);
   return std::nullopt;

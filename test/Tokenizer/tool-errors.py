@@ -101,13 +101,20 @@ check(rc == 1 and "--add-bos: the tokenizer names no BOS token" in err,
 rc, out, err = run(good, "--tokenize-file", os.path.join(work, "missing.txt"))
 check(rc == 1 and "cannot read" in err, "--tokenize-file: a missing file")
 
-# safetensors embeds no tokenizer.
+# safetensors embeds no tokenizer: a WordPiece tokenizer must lie beside it.
 st = os.path.join(work, "t.safetensors")
 header = b'{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'
 with open(st, "wb") as f:
     f.write(struct.pack("<Q", len(header)) + header + struct.pack("<f", 1.0))
 rc, out, err = run(st, "--tokenize", "ab")
-check(rc == 1 and "need a GGUF file" in err, "safetensors: --tokenize refused")
+check(
+    rc == 1 and "neither tokenizer.json nor vocab.txt" in err,
+    "safetensors without a tokenizer beside it: --tokenize refused",
+)
+rc, out, err = run(st, "--detokenize", "1,2")
+check(rc == 1 and "--detokenize needs a GGUF file" in err, "safetensors: --detokenize refused")
+rc, out, err = run(good, "--tokenizer", st, "--tokenize", "ab")
+check(rc == 1 and "--tokenizer applies to safetensors" in err, "GGUF: --tokenizer refused")
 
 if failures:
     sys.exit(f"{len(failures)} check(s) failed")

@@ -2,6 +2,8 @@
 //
 //   qcc-eval MODEL.so --model MODEL.gguf --perplexity TEXT.txt [--ctx N]
 //            [--stride N] [--kl-ref REF.so] [--max-text-tokens N]
+//   qcc-eval ENCODER.so --embeddings SENTENCES.txt --ref FLOAT.so
+//            --tokenizer tokenizer.json [--per-sentence]
 //   qcc-eval DECODE.so --model MODEL.gguf --generate PROMPT
 //            [--prefill SEQ.so] [--max-tokens N] [--ignore-eos] [--ids]
 //
@@ -12,11 +14,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qcc/Eval/Embeddings.h"
 #include "qcc/Eval/Generate.h"
 #include "qcc/Eval/LlmLibrary.h"
 #include "qcc/Eval/Perplexity.h"
 #include "qcc/ModelFile/Gguf.h"
 #include "qcc/Tokenizer/Tokenizer.h"
+#include "qcc/Tokenizer/WordPiece.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
@@ -99,6 +103,63 @@ template <typename T> static T check(llvm::Expected<T> v) {
   if (!v)
     fail(llvm::toString(v.takeError()));
   return std::move(*v);
+}
+
+// Text encoders (libraries compiled from a safetensors BERT).
+static cl::opt<std::string> embeddingsText(
+    "embeddings",
+    cl::desc("Text encoders: mean cosine similarity of the pooled embeddings "
+             "of the sentences in this file (one per line) against --ref"),
+    cl::value_desc("sentences.txt"), cl::cat(category));
+static cl::opt<std::string>
+    refPath("ref",
+            cl::desc("With --embeddings: the reference library (the float "
+                     "model)"),
+            cl::value_desc("float.so"), cl::cat(category));
+static cl::opt<std::string> tokenizerPath(
+    "tokenizer",
+    cl::desc("With --embeddings: the model's WordPiece tokenizer.json or "
+             "vocab.txt (or the folder holding it)"),
+    cl::value_desc("path"), cl::cat(category));
+static cl::opt<bool>
+    perSentence("per-sentence",
+                cl::desc("With --embeddings: also print each sentence's "
+                         "cosine"),
+                cl::cat(category));
+
+static int evalEmbeddings() {
+  auto error = [](const llvm::Twine &msg) {
+    llvm::errs() << "qcc-eval: error: " << msg << "\n";
+    return 1;
+  };
+  if (refPath.empty())
+    return error("--embeddings needs --ref FLOAT.so (the library to compare "
+                 "with)");
+  if (tokenizerPath.empty())
+    return error("--embeddings needs --tokenizer (the model's tokenizer.json "
+                 "or vocab.txt: the libraries do not embed it)");
+  auto tok = tokenizer::WordPieceTokenizer::open(tokenizerPath);
+  if (!tok)
+    return error(llvm::toString(tok.takeError()));
+  auto sentences = eval::readSentences(embeddingsText);
+  if (!sentences)
+    return error(llvm::toString(sentences.takeError()));
+  auto r = eval::compareEmbeddings(libraryPath, refPath, **tok, *sentences);
+  if (!r)
+    return error(llvm::toString(r.takeError()));
+  if (perSentence)
+    for (auto [i, c] : llvm::enumerate(r->cosines))
+      llvm::outs() << llvm::formatv("sentence {0}: cosine {1}\n", i + 1,
+                                    llvm::format("%.6f", c));
+  llvm::outs() << llvm::formatv("mean cosine: {0}\n",
+                                llvm::format("%.6f", r->meanCosine));
+  llvm::outs() << llvm::formatv(
+      "sentences: {0} (min cosine {1}, {2} cut to the sequence length), "
+      "model {3} s, reference {4} s\n",
+      r->cosines.size(), llvm::format("%.6f", r->minCosine), r->truncated,
+      llvm::format("%.2f", r->modelSeconds),
+      llvm::format("%.2f", r->refSeconds));
+  return 0;
 }
 
 static std::string idList(llvm::ArrayRef<int32_t> ids) {
@@ -222,12 +283,23 @@ int main(int argc, char **argv) {
           "  qcc-eval seq.so --model m.gguf --perplexity text.txt --ctx 512 "
           "--stride 256\n"
           "  qcc-eval decode.so --model m.gguf --generate 'Once upon' "
-          "--prefill seq.so\n",
+          "--prefill seq.so\n"
+          "  qcc-eval w8a8.so --embeddings sentences.txt --ref float.so "
+          "--tokenizer DIR\n",
           &llvm::errs()))
     return 1;
   if (libraryPath.empty())
     fail("no model library (usage: qcc-eval model.so --model model.gguf "
          "--perplexity text.txt; see --help)");
+  if (!embeddingsText.empty()) {
+    if (!perplexityText.empty() || !generatePrompt.empty() ||
+        !ggufPath.empty())
+      fail("--embeddings (text encoders) does not combine with --model, "
+           "--perplexity or --generate");
+    return evalEmbeddings();
+  }
+  if (!refPath.empty() || !tokenizerPath.empty() || perSentence)
+    fail("--ref, --tokenizer and --per-sentence apply to --embeddings");
   if (perplexityText.empty() == generatePrompt.empty())
     fail("give one of --perplexity=TEXT.txt or --generate=PROMPT");
   if (ggufPath.empty())

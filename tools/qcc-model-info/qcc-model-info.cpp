@@ -6,6 +6,9 @@
 //   qcc-model-info MODEL.gguf --tokenize TEXT | --tokenize-file FILE
 //                  [--add-bos=BOOL] [--parse-special=BOOL] [--pieces] [--time]
 //   qcc-model-info MODEL.gguf --detokenize 1,2,3 [--skip-special] [--escape]
+//   qcc-model-info MODEL.safetensors --tokenize TEXT | --tokenize-file FILE |
+//                  --tokenize-lines FILE [--tokenizer PATH] [--max-length N]
+//                  [--add-special=BOOL] [--pieces]
 //
 // Validates the whole file (qcc/ModelFile) and prints its format, metadata
 // (arrays cut to --max-array elements), for GGUF the architecture,
@@ -16,7 +19,10 @@
 // token ids of each text on one line, using qcc's tokenizer (qcc/Tokenizer)
 // built from the embedded tokenizer; --pieces prints the byte length of each
 // piece it encodes instead. With --detokenize (repeatable), writes the bytes
-// the ids stand for. A malformed file ends with "qcc-model-info: error:
+// the ids stand for. For a safetensors encoder the tokenizer is the
+// WordPiece one (qcc/Tokenizer/WordPiece.h) of the tokenizer.json or
+// vocab.txt beside the file (or --tokenizer); --pieces then prints the
+// normalized words. A malformed file ends with "qcc-model-info: error:
 // FILE: message" and exit code 1.
 //
 //===----------------------------------------------------------------------===//
@@ -25,6 +31,7 @@
 #include "qcc/ModelFile/Safetensors.h"
 #include "qcc/ModelFile/Ternary.h"
 #include "qcc/Tokenizer/Tokenizer.h"
+#include "qcc/Tokenizer/WordPiece.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -33,6 +40,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -76,6 +84,24 @@ cl::list<std::string> tokenizeFiles(
     cl::desc("Print the token ids of this file's contents on one line ('-': "
              "standard input; repeatable)"),
     cl::value_desc("path"), cl::cat(category));
+cl::list<std::string> tokenizeLines(
+    "tokenize-lines",
+    cl::desc("Print the token ids of each line of this file on a line of "
+             "their own ('-': standard input; repeatable)"),
+    cl::value_desc("path"), cl::cat(category));
+cl::opt<std::string> tokenizerPath(
+    "tokenizer",
+    cl::desc("safetensors: the WordPiece tokenizer.json or vocab.txt "
+             "(default: the one beside the model)"),
+    cl::value_desc("path"), cl::cat(category));
+cl::opt<int64_t> maxLength(
+    "max-length",
+    cl::desc("WordPiece: at most this many ids per text, [CLS] and [SEP] "
+             "included (default: tokenizer.json's truncation; 0: none)"),
+    cl::init(-1), cl::cat(category));
+cl::opt<bool> addSpecial("add-special",
+                         cl::desc("WordPiece: put [CLS] first and [SEP] last"),
+                         cl::init(true), cl::cat(category));
 cl::opt<cl::boolOrDefault>
     addBos("add-bos",
            cl::desc("Put the BOS token first (default: the file's "
@@ -279,23 +305,77 @@ double millisecondsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+/// The texts of --tokenize, --tokenize-file and --tokenize-lines, in that
+/// order, as (name, text); false after an error.
+bool collectTexts(std::vector<std::pair<std::string, std::string>> &inputs) {
+  for (const std::string &text : tokenizeTexts)
+    inputs.push_back({"--tokenize " + std::to_string(inputs.size() + 1), text});
+  auto read = [&](const std::string &path) -> std::optional<std::string> {
+    auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
+                                                     /*RequiresNullTerminator=*/
+                                                     false);
+    if (!buffer) {
+      error(formatv("cannot read {0}: {1}", path, buffer.getError().message()));
+      return std::nullopt;
+    }
+    return (*buffer)->getBuffer().str();
+  };
+  for (const std::string &path : tokenizeFiles) {
+    auto text = read(path);
+    if (!text)
+      return false;
+    inputs.push_back({path, *text});
+  }
+  for (const std::string &path : tokenizeLines) {
+    auto text = read(path);
+    if (!text)
+      return false;
+    llvm::SmallVector<llvm::StringRef> lines;
+    llvm::StringRef(*text).split(lines, '\n');
+    if (!lines.empty() && lines.back().empty())
+      lines.pop_back();
+    for (auto [i, line] : llvm::enumerate(lines))
+      inputs.push_back({formatv("{0}:{1}", path, i + 1).str(),
+                        line.rtrim("\r").str()});
+  }
+  return true;
+}
+
+int tokenizeWordPiece(const qcc::tokenizer::WordPieceTokenizer &tok) {
+  std::vector<std::pair<std::string, std::string>> inputs;
+  if (!collectTexts(inputs))
+    return 1;
+  size_t limit = maxLength < 0 ? tok.getMaxLength() : (size_t)maxLength;
+  for (auto &[name, text] : inputs) {
+    if (showPieces) {
+      auto words = tok.preTokenize(tok.normalize(text));
+      for (size_t i = 0; i < words.size(); ++i)
+        llvm::outs() << (i ? " " : "") << words[i];
+      llvm::outs() << "\n";
+      continue;
+    }
+    auto start = std::chrono::steady_clock::now();
+    std::vector<int32_t> ids = tok.encode(text, addSpecial, limit);
+    double ms = millisecondsSince(start);
+    for (size_t i = 0; i < ids.size(); ++i)
+      llvm::outs() << (i ? " " : "") << ids[i];
+    llvm::outs() << "\n";
+    if (showTime)
+      llvm::errs() << formatv("encode: {0}: {1} bytes -> {2} tokens in {3} "
+                              "ms\n",
+                              name, text.size(), ids.size(),
+                              llvm::format("%.3f", ms));
+  }
+  return 0;
+}
+
 int tokenize(const qcc::tokenizer::Tokenizer &tok) {
   bool bos = addBos == cl::BOU_UNSET ? tok.getAddBos() : addBos == cl::BOU_TRUE;
   if (bos && !tok.getBosId())
     return error("--add-bos: the tokenizer names no BOS token");
-  // Texts first, then files, each in command-line order.
   std::vector<std::pair<std::string, std::string>> inputs; // (name, text)
-  for (const std::string &text : tokenizeTexts)
-    inputs.push_back({"--tokenize " + std::to_string(inputs.size() + 1), text});
-  for (const std::string &path : tokenizeFiles) {
-    auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
-                                                     /*RequiresNullTerminator=*/
-                                                     false);
-    if (!buffer)
-      return error(
-          formatv("cannot read {0}: {1}", path, buffer.getError().message()));
-    inputs.push_back({path, (*buffer)->getBuffer().str()});
-  }
+  if (!collectTexts(inputs))
+    return 1;
   for (auto &[name, text] : inputs) {
     if (showPieces) {
       bool first = true;
@@ -378,12 +458,33 @@ int main(int argc, char **argv) {
   if (!file)
     return error(llvm::toString(file.takeError()));
 
-  if (!tokenizeTexts.empty() || !tokenizeFiles.empty() ||
-      !detokenizeIds.empty()) {
+  bool tokenizing = !tokenizeTexts.empty() || !tokenizeFiles.empty() ||
+                    !tokenizeLines.empty();
+  if (auto *st = llvm::dyn_cast<SafetensorsFile>(file->get());
+      st && (tokenizing || !detokenizeIds.empty())) {
+    if (!detokenizeIds.empty())
+      return error("--detokenize needs a GGUF file");
+    std::string path = tokenizerPath;
+    if (path.empty())
+      path = llvm::sys::path::parent_path(inputPath).str();
+    if (path.empty())
+      path = ".";
+    auto start = std::chrono::steady_clock::now();
+    auto tok = qcc::tokenizer::WordPieceTokenizer::open(path);
+    if (!tok)
+      return error(llvm::toString(tok.takeError()));
+    if (showTime)
+      llvm::errs() << formatv("tokenizer: {0} tokens, built in {1} ms\n",
+                              (*tok)->getVocabSize(),
+                              llvm::format("%.1f", millisecondsSince(start)));
+    return tokenizeWordPiece(**tok);
+  }
+  if (!tokenizerPath.empty())
+    return error("--tokenizer applies to safetensors models (a GGUF file "
+                 "embeds its tokenizer)");
+
+  if (tokenizing || !detokenizeIds.empty()) {
     auto *gguf = llvm::dyn_cast<GgufFile>(file->get());
-    if (!gguf)
-      return error("--tokenize and --detokenize need a GGUF file (a "
-                   "safetensors file embeds no tokenizer)");
     auto start = std::chrono::steady_clock::now();
     auto tok = qcc::tokenizer::Tokenizer::create(*gguf);
     if (!tok)

@@ -25,11 +25,23 @@
 
 namespace qcc {
 
+/// One calibration sample held in memory: the bytes of every model input
+/// (in the input's dtype and shape, inputs in the model's order).
+struct MemorySample {
+  std::vector<std::vector<char>> inputs;
+  /// Where it came from, for messages ("calib.txt:3-4").
+  std::string label;
+};
+
 struct CalibrationOptions {
   /// `--calib=`: a folder (one .npy per sample for single-input models, or
   /// one subfolder per sample holding `<input name>.npy` for each input) or
   /// one .npy whose first axis enumerates the samples.
   std::string dataPath;
+  /// Samples made by the driver (text tokenized for an encoder); when
+  /// non-empty they are used instead of reading `dataPath`, which then only
+  /// names them in messages.
+  std::vector<MemorySample> memorySamples;
   /// At most this many samples, in name order (0: all).
   int64_t maxSamples = 0;
   /// Per-sample progress on stderr.

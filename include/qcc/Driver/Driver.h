@@ -26,18 +26,26 @@ struct CompileOptions {
   /// Positions of a language model's KV cache (`--ctx`, GGUF input; 0:
   /// the frontend's default).
   int64_t contextLength = 0;
-  /// Tokens per run of a language model (`--seq`, GGUF input; 0: 1, the
-  /// decode step; more: the sequence graph).
+  /// Tokens per run (`--seq`): of a language model (GGUF input; 0: 1, the
+  /// decode step; more: the sequence graph), or a safetensors encoder's
+  /// static sequence length (or --input-shape input_ids=B,S).
   int64_t sequenceLength = 0;
   /// GGUF block-quantized linear weights (`--gguf-weights`): "dequant" (the
   /// default when empty: f32 constants) or "block" (qnn.block_linear on the
   /// file's bytes).
   std::string ggufWeights;
+  /// safetensors input: config.json (`--config`; default beside the model)
+  /// and a token_type_ids input.
+  std::string configPath;
+  bool tokenTypeIds = false;
   bool verbose = false;
 
   // Quantization (`--quant=w8a8` and friends).
   std::string quant = "none";       // none | w8a8
-  std::string calibPath;            // --calib=DIR|FILE.npy
+  std::string calibPath;            // --calib=DIR|FILE.npy|SENTENCES.txt
+  /// The WordPiece tokenizer for --calib=SENTENCES.txt (default: the
+  /// tokenizer.json or vocab.txt beside the model).
+  std::string tokenizerPath;
   std::string calibMethod = "minmax"; // minmax | percentile | entropy | mse
   double calibPercentile = 99.999;
   int64_t calibSamples = 0;

@@ -166,6 +166,17 @@ struct SoftmaxIntegerLowering : OpConversionPattern<SoftmaxIntegerOp> {
     // Rows as the middle axis of [outer, n, inner].
     Value x = reshapeTo(rewriter, loc, adaptor.getInput(),
                         RankedTensorType::get({outer, n, inner}, it.getElementType()));
+    // The mask broadcast to the input's shape, as rows too.
+    Value mask;
+    if (adaptor.getMask()) {
+      auto full = RankedTensorType::get(it.getShape(), rewriter.getI1Type());
+      mask = buildElementwise(rewriter, loc, full, adaptor.getMask(),
+                              [](OpBuilder &, Location, ValueRange a) {
+                                return a[0];
+                              });
+      mask = reshapeTo(rewriter, loc, mask,
+                       RankedTensorType::get({outer, n, inner}, rewriter.getI1Type()));
+    }
     bool unsignedIn = isOperandUnsigned(op, 0);
     Type i64 = rewriter.getI64Type();
     SmallVector<int64_t> tableValues(op.getExpTable().begin(), op.getExpTable().end());
@@ -177,29 +188,65 @@ struct SoftmaxIntegerLowering : OpConversionPattern<SoftmaxIntegerOp> {
     AffineMap row = AffineMap::get(3, 0, {d(0), d(2)}, ctx);
     SmallVector<utils::IteratorType> reduce = parallel(3);
     reduce[1] = utils::IteratorType::reduction;
+    // Operands and maps of the per-element generics: x, [mask], row values.
+    auto inputs = [&](ValueRange rows) {
+      SmallVector<Value> v = {x};
+      if (mask)
+        v.push_back(mask);
+      v.append(rows.begin(), rows.end());
+      return v;
+    };
+    auto maps = [&](unsigned rows, unsigned outputs, AffineMap out) {
+      SmallVector<AffineMap> m = {full};
+      if (mask)
+        m.push_back(full);
+      m.append(rows, row);
+      m.append(outputs, out);
+      return m;
+    };
+    unsigned k = mask ? 1 : 0; // block arguments after x: [mask], rows...
+    // e = table[m - x]; with a mask: 0 where masked out, table[0] on rows
+    // with nothing kept (m = INT64_MIN).
+    auto term = [&](OpBuilder &b, Location l, Value v, Value keep, Value m) {
+      Value diff = b.create<arith::SubIOp>(l, m, v);
+      if (!keep)
+        return lookup(b, l, table, diff);
+      Value none = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, m,
+                                           i64c(b, l, INT64_MIN));
+      Value useIt = b.create<arith::AndIOp>(
+          l, keep, b.create<arith::XOrIOp>(
+                       l, none, b.create<arith::ConstantIntOp>(l, b.getI1Type(), 1)));
+      Value idx = b.create<arith::SelectOp>(l, useIt, diff, i64c(b, l, 0));
+      Value e = lookup(b, l, table, idx);
+      Value counts = b.create<arith::OrIOp>(l, keep, none);
+      return b.create<arith::SelectOp>(l, counts, e, i64c(b, l, 0)).getResult();
+    };
 
-    // m = row max, S = sum of table[m - x].
+    // m = row max (of the kept elements), S = sum of the terms.
     Value m = rewriter
                   .create<linalg::GenericOp>(
-                      loc, TypeRange{RankedTensorType::get({outer, inner}, i64)}, x,
-                      i64Tensor(rewriter, loc, {outer, inner}, INT64_MIN),
-                      ArrayRef<AffineMap>{full, row}, reduce,
+                      loc, TypeRange{RankedTensorType::get({outer, inner}, i64)},
+                      inputs({}), i64Tensor(rewriter, loc, {outer, inner}, INT64_MIN),
+                      maps(0, 1, row), reduce,
                       [&](OpBuilder &b, Location l, ValueRange a) {
                         Value v = widenTo(b, l, a[0], i64, unsignedIn);
+                        if (mask)
+                          v = b.create<arith::SelectOp>(l, a[1], v,
+                                                        i64c(b, l, INT64_MIN));
                         b.create<linalg::YieldOp>(
-                            l, ValueRange{b.create<arith::MaxSIOp>(l, v, a[1])});
+                            l, ValueRange{b.create<arith::MaxSIOp>(l, v, a[1 + k])});
                       })
                   .getResult(0);
     Value s = rewriter
                   .create<linalg::GenericOp>(
                       loc, TypeRange{RankedTensorType::get({outer, inner}, i64)},
-                      ValueRange{x, m}, i64Tensor(rewriter, loc, {outer, inner}, 0),
-                      ArrayRef<AffineMap>{full, row, row}, reduce,
+                      inputs({m}), i64Tensor(rewriter, loc, {outer, inner}, 0),
+                      maps(1, 1, row), reduce,
                       [&](OpBuilder &b, Location l, ValueRange a) {
                         Value v = widenTo(b, l, a[0], i64, unsignedIn);
-                        Value e = lookup(b, l, table, b.create<arith::SubIOp>(l, a[1], v));
+                        Value e = term(b, l, v, mask ? a[1] : Value(), a[1 + k]);
                         b.create<linalg::YieldOp>(
-                            l, ValueRange{b.create<arith::AddIOp>(l, a[2], e)});
+                            l, ValueRange{b.create<arith::AddIOp>(l, a[2 + k], e)});
                       })
                   .getResult(0);
     // y = clamp(zp + (2 e C + S 2^F) / (2 S 2^F)), all terms non-negative.
@@ -210,12 +257,12 @@ struct SoftmaxIntegerLowering : OpConversionPattern<SoftmaxIntegerOp> {
     int64_t zp = op.getOutputZp(), lo = op.getClampMin(), hi = op.getClampMax();
     Value y = rewriter
                   .create<linalg::GenericOp>(
-                      loc, TypeRange{outType}, ValueRange{x, m, s}, empty,
-                      ArrayRef<AffineMap>{full, row, row, full}, parallel(3),
+                      loc, TypeRange{outType}, inputs({m, s}), empty,
+                      maps(2, 1, full), parallel(3),
                       [&](OpBuilder &b, Location l, ValueRange a) {
                         Value v = widenTo(b, l, a[0], i64, unsignedIn);
-                        Value e = lookup(b, l, table, b.create<arith::SubIOp>(l, a[1], v));
-                        Value den = b.create<arith::ShLIOp>(l, a[2], i64c(b, l, f));
+                        Value e = term(b, l, v, mask ? a[1] : Value(), a[1 + k]);
+                        Value den = b.create<arith::ShLIOp>(l, a[2 + k], i64c(b, l, f));
                         Value num = b.create<arith::MulIOp>(l, e, i64c(b, l, 2 * c));
                         num = b.create<arith::AddIOp>(l, num, den);
                         den = b.create<arith::ShLIOp>(l, den, i64c(b, l, 1));

@@ -123,3 +123,44 @@ func.func @log_softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %yd = qnn.dequantize %yq : tensor<2x8x!qy> -> tensor<2x8xf32>
   return %yd : tensor<2x8xf32>
 }
+
+// -----
+
+// Attention over padding keys: softmax(where(mask, dequantize(x), lowest))
+// is a masked integer softmax; the [B, S] mask gains leading unit axes.
+!qx = !quant.uniform<u8:f32, 0.125:0>
+!qy = !quant.uniform<u8:f32, 0.00390625:0>
+// CHECK-LABEL: func.func @masked_softmax
+// CHECK: %[[K:.*]] = qnn.reshape %arg1 : (tensor<8xi1>) -> tensor<1x8xi1>
+// CHECK: qnn.softmax_integer %{{.*}} masked_by %[[K]] : tensor<1x8xi1> {axis = 1 : i64,
+// CHECK-NOT: qnn.where
+func.func @masked_softmax(%x: tensor<2x8xf32>, %k: tensor<8xi1>) -> tensor<2x8xf32> {
+  %low = arith.constant dense<-3.40282347E+38> : tensor<1xf32>
+  %xq = qnn.quantize %x : tensor<2x8xf32> -> tensor<2x8x!qx>
+  %xd = qnn.dequantize %xq : tensor<2x8x!qx> -> tensor<2x8xf32>
+  %w = qnn.where %k, %xd, %low : (tensor<8xi1>, tensor<2x8xf32>, tensor<1xf32>) -> tensor<2x8xf32>
+  %s = qnn.softmax %w {axis = 1 : i64} : tensor<2x8xf32>
+  %yq = qnn.quantize %s : tensor<2x8xf32> -> tensor<2x8x!qy>
+  %yd = qnn.dequantize %yq : tensor<2x8x!qy> -> tensor<2x8xf32>
+  return %yd : tensor<2x8xf32>
+}
+
+// -----
+
+// A fill that is not far below every score would change the softmax of
+// the kept elements: no integer form, the softmax stays float.
+!qx = !quant.uniform<u8:f32, 0.125:0>
+!qy = !quant.uniform<u8:f32, 0.00390625:0>
+// CHECK-LABEL: func.func @where_fill_not_low
+// CHECK-NOT: qnn.softmax_integer
+// CHECK: qnn.softmax
+func.func @where_fill_not_low(%x: tensor<2x8xf32>, %k: tensor<8xi1>) -> tensor<2x8xf32> {
+  %fill = arith.constant dense<-4.0> : tensor<1xf32>
+  %xq = qnn.quantize %x : tensor<2x8xf32> -> tensor<2x8x!qx>
+  %xd = qnn.dequantize %xq : tensor<2x8x!qx> -> tensor<2x8xf32>
+  %w = qnn.where %k, %xd, %fill : (tensor<8xi1>, tensor<2x8xf32>, tensor<1xf32>) -> tensor<2x8xf32>
+  %s = qnn.softmax %w {axis = 1 : i64} : tensor<2x8xf32>
+  %yq = qnn.quantize %s : tensor<2x8xf32> -> tensor<2x8x!qy>
+  %yd = qnn.dequantize %yq : tensor<2x8x!qy> -> tensor<2x8xf32>
+  return %yd : tensor<2x8xf32>
+}

@@ -15,3 +15,11 @@ func.func @norm_ops(%x: tensor<2x40x3xui8>, %y: tensor<1x4x2xi8>) -> (tensor<2x4
          clamp_min = -128 : i64, clamp_max = 127 : i64} : tensor<1x4x2xi8> -> tensor<1x4x2xi8>
   return %s, %l : tensor<2x40x3xui8>, tensor<1x4x2xi8>
 }
+
+// A mask (broadcast along its unit dimensions) round-trips.
+// CHECK-LABEL: func @masked_softmax
+// CHECK: qnn.softmax_integer %{{.*}} masked_by %{{.*}} : tensor<2x1x3xi1> {axis = 1 : i64,
+func.func @masked_softmax(%x: tensor<2x40x3xui8>, %k: tensor<2x1x3xi1>) -> tensor<2x40x3xui8> {
+  %s = qnn.softmax_integer %x masked_by %k : tensor<2x1x3xi1> {axis = 1 : i64, exp_table = array<i32: 4194304, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1>, multiplier = 1082163456 : i64, shift = 22 : i64, output_zp = 0 : i64, clamp_min = 0 : i64, clamp_max = 255 : i64} : tensor<2x40x3xui8> -> tensor<2x40x3xui8>
+  return %s : tensor<2x40x3xui8>
+}

@@ -4,7 +4,8 @@
 # docs/numerics.md (unbounded integers). All three must agree bit for bit.
 # Covers what PP-OCR rec does not: signed inputs, a softmax axis that is not
 # the last, per-tensor layer norm parameters, constant rows (variance 0),
-# broadcast batch axes and per-column B zero points.
+# broadcast batch axes and per-column B zero points; a masked softmax
+# (attention over padding keys: a broadcast mask, rows with nothing kept).
 # Usage: norm_ops_exact.py TARGET [WORKDIR]
 #
 # REQUIRES: x86
@@ -28,13 +29,18 @@ def arr(v):
 
 # ---- the definitions of docs/numerics.md --------------------------------
 
-def softmax_spec(x, axis, table, c, f, zp, lo, hi):
+def softmax_spec(x, axis, table, c, f, zp, lo, hi, mask=None):
+    keep = np.ones(x.shape, bool) if mask is None else np.broadcast_to(mask, x.shape)
     x = np.moveaxis(x.astype(object), axis, -1)
+    keep = np.moveaxis(keep, axis, -1)
     out = np.empty(x.shape, object)
     for idx in np.ndindex(x.shape[:-1]):
-        row = x[idx]
-        m = max(row)
-        e = [table[m - v] for v in row]
+        row, k = x[idx], keep[idx]
+        if k.any():
+            m = max(v for v, kv in zip(row, k) if kv)
+            e = [table[m - v] if kv else 0 for v, kv in zip(row, k)]
+        else:  # nothing kept: a uniform row
+            e = [table[0]] * len(row)
         s = sum(e)
         out[idx] = [min(max(zp + (2 * ei * c + (s << f)) // (2 * (s << f)), lo), hi)
                     for ei in e]
@@ -85,9 +91,11 @@ mm = dict(a_zp=-5, b_zps=[int(v) for v in rng.integers(-20, 20, 6)],
 model = f"""
 func.func @main(%x: tensor<2x40x3xi8> {{qcc.name = "x"}}, %y: tensor<5x4x6xi8> {{qcc.name = "y"}},
                 %u: tensor<3x7xui8> {{qcc.name = "u"}},
-                %a: tensor<1x2x4x5xi8> {{qcc.name = "a"}}, %b: tensor<3x1x5x6xi8> {{qcc.name = "b"}})
+                %a: tensor<1x2x4x5xi8> {{qcc.name = "a"}}, %b: tensor<3x1x5x6xi8> {{qcc.name = "b"}},
+                %k: tensor<2x40x1xi1> {{qcc.name = "k"}})
     -> (tensor<2x40x3xi8> {{qcc.name = "softmax"}}, tensor<5x4x6xi8> {{qcc.name = "ln_per_position"}},
-        tensor<3x7xui8> {{qcc.name = "ln_per_tensor"}}, tensor<3x2x4x6xi32> {{qcc.name = "matmul"}}) {{
+        tensor<3x7xui8> {{qcc.name = "ln_per_tensor"}}, tensor<3x2x4x6xi32> {{qcc.name = "matmul"}},
+        tensor<2x40x3xi8> {{qcc.name = "masked_softmax"}}) {{
   %s = qnn.softmax_integer %x {{axis = {sm['axis']} : i64, exp_table = {arr((32, sm['table']))},
          multiplier = {sm['c']} : i64, shift = {sm['f']} : i64, output_zp = {sm['zp']} : i64,
          clamp_min = {sm['lo']} : i64, clamp_max = {sm['hi']} : i64}} : tensor<2x40x3xi8> -> tensor<2x40x3xi8>
@@ -104,7 +112,11 @@ func.func @main(%x: tensor<2x40x3xi8> {{qcc.name = "x"}}, %y: tensor<5x4x6xi8> {
   %bias = arith.constant dense<[{", ".join(map(str, mm['bias']))}]> : tensor<6xi32>
   %m = qnn.matmul_integer %a, %b, %bias {{a_zp = {mm['a_zp']} : i64, b_zp = {arr((64, mm['b_zps']))}}}
       : (tensor<1x2x4x5xi8>, tensor<3x1x5x6xi8>, tensor<6xi32>) -> tensor<3x2x4x6xi32>
-  return %s, %l, %t, %m : tensor<2x40x3xi8>, tensor<5x4x6xi8>, tensor<3x7xui8>, tensor<3x2x4x6xi32>
+  %ms = qnn.softmax_integer %x masked_by %k : tensor<2x40x1xi1> {{axis = {sm['axis']} : i64,
+         exp_table = {arr((32, sm['table']))},
+         multiplier = {sm['c']} : i64, shift = {sm['f']} : i64, output_zp = {sm['zp']} : i64,
+         clamp_min = {sm['lo']} : i64, clamp_max = {sm['hi']} : i64}} : tensor<2x40x3xi8> -> tensor<2x40x3xi8>
+  return %s, %l, %t, %m, %ms : tensor<2x40x3xi8>, tensor<5x4x6xi8>, tensor<3x7xui8>, tensor<3x2x4x6xi32>, tensor<2x40x3xi8>
 }}
 """
 mlir = os.path.join(work, "norm_ops.mlir")
@@ -113,7 +125,7 @@ with open(mlir, "w") as f:
 so = os.path.join(work, "norm_ops.so")
 q.compile_model(mlir, so, target, {})
 
-names = ["softmax", "ln_per_position", "ln_per_tensor", "matmul"]
+names = ["softmax", "ln_per_position", "ln_per_tensor", "matmul", "masked_softmax"]
 ok = True
 for trial in range(3):
     x = rng.integers(-128, 128, (2, 40, 3)).astype(np.int8)
@@ -127,7 +139,10 @@ for trial in range(3):
         x[1, :, 2] = np.where(np.arange(40) % 2, 127, -128)
     a = rng.integers(-128, 128, (1, 2, 4, 5)).astype(np.int8)
     b = rng.integers(-128, 128, (3, 1, 5, 6)).astype(np.int8)
-    inputs = {"x": x, "y": y, "u": u, "a": a, "b": b}
+    k = rng.random((2, 40, 1)) < 0.6
+    if trial == 1:  # nothing kept in the first batch
+        k[0] = False
+    inputs = {"x": x, "y": y, "u": u, "a": a, "b": b, "k": k}
     got = q.run_model(so, inputs, os.path.join(work, f"run{trial}"), names)
     ref = q.qcc_reference(mlir, inputs, os.path.join(work, f"ref{trial}"), names)
     spec = {
@@ -135,6 +150,7 @@ for trial in range(3):
         "ln_per_position": layer_norm_spec(y, **ln_pc),
         "ln_per_tensor": layer_norm_spec(u, **ln_pt),
         "matmul": matmul_spec(a, b, **mm),
+        "masked_softmax": softmax_spec(x, **sm, mask=k),
     }
     for n in names:
         g, r, s = (v.astype(np.int64) for v in (got[n], ref[n], spec[n]))

@@ -53,6 +53,21 @@ LogicalResult SoftmaxIntegerOp::verify() {
   if (axis < 0 || axis >= t.getRank())
     return emitOpError("axis ") << axis << " is out of range for rank "
                                 << t.getRank();
+  if (cast<ShapedType>(getType()).getShape() != t.getShape())
+    return emitOpError("result shape differs from the input's");
+  if (Value mask = getMask()) {
+    auto mt = cast<RankedTensorType>(mask.getType());
+    if (!mt.getElementType().isInteger(1))
+      return emitOpError("mask must have element type i1");
+    if (mt.getRank() != t.getRank())
+      return emitOpError("mask has rank ")
+             << mt.getRank() << ", the input " << t.getRank();
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (mt.getDimSize(d) != 1 && mt.getDimSize(d) != t.getDimSize(d))
+        return emitOpError("mask dimension ")
+               << d << " is " << mt.getDimSize(d) << ", neither 1 nor the "
+               << "input's " << t.getDimSize(d);
+  }
   ArrayRef<int32_t> table = getExpTable();
   if (table.size() != 256)
     return emitOpError("exp_table must have 256 entries, got ") << table.size();

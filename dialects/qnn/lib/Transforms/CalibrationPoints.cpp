@@ -13,6 +13,10 @@ using namespace mlir;
 using namespace qcc::qnn;
 
 bool qcc::qnn::isQuantizable(Operation *op) {
+  // A frontend's float input preprocessing or output head (the embedding
+  // lookup of a text encoder, its pooling), kept float by request.
+  if (op->hasAttr("qcc.keep_float"))
+    return false;
   if (isa<ConvOp, ConvTransposeOp, MatMulOp, ConcatOp, ReshapeOp, TransposeOp,
           SliceOp, BroadcastOp, PadOp>(op))
     return true;

@@ -566,6 +566,18 @@ struct IntegerizeBinary : QuantizeRootPattern {
     if (!op)
       return failure();
     auto a = dequantized(op.getLhs()), b = dequantized(op.getRhs());
+    // Each side dequantized or a float constant, checked before
+    // constantOperand creates IR: a failing pattern must leave none behind
+    // (the greedy driver would erase it and retry forever), e.g. for a
+    // float side that was never quantized (qcc.keep_float preprocessing).
+    auto quantizable = [](std::optional<QValue> &q, Value v) {
+      DenseElementsAttr dense;
+      return q || (matchPattern(v, m_Constant(&dense)) &&
+                   dense.getElementType().isF32());
+    };
+    if (!quantizable(a, op.getLhs()) || !quantizable(b, op.getRhs()))
+      return rewriter.notifyMatchFailure(q, "an operand is neither QDQ nor a "
+                                            "float constant");
     if (!a)
       a = constantOperand(rewriter, op.getLhs());
     if (!b)

@@ -78,7 +78,21 @@ struct IntegerizeSoftmax : OpRewritePattern<QuantizeOp> {
     auto sm = q.getInput().getDefiningOp<SoftmaxOp>();
     if (!sm || sm.getLog())
       return failure();
-    auto x = dequantized8(sm.getInput());
+    // softmax(where(mask, x, c)) with c far below any score: a masked
+    // integer softmax (attention over padded keys).
+    Value input = sm.getInput(), mask;
+    if (auto where = input.getDefiningOp<WhereOp>()) {
+      DenseElementsAttr fill;
+      if (!matchPattern(where.getY(), m_Constant(&fill)) || !fill.isSplat() ||
+          !isa<FloatType>(fill.getElementType()) ||
+          !(fill.getSplatValue<APFloat>().convertToDouble() <= -1e30) ||
+          where.getX().getType() != where.getType())
+        return rewriter.notifyMatchFailure(q, "softmax of a where that is not "
+                                              "a mask with a very low fill");
+      mask = where.getCondition();
+      input = where.getX();
+    }
+    auto x = dequantized8(input);
     auto out = outputParams(q);
     if (!x || failed(out))
       return rewriter.notifyMatchFailure(q, "softmax operands not 8-bit QDQ");
@@ -111,9 +125,20 @@ struct IntegerizeSoftmax : OpRewritePattern<QuantizeOp> {
 
     Location loc = sm.getLoc();
     MLIRContext *ctx = rewriter.getContext();
+    if (mask) {
+      // The op takes a mask of the input's rank (numpy aligns trailing
+      // axes: leading 1s).
+      auto mt = cast<RankedTensorType>(mask.getType());
+      if (mt.getRank() < type.getRank()) {
+        SmallVector<int64_t> shape(type.getRank() - mt.getRank(), 1);
+        shape.append(mt.getShape().begin(), mt.getShape().end());
+        mask = rewriter.create<ReshapeOp>(loc, mt.clone(shape), mask);
+      }
+    }
     Value y = rewriter.create<SoftmaxIntegerOp>(
         loc, storageTensor(ctx, type, *out), storageOf(rewriter, loc, *x),
-        axis, table, mult, shift, out->zeroPoints[0], out->qmin, out->qmax);
+        mask, axis, table, mult, shift, out->zeroPoints[0], out->qmin,
+        out->qmax);
     rewriter.replaceOpWithNewOp<StorageCastOp>(q, q.getType(), y);
     return success();
   }

@@ -11,7 +11,7 @@
 #ifndef QCC_DIALECT_QNN_IR_QNNNORMOPS_TD
 #define QCC_DIALECT_QNN_IR_QNNNORMOPS_TD
 
-def Qnn_SoftmaxIntegerOp : Qnn_Op<"softmax_integer", [SameOperandsAndResultShape]> {
+def Qnn_SoftmaxIntegerOp : Qnn_Op<"softmax_integer"> {
   let summary = "integer softmax along one axis (exp table, rounding division)";
   let description = [{
     Along `axis`, for every row of 8-bit integers `x`:
@@ -29,19 +29,32 @@ def Qnn_SoftmaxIntegerOp : Qnn_Op<"softmax_integer", [SameOperandsAndResultShape
     that `S > 0`; the verifier checks that no intermediate exceeds 63 bits
     for the row length.
 
+    With a `mask` (`i1`, the input's rank, each dimension equal to the
+    input's or 1, broadcast), only the elements whose mask is set take
+    part: `m` is their maximum, masked-out elements have `e[j] = 0` (so
+    their output is the zero point, clamped), and a row with no element set
+    is treated as if every element equalled the maximum (`e[j] =
+    exp_table[0]`, a uniform row), as a float softmax over
+    `where(mask, x, lowest float)` gives. Attention with padding keys is
+    the use: `qcc-integerize` makes it from `softmax(where(mask,
+    dequantize(x), c))` with `c` at most -1e30.
+
     ```mlir
     %y = qnn.softmax_integer %x {axis = 1 : i64, exp_table = array<i32: 4194304, ...>,
            multiplier = 1082163456 : i64, shift = 22 : i64, output_zp = 0 : i64,
            clamp_min = 0 : i64, clamp_max = 255 : i64}
         : tensor<2x40xui8> -> tensor<2x40xui8>
+    %z = qnn.softmax_integer %x masked_by %keep : tensor<1x40xi1> {axis = 1 : i64, ...}
+        : tensor<2x40xui8> -> tensor<2x40xui8>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis,
+  let arguments = (ins AnyRankedTensor:$input,
+                       Optional<AnyRankedTensor>:$mask, I64Attr:$axis,
                        DenseI32ArrayAttr:$exp_table, I64Attr:$multiplier,
                        I64Attr:$shift, I64Attr:$output_zp, I64Attr:$clamp_min,
                        I64Attr:$clamp_max);
   let results = (outs AnyRankedTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let assemblyFormat = "$input (`masked_by` $mask^ `:` type($mask))? attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
 }
 

@@ -24,7 +24,9 @@ struct CalibrationPoint {
   std::string name;
 };
 
-/// Whether qcc-quantize puts `op` in a quantized region.
+/// Whether qcc-quantize puts `op` in a quantized region. Never for an op
+/// with the unit attribute `qcc.keep_float` (frontends mark float input
+/// preprocessing and output heads with it).
 bool isQuantizable(mlir::Operation *op);
 
 /// The values of `f` whose ranges calibration records, in walk order.
