@@ -53,4 +53,22 @@ void qcc_rt_qgemm_grouped(int64_t M, int64_t N, int64_t K, const void *X,
                           const uint8_t *wZp, int32_t *C, int64_t rsC,
                           int64_t csC);
 
+/* 2:4 structured-sparse product with packed int8 weights (QGemmSparse24.c):
+ *
+ *   C[i][j] = sum_g sum_{t = 0, 1} (X[i][4g + idx[j][g][t]] - xZp) * val[j][g][t]
+ *
+ * Every group g of 4 consecutive reduction elements of W's row j keeps two
+ * int8 values (the other two are zero): `val[j][g][0..1]` are bytes 2g and
+ * 2g+1 of the row Wv + j*ldv, in increasing position; their positions
+ * within the group, `idx[j][g][0] < idx[j][g][1]` (0..3), are the nibble
+ * g % 2 of byte g / 2 of the row Wi + j*ldi (low nibble first; a nibble
+ * holds idx0 in bits 0-1 and idx1 in bits 2-3). K is a multiple of 4; a row
+ * has K/2 values and ceil(K/8) index bytes. The weights' zero point is 0
+ * (symmetric int8). X as in qcc_rt_qgemm_s8. Exact int32 with wraparound:
+ * half the multiply-adds of the dense product. */
+void qcc_rt_qgemm_sparse24(int64_t M, int64_t N, int64_t K, const void *X,
+                           int64_t ldx, int64_t xSigned, int64_t xZp,
+                           const int8_t *Wv, int64_t ldv, const uint8_t *Wi,
+                           int64_t ldi, int32_t *C, int64_t rsC, int64_t csC);
+
 #endif /* QCC_RUNTIME_QGEMM_H */

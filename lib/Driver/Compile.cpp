@@ -12,6 +12,7 @@
 #include "qcc/Frontend/Onnx/OnnxImporter.h"
 #include "qcc/Frontend/Safetensors/SafetensorsImporter.h"
 #include "qcc/Pipelines/Pipelines.h"
+#include "qcc/Quant/Prune24.h"
 #include "qcc/Target/TargetBackend.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -228,6 +229,22 @@ LogicalResult checkQuantOptions(const CompileOptions &o, Location loc) {
     return emitError(loc) << "--smooth needs --calib=PATH: it reads each "
                              "layer's per-channel input ranges, which the "
                              "calibration file does not keep";
+  if (o.sparsity != "disable" && o.sparsity != "enable" && o.sparsity != "force")
+    return emitError(loc) << "unknown --sparsity='" << o.sparsity
+                          << "' (expected disable, enable or force)";
+  if (!o.prune.empty() && !quant::parsePruneMethod(o.prune))
+    return emitError(loc) << "unknown --prune='" << o.prune
+                          << "' (expected magnitude, wanda or sparsegpt)";
+  if (!o.prune.empty() && o.sparsity == "disable")
+    return emitError(loc) << "--prune=" << o.prune
+                          << " needs --sparsity=enable or force";
+  if (o.sparsity != "disable" && !o.prune.empty() &&
+      quant::pruneNeedsHessian(*quant::parsePruneMethod(o.prune)) &&
+      o.calibPath.empty())
+    return emitError(loc) << "--prune=" << o.prune
+                          << " needs --calib=PATH: it reads each layer's "
+                             "input Hessian, which the calibration file does "
+                             "not keep";
   if (o.calibPath.empty() && o.calibIn.empty())
     return emitError(loc) << "--quant=" << o.quant
                           << " needs calibration data: --calib=DIR or --calib-in=FILE";
@@ -348,8 +365,13 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
   weightOptions.groupSize = options.weightGroup;
   weightOptions.method = options.weightMethod;
   weightOptions.smoothAlpha = options.smoothAlpha;
+  // 2:4 pruning by Wanda or SparseGPT reads the eligible layers' Hessians.
+  std::string prune = options.prune.empty() ? "magnitude" : options.prune;
+  bool sparse = options.sparsity != "disable";
+  bool pruneHessians =
+      sparse && quant::pruneNeedsHessian(*quant::parsePruneMethod(prune));
   // GPTQ/AWQ read the layers' inputs during the calibration run.
-  LayerStatistics layerStats(main, weightOptions);
+  LayerStatistics layerStats(main, weightOptions, pruneHessians);
   FailureOr<std::vector<quant::TensorObserver>> observers;
   auto method = *parseCalibMethod(options.calibMethod);
   if (!options.calibIn.empty() && layerStats.empty()) {
@@ -404,6 +426,28 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
         all[i] = a;
     all[cast<OpResult>(v).getResultNumber()] = range;
     def->setAttr("qcc.calib", b.getArrayAttr(all));
+  }
+  if (sparse) {
+    // The target's cost model: x86-64's 2:4 kernels beat its dense ones;
+    // AArch64 has only the portable 2:4 code, so `enable` prunes nothing.
+    auto target = resolveTarget(loc, options.target);
+    if (failed(target))
+      return failure();
+    bool fastKernel = target->first->name() != "aarch64";
+    if (failed(runPipeline(
+            module,
+            [&](OpPassManager &pm) {
+              qnn::Sparsify24Options so;
+              so.mode = options.sparsity;
+              so.method = prune;
+              so.fastKernel = fastKernel;
+              so.weightBits = options.weightBits;
+              so.groupSize = options.weightGroup;
+              so.printSummary = true;
+              pm.addPass(qnn::createSparsify24(so));
+            },
+            "2:4 sparsity")))
+      return failure();
   }
   return runPipeline(
       module,
@@ -545,6 +589,10 @@ LogicalResult compileModule(MLIRContext &context, OwningOpRef<ModuleOp> module,
   timer.done("qnn optimization");
   if (options.emit == EmitKind::Qnn)
     return print(*module);
+  if (options.quant == "none" &&
+      (options.sparsity != "disable" || !options.prune.empty()))
+    return emitError(loc) << "--sparsity and --prune apply to the int8 layers "
+                             "of a quantized model: add --quant=w8a8";
   if (options.quant != "none") {
     if (failed(quantizeModule(*module, options, loc)))
       return failure();

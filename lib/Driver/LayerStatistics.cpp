@@ -3,6 +3,7 @@
 #include "qcc/Driver/LayerStatistics.h"
 #include "qcc/Dialect/Qnn/IR/Qnn.h"
 #include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
+#include "qcc/Dialect/Qnn/Transforms/Sparse24.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -24,18 +25,32 @@ struct LayerStatistics::Layer {
   std::vector<float> sample;       // reservoir, kSampleRows x cols at most
   std::vector<double> channelLo, channelHi;
   bool rangesOnly = false; // SmoothQuant: per-channel input ranges only
+  bool sparse = false;     // a Hessian for 2:4 pruning
 };
 
 LayerStatistics::LayerStatistics(func::FuncOp main,
-                                 const qnn::WeightQuantOptions &options)
+                                 const qnn::WeightQuantOptions &options,
+                                 bool sparseHessians)
     : method(options.method) {
   bool grouped = method == "gptq" || method == "awq";
   bool smooth = options.smoothAlpha >= 0.0;
-  if (!grouped && !smooth)
+  if (!grouped && !smooth && !sparseHessians)
     return;
   std::vector<qnn::CalibrationPoint> points = qnn::calibrationPoints(main);
   for (const qnn::WeightLayer &l : qnn::weightLayers(main)) {
     bool perChannel = qnn::layerGroupSize(l, options) == 0;
+    if (sparseHessians && qnn::sparse24Ineligible(l, options).empty()) {
+      // Wanda / SparseGPT for qcc-sparsify-24 (SmoothQuant's channel
+      // ranges, if asked for, come from a second entry below).
+      auto entry = std::make_unique<Layer>();
+      entry->layer = l;
+      entry->sparse = true;
+      for (size_t i = 0; i < points.size(); ++i)
+        if (points[i].value == l.input())
+          entry->point = i;
+      entry->hessian = std::make_unique<quant::HessianAccumulator>(l.cols);
+      layers.push_back(std::move(entry));
+    }
     if (perChannel ? !smooth : !grouped)
       continue;
     // SmoothQuant skips grouped convolutions (see qcc-quantize).
@@ -129,7 +144,9 @@ LogicalResult LayerStatistics::attach() {
     if (empty)
       return op->emitError("calibration never reached the input of this layer, "
                            "so ")
-             << (entry->rangesOnly ? std::string("SmoothQuant") : method)
+             << (entry->sparse       ? std::string("2:4 pruning")
+                 : entry->rangesOnly ? std::string("SmoothQuant")
+                                     : method)
              << " has no data for it";
     if (entry->hessian) {
       std::vector<double> h = entry->hessian->getHessian();

@@ -120,6 +120,17 @@ int qccMain(int argc, char **argv) {
                "back from a same-typed output through add/mul/data movement, "
                "e.g. an LSTM cell state): 16 or 8"),
       cl::init(16), cl::cat(qccCategory));
+  cl::opt<std::string> sparsity(
+      "sparsity",
+      cl::desc("2:4 structured sparsity of the int8 layers: disable, enable "
+               "(where the target's 2:4 kernel is faster) or force (every "
+               "eligible layer)"),
+      cl::init("disable"), cl::cat(qccCategory));
+  cl::opt<std::string> prune(
+      "prune",
+      cl::desc("2:4 pruning criterion: magnitude, wanda or sparsegpt (the "
+               "last two need --calib)"),
+      cl::init(""), cl::cat(qccCategory));
   cl::opt<EmitKind> emit(
       "emit", cl::desc("Stop after a stage and write its output"),
       cl::values(clEnumValN(EmitKind::Qnn, "qnn", "qnn dialect IR"),
@@ -236,6 +247,8 @@ int qccMain(int argc, char **argv) {
   options.weightGroup = group;
   options.smoothAlpha = smooth;
   options.stateBits = stateBits;
+  options.sparsity = sparsity;
+  options.prune = prune;
   options.verbose = verbose;
   options.contextLength = ctx;
   if (seq.getNumOccurrences() && seq < 1) {

@@ -31,6 +31,9 @@ void buildIntegerizePipeline(OpPassManager &pm, bool verifyIntegerOnly) {
   pm.addPass(qnn::createIntegerize());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // 2:4-pruned layers (qcc-sparsify-24) take their packed form, checked.
+  pm.addPass(qnn::createPackSparse24());
+  pm.addPass(qnn::createVerifySparse24());
   if (verifyIntegerOnly)
     pm.addPass(qnn::createVerifyIntegerOnly());
 }

@@ -282,7 +282,7 @@ FailureOr<RefTensor> Interpreter::evalOp(Operation *op, Operands in) {
                          "element type or storage)");
     return t;
   }
-  for (auto family : {evalBoundaryOp, evalIntegerOp, evalGroupedOp, evalBlockOp,
+  for (auto family : {evalBoundaryOp, evalIntegerOp, evalGroupedOp, evalBlockOp, evalSparseOp,
                       evalNormOp,
                       evalDataMovementOp,
                       evalElementwiseOp, evalPoolingOp, evalFloatOp})

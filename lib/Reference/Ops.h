@@ -27,6 +27,7 @@ EvalResult evalBoundaryOp(mlir::Operation *op, Operands in);
 EvalResult evalIntegerOp(mlir::Operation *op, Operands in);
 EvalResult evalGroupedOp(mlir::Operation *op, Operands in);
 EvalResult evalBlockOp(mlir::Operation *op, Operands in);
+EvalResult evalSparseOp(mlir::Operation *op, Operands in);
 EvalResult evalNormOp(mlir::Operation *op, Operands in);
 EvalResult evalDataMovementOp(mlir::Operation *op, Operands in);
 EvalResult evalElementwiseOp(mlir::Operation *op, Operands in);

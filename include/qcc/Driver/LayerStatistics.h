@@ -27,9 +27,12 @@ namespace qcc {
 class LayerStatistics {
 public:
   /// Statistics for the grouped layers of `main` under `options`
-  /// ("gptq": Hessians; "awq": mean |x|, samples, channel ranges).
+  /// ("gptq": Hessians; "awq": mean |x|, samples, channel ranges), and with
+  /// `sparseHessians` Hessians of the layers eligible for 2:4 sparsity (for
+  /// Wanda and SparseGPT pruning).
   LayerStatistics(mlir::func::FuncOp main,
-                  const qnn::WeightQuantOptions &options);
+                  const qnn::WeightQuantOptions &options,
+                  bool sparseHessians = false);
   ~LayerStatistics();
 
   /// Whether any layer wants data.

@@ -102,6 +102,12 @@ private:
   std::vector<double> xtx; // upper triangle used
 };
 
+/// U upper triangular with U^T U = H^-1 for a symmetric positive definite
+/// H (n x n, row-major); false if H is not positive definite. GPTQ and
+/// SparseGPT push each column's error along U's rows.
+bool upperCholeskyOfInverse(const std::vector<double> &h, int64_t n,
+                            std::vector<double> &u);
+
 struct GPTQConfig {
   WeightQuantConfig quant;
   /// Added to the diagonal, relative to its mean.

@@ -530,13 +530,113 @@ struct QGemmTernaryToKernel : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+constexpr const char *kQGemmSparse24 = "qcc_rt_qgemm_sparse24";
+
+/// A `qcc.qgemm` tagged `sparse24` whose W is a constant int8 matrix with
+/// zero point 0 and at most 2 nonzeros per group of 4 along k: W is packed
+/// here, once, into the kept values and their 2-bit positions, and the
+/// product becomes a call of qcc_rt_qgemm_sparse24 (half the multiply-adds).
+/// Anything else is left to the dense QGemmToKernel (same integers).
+struct QGemmSparse24ToKernel : OpRewritePattern<linalg::GenericOp> {
+  QGemmSparse24ToKernel(MLIRContext *ctx)
+      : OpRewritePattern<linalg::GenericOp>(ctx, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    auto info = op->getAttrOfType<DictionaryAttr>("qcc.qgemm");
+    if (!info || !info.get("sparse24") || !op.hasPureBufferSemantics() ||
+        op.getNumDpsInits() != 1 || op.getNumDpsInputs() != 2)
+      return failure();
+    auto wZp = info.getAs<IntegerAttr>("w_zp");
+    auto wUnsigned = info.getAs<BoolAttr>("w_unsigned");
+    if (!wZp || wZp.getInt() != 0 || (wUnsigned && wUnsigned.getValue()))
+      return rewriter.notifyMatchFailure(op, "weights not symmetric int8");
+    Value x = op.getDpsInputs()[0], c = op.getDpsInits()[0];
+    DenseElementsAttr w = constantBehind(op.getDpsInputs()[1]);
+    if (!w || !hasUnitInnerStride(x, 8) ||
+        !cast<MemRefType>(c.getType()).hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "unsuitable operands");
+    std::optional<qcc::ZeroInit> zeroInit = qcc::findZeroInit(op, c);
+    if (!zeroInit)
+      return rewriter.notifyMatchFailure(op, "output not known to be zero");
+    MLIRContext *ctx = op.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    auto maps = op.getIndexingMapsArray();
+    if (maps[0] != AffineMap::get(3, 0, {d(0), d(2)}, ctx) ||
+        maps[1] != AffineMap::get(3, 0, {d(1), d(2)}, ctx))
+      return rewriter.notifyMatchFailure(op, "unexpected operand maps");
+    AffineMap outMap = maps.back();
+    bool transposed = outMap == AffineMap::get(3, 0, {d(1), d(0)}, ctx);
+    if (!transposed && outMap != AffineMap::get(3, 0, {d(0), d(1)}, ctx))
+      return rewriter.notifyMatchFailure(op, "unexpected output map");
+    auto xt = cast<MemRefType>(x.getType());
+    int64_t m = xt.getDimSize(0), k = xt.getDimSize(1);
+    int64_t n = w.getNumElements() / k;
+    if (k % 4 != 0 || n * k != w.getNumElements())
+      return rewriter.notifyMatchFailure(op, "k not a multiple of 4");
+    int64_t half = k / 2, ib = (k + 7) / 8;
+    SmallVector<int8_t> values(n * half, 0), indices(n * ib, 0);
+    auto wv = llvm::to_vector(w.getValues<APInt>());
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t g = 0; g < k / 4; ++g) {
+        int pos[4], cnt = 0;
+        int8_t v[4];
+        for (int i = 0; i < 4; ++i) {
+          v[i] = (int8_t)wv[w.isSplat() ? 0 : j * k + 4 * g + i].getSExtValue();
+          if (v[i] != 0)
+            pos[cnt++] = i;
+        }
+        if (cnt > 2)
+          return rewriter.notifyMatchFailure(op, "weights are not 2:4");
+        for (int i = 0; i < 4 && cnt < 2; ++i)
+          if (v[i] == 0 && (cnt == 0 || pos[0] != i))
+            pos[cnt++] = i;
+        if (pos[0] > pos[1])
+          std::swap(pos[0], pos[1]);
+        values[j * half + 2 * g] = v[pos[0]];
+        values[j * half + 2 * g + 1] = v[pos[1]];
+        indices[j * ib + g / 2] |= (int8_t)((pos[0] | pos[1] << 2) << (4 * (g % 2)));
+      }
+    Location loc = op.getLoc();
+    auto cst = [&](int64_t v) -> Value {
+      return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(), v);
+    };
+    StridedBuffer dx = describeStrided(rewriter, loc, x),
+                  dc = describeStrided(rewriter, loc, c);
+    auto xUnsigned = info.getAs<BoolAttr>("x_unsigned");
+    auto xZp = info.getAs<IntegerAttr>("x_zp");
+    SmallVector<Value> args{
+        cst(m), cst(n), cst(k), dx.address, dx.strides[0],
+        cst(!(xUnsigned && xUnsigned.getValue())), cst(xZp ? xZp.getInt() : 0),
+        bytesGlobal(rewriter, op, "__qcc_sparse24_values", n, half, values),
+        cst(half),
+        bytesGlobal(rewriter, op, "__qcc_sparse24_indices", n, ib, indices),
+        cst(ib), dc.address, transposed ? dc.strides[1] : dc.strides[0],
+        transposed ? dc.strides[0] : dc.strides[1]};
+    auto module = op->getParentOfType<ModuleOp>();
+    if (!module.lookupSymbol<func::FuncOp>(kQGemmSparse24)) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(module.getBody());
+      SmallVector<Type> types(args.size(), rewriter.getI64Type());
+      rewriter
+          .create<func::FuncOp>(loc, kQGemmSparse24,
+                                rewriter.getFunctionType(types, {}))
+          .setPrivate();
+    }
+    if (zeroInit->dead) // the kernel overwrites the output
+      rewriter.eraseOp(zeroInit->dead);
+    rewriter.create<func::CallOp>(loc, kQGemmSparse24, TypeRange{}, args);
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct ConvertLinalgToUKernelsPass
     : qcc::impl::ConvertLinalgToUKernelsBase<ConvertLinalgToUKernelsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<MatmulToSgemm<linalg::MatmulOp>,
                  MatmulToSgemm<linalg::BatchMatmulOp>, QGemmToKernel,
-                 QGemmGroupedToKernel>(
+                 QGemmGroupedToKernel, QGemmSparse24ToKernel>(
         &getContext());
     // Ternary weights take their kernel before the int8 one matches.
     patterns.add<QGemmTernaryToKernel>(&getContext(), /*benefit=*/2);

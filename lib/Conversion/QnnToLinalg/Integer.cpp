@@ -300,7 +300,7 @@ struct LutLowering : OpConversionPattern<LutOp> {
 /// conversion.
 Value buildQGemm(OpBuilder &b, Location loc, Value x, bool xUnsigned,
                  int64_t xZp, Value w, bool wUnsigned, ArrayRef<int64_t> wZps,
-                 bool transposedOut) {
+                 bool transposedOut, bool sparse24 = false) {
   MLIRContext *ctx = b.getContext();
   auto xt = cast<RankedTensorType>(x.getType());
   auto wt = cast<RankedTensorType>(w.getType());
@@ -354,6 +354,10 @@ Value buildQGemm(OpBuilder &b, Location loc, Value x, bool xUnsigned,
       b.getNamedAttr("w_unsigned", b.getBoolAttr(wUnsigned))};
   if (uniform)
     tag.push_back(b.getNamedAttr("w_zp", b.getI64IntegerAttr(wZp0)));
+  // W keeps at most 2 nonzeros per group of 4 along k: the ukernel
+  // conversion packs it for the runtime's 2:4 kernel.
+  if (sparse24)
+    tag.push_back(b.getNamedAttr("sparse24", b.getUnitAttr()));
   generic->setAttr("qcc.qgemm", b.getDictionaryAttr(tag));
   return generic.getResult(0);
 }
@@ -416,6 +420,57 @@ struct MatMulIntegerLowering : OpConversionPattern<MatMulIntegerOp> {
                            /*transposedOut=*/false);
     acc = addBias(rewriter, loc, acc, adaptor.getBias(), 1);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, acc, type));
+    return success();
+  }
+};
+
+/// The 2:4 product: its packed constant weights are expanded here to the
+/// dense [N, K] int8 matrix they stand for (zeros at the pruned positions),
+/// so the generic computes the definition as it is; the `sparse24` tag lets
+/// qcc-convert-linalg-to-ukernels pack them again for the runtime's 2:4
+/// kernel, which does only the kept multiply-adds.
+struct MatMulSparse24IntegerLowering
+    : OpConversionPattern<MatMulSparse24IntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatMulSparse24IntegerOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    DenseElementsAttr values, indices;
+    if (!matchPattern(op.getValues(), m_Constant(&values)) ||
+        !matchPattern(op.getIndices(), m_Constant(&indices)))
+      return rewriter.notifyMatchFailure(op, "packed weights not constant");
+    Location loc = op.getLoc();
+    auto at = cast<RankedTensorType>(adaptor.getA().getType());
+    int64_t n = op.getValues().getType().getDimSize(0), k = at.getShape().back();
+    int64_t half = k / 2, ib = (k + 7) / 8;
+    auto vs = llvm::to_vector(values.getValues<APInt>());
+    auto is = llvm::to_vector(indices.getValues<APInt>());
+    SmallVector<int8_t> dense(n * k, 0);
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t g = 0; g < k / 4; ++g) {
+        unsigned nib = (is[indices.isSplat() ? 0 : j * ib + g / 2].getZExtValue() >>
+                        (4 * (g % 2))) & 15;
+        for (int t = 0; t < 2; ++t) {
+          int8_t v = (int8_t)vs[values.isSplat() ? 0 : j * half + 2 * g + t]
+                         .getSExtValue();
+          // Equal positions (invalid 2:4, see qcc-verify-sparse-24) add up,
+          // as the definition says.
+          dense[j * k + 4 * g + ((nib >> (2 * t)) & 3)] += v;
+        }
+      }
+    Value w = rewriter.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(
+                 RankedTensorType::get({n, k}, rewriter.getI8Type()),
+                 ArrayRef<int8_t>(dense)));
+    int64_t rows = at.getNumElements() / k;
+    Value a = reshapeTo(rewriter, loc, adaptor.getA(),
+                        RankedTensorType::get({rows, k}, at.getElementType()));
+    Value acc = buildQGemm(rewriter, loc, a, isOperandUnsigned(op, 0),
+                           op.getAZp(), w, /*wUnsigned=*/false, {0},
+                           /*transposedOut=*/false, /*sparse24=*/true);
+    acc = addBias(rewriter, loc, acc, adaptor.getBias(), 1);
+    rewriter.replaceOp(
+        op, reshapeTo(rewriter, loc, acc, cast<RankedTensorType>(op.getType())));
     return success();
   }
 };
@@ -520,6 +575,7 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
 
 void qcc::populateQnnIntegerToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<RequantizeLowering, QAddLowering, QMulLowering, LutLowering,
-               MatMulIntegerLowering, ConvIntegerLowering>(
+               MatMulIntegerLowering, MatMulSparse24IntegerLowering,
+               ConvIntegerLowering>(
       patterns.getContext());
 }

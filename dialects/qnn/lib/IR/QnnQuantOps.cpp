@@ -370,3 +370,40 @@ LogicalResult ConvGroupedIntegerOp::verify() {
     return failure();
   return verifyShapeEquals(*this, *shape, getType());
 }
+
+LogicalResult MatMulSparse24IntegerOp::verify() {
+  IntegerType at = integerElementType(getA());
+  if (!at || at.getWidth() != 8)
+    return emitOpError("A must have an 8-bit integer element type, got ")
+           << getA().getType();
+  if (failed(verifyI32Result(*this)) ||
+      failed(verifyZeroPoint(*this, getAZp(), getA(), "A")))
+    return failure();
+  auto v = getValues().getType(), idx = getIndices().getType();
+  auto a = getA().getType();
+  IntegerType vt = integerElementType(getValues()),
+              it = integerElementType(getIndices());
+  if (!vt || vt.getWidth() != 8 || vt.isUnsigned())
+    return emitOpError("values must have element type i8, got ") << v;
+  if (!it || it.getWidth() != 8 || !it.isUnsigned())
+    return emitOpError("indices must have element type ui8, got ") << idx;
+  if (v.getRank() != 2 || idx.getRank() != 2 || a.getRank() < 1)
+    return emitOpError("expected values [N, K/2], indices [N, K/8] and A of "
+                       "rank >= 1");
+  int64_t n = v.getDimSize(0), k = a.getShape().back();
+  if (k % 4 != 0)
+    return emitOpError("A's last axis has ")
+           << k << " elements, not a multiple of 4 (2:4 groups)";
+  if (v.getDimSize(1) != k / 2)
+    return emitOpError("values rows have ")
+           << v.getDimSize(1) << " elements, expected K/2 = " << k / 2;
+  if (idx.getDimSize(0) != n || idx.getDimSize(1) != (k + 7) / 8)
+    return emitOpError("indices must be [")
+           << n << ", " << (k + 7) / 8 << "] (two 2-bit positions per group "
+           << "of 4), got " << idx;
+  if (failed(verifyI32Bias(*this, getBias(), n)))
+    return failure();
+  SmallVector<int64_t> shape(a.getShape().drop_back());
+  shape.push_back(n);
+  return verifyShapeEquals(*this, shape, getType());
+}

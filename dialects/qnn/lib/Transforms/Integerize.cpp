@@ -256,6 +256,9 @@ struct IntegerizeConv : QuantizeRootPattern {
         *bias, x->params.zeroPoints[0], rewriter.getDenseI64ArrayAttr(wZps),
         conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
         conv.getGroup());
+    // 2:4-pruned weights (qcc-sparsify-24) stay marked for packing.
+    if (Attribute sparse = conv->getAttr(kSparse24Attr))
+      acc.getDefiningOp()->setAttr(kSparse24Attr, sparse);
     return replaceRequantized(rewriter, q, acc, 0, ratios, 1, out, clamp);
   }
 };
@@ -315,6 +318,8 @@ struct IntegerizeMatMul : QuantizeRootPattern {
     Value acc = rewriter.create<MatMulIntegerOp>(
         loc, accType, storageOf(rewriter, loc, *a), storageOf(rewriter, loc, *b),
         *bias, a->params.zeroPoints[0], rewriter.getDenseI64ArrayAttr(bZps));
+    if (Attribute sparse = mm->getAttr(kSparse24Attr))
+      acc.getDefiningOp()->setAttr(kSparse24Attr, sparse);
     return replaceRequantized(rewriter, q, acc, 0, ratios, accType.getRank() - 1, out,
                         clamp);
   }

@@ -185,6 +185,87 @@ def Quantize : Pass<"qcc-quantize", "mlir::ModuleOp"> {
                            "mlir::quant::QuantDialect"];
 }
 
+def Sparsify24 : Pass<"qcc-sparsify-24", "mlir::ModuleOp"> {
+  let summary = "Prune the weights of int8 conv/matmul layers to the 2:4 pattern";
+  let description = [{
+    Runs on the calibrated float model, before `qcc-quantize`. Every group of
+    4 consecutive reduction elements of an output channel's weights keeps at
+    most 2 nonzero values; the layer is marked `qcc.sparse24`, which
+    `qcc-integerize` carries to the integer op and `qcc-pack-sparse-24`
+    packs. Eligible layers: those that get per-channel int8 weights, and
+
+    - `qnn.matmul` with a constant `[K, N]` weight, `K` a multiple of 4;
+    - `qnn.conv` with a 1x1 kernel, stride 1, no padding, one group,
+      batch 1 and a multiple of 4 input channels (groups then run along
+      the input channels).
+
+    `mode`:
+
+    - `enable`: only where the target's cost model (`fast-kernel`, and the
+      shape rule of docs/sparsity.md: at least 16 output channels,
+      `K >= 64`, at least 8 rows) says the 2:4 kernel beats the dense one;
+      a target without a faster 2:4 kernel prunes nothing;
+    - `force`: every eligible layer; a model without one is an error.
+
+    `method`: `magnitude` (largest |w|), `wanda` (largest |w| * ||x_j||)
+    or `sparsegpt` (OBS column sweep with error compensation); the last two
+    read `qcc.hessian` (X^T X of the layer's input, from calibration) and
+    fail without it. The Hessians are consumed.
+
+    ```mlir
+    %y = qnn.matmul %x, %w : (tensor<8x64xf32>, tensor<64x32xf32>) -> tensor<8x32xf32>
+    // becomes (every 4 rows of %w2's columns hold at most 2 nonzeros)
+    %y = qnn.matmul %x, %w2 {qcc.sparse24} : (tensor<8x64xf32>, tensor<64x32xf32>) -> tensor<8x32xf32>
+    ```
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", "\"enable\"",
+           "enable (where the cost model says faster) or force (every eligible layer)">,
+    Option<"method", "method", "std::string", "\"magnitude\"",
+           "magnitude, wanda (needs qcc.hessian) or sparsegpt (needs qcc.hessian)">,
+    Option<"fastKernel", "fast-kernel", "bool", "true",
+           "the target has a 2:4 int8 kernel faster than its dense one">,
+    Option<"weightBits", "weight-bits", "int", "8",
+           "as qcc-quantize's: layers that get grouped codes are not pruned">,
+    Option<"groupSize", "group-size", "int64_t", "128",
+           "as qcc-quantize's group-size">,
+    Option<"printSummary", "print-summary", "bool", "false",
+           "print how many layers were pruned and their weight sparsity">,
+  ];
+}
+
+def PackSparse24 : Pass<"qcc-pack-sparse-24"> {
+  let summary = "Pack 2:4-pruned integer weights into values and 2-bit indices";
+  let description = [{
+    Runs after `qcc-integerize`. A `qnn.matmul_integer` or 1x1
+    `qnn.conv_integer` marked `qcc.sparse24` with constant int8 weights and
+    weight zero points 0 becomes `qnn.matmul_sparse24_integer` with the kept
+    values and their positions (a convolution through transposes of its
+    NCHW input and output). Fails, naming the layer, when a group holds
+    more than 2 nonzero weights or the op cannot be packed.
+
+    ```mlir
+    %c = qnn.matmul_integer %a, %w, %b {a_zp = 128 : i64, b_zp = array<i64: 0>, qcc.sparse24}
+        : (tensor<2x8xui8>, tensor<8x4xi8>, tensor<4xi32>) -> tensor<2x4xi32>
+    // becomes
+    %c = qnn.matmul_sparse24_integer %a, %values, %indices, %b {a_zp = 128 : i64}
+        : (tensor<2x8xui8>, tensor<4x4xi8>, tensor<4x1xui8>, tensor<4xi32>) -> tensor<2x4xi32>
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def VerifySparse24 : Pass<"qcc-verify-sparse-24"> {
+  let summary = "Fail if a 2:4 sparse weight violates the pattern";
+  let description = [{
+    Checks every `qnn.matmul_sparse24_integer` with constant indices (each
+    group's two positions distinct and increasing) and every op still marked
+    `qcc.sparse24` (float or integer weights: at most 2 nonzeros per group of
+    4 reduction elements of an output channel). A violation is reported at
+    the layer with its name, row and group, and the pass fails.
+  }];
+}
+
 def VerifyIntegerOnly : Pass<"qcc-verify-integer-only"> {
   let summary = "Fail if float arithmetic remains inside a quantized region";
   let description = [{

@@ -31,6 +31,10 @@ constexpr llvm::StringLiteral kHessianAttr = "qcc.hessian";
 constexpr llvm::StringLiteral kActMeanAbsAttr = "qcc.act_mean_abs";
 constexpr llvm::StringLiteral kActSampleAttr = "qcc.act_sample";
 constexpr llvm::StringLiteral kActChannelRangeAttr = "qcc.act_channel_range";
+/// A conv/matmul whose weights qcc-sparsify-24 pruned to 2:4 (unit
+/// attribute); qcc-integerize keeps it on the integer op, which
+/// qcc-pack-sparse-24 then packs.
+constexpr llvm::StringLiteral kSparse24Attr = "qcc.sparse24";
 
 /// A layer with a constant f32 weight.
 struct WeightLayer {
