@@ -55,7 +55,7 @@ void qcc_rt_qgemm_grouped(int64_t M, int64_t N, int64_t K, const void *X,
 
 /* 2:4 structured-sparse product with packed int8 weights (QGemmSparse24.c):
  *
- *   C[i][j] = sum_g sum_{t = 0, 1} (X[i][4g + idx[j][g][t]] - xZp) * val[j][g][t]
+ *   C[i][j] = sum_g sum_{t=0,1} (X[i][4g + idx[j][g][t]] - xZp) * val[j][g][t]
  *
  * Every group g of 4 consecutive reduction elements of W's row j keeps two
  * int8 values (the other two are zero): `val[j][g][0..1]` are bytes 2g and

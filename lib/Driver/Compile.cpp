@@ -2,12 +2,12 @@
 
 #include "qcc/Driver/Driver.h"
 
+#include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
+#include "qcc/Dialect/Qnn/Transforms/Passes.h"
 #include "qcc/Driver/Calibration.h"
 #include "qcc/Driver/LayerStatistics.h"
 #include "qcc/Driver/ModelInterface.h"
 #include "qcc/Driver/EncoderCalibration.h"
-#include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
-#include "qcc/Dialect/Qnn/Transforms/Passes.h"
 #include "qcc/Frontend/Gguf/GgufImporter.h"
 #include "qcc/Frontend/Onnx/OnnxImporter.h"
 #include "qcc/Frontend/Safetensors/SafetensorsImporter.h"
@@ -229,7 +229,8 @@ LogicalResult checkQuantOptions(const CompileOptions &o, Location loc) {
     return emitError(loc) << "--smooth needs --calib=PATH: it reads each "
                              "layer's per-channel input ranges, which the "
                              "calibration file does not keep";
-  if (o.sparsity != "disable" && o.sparsity != "enable" && o.sparsity != "force")
+  if (o.sparsity != "disable" && o.sparsity != "enable" &&
+      o.sparsity != "force")
     return emitError(loc) << "unknown --sparsity='" << o.sparsity
                           << "' (expected disable, enable or force)";
   if (!o.prune.empty() && !quant::parsePruneMethod(o.prune))

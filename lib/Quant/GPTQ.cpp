@@ -100,8 +100,8 @@ bool choleskyLower(std::vector<double> &a, int64_t n) {
 /// chol(J H J) = L gives H = R R^T for the upper R = J L J, so H^-1 =
 /// R^-T R^-1 and U = R^-1: one factorization and one triangular inverse
 /// instead of inverting H and factoring again.
-bool qcc::quant::upperCholeskyOfInverse(const std::vector<double> &h,
-                                        int64_t n, std::vector<double> &u) {
+bool qcc::quant::upperCholeskyOfInverse(const std::vector<double> &h, int64_t n,
+                                        std::vector<double> &u) {
   std::vector<double> l(n * n);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < n; ++j)

@@ -282,10 +282,10 @@ FailureOr<RefTensor> Interpreter::evalOp(Operation *op, Operands in) {
                          "element type or storage)");
     return t;
   }
-  for (auto family : {evalBoundaryOp, evalIntegerOp, evalGroupedOp, evalBlockOp, evalSparseOp,
-                      evalNormOp,
-                      evalDataMovementOp,
-                      evalElementwiseOp, evalPoolingOp, evalFloatOp})
+  for (auto family :
+       {evalBoundaryOp, evalIntegerOp, evalGroupedOp, evalBlockOp, evalSparseOp,
+        evalNormOp, evalDataMovementOp, evalElementwiseOp, evalPoolingOp,
+        evalFloatOp})
     if (EvalResult r = family(op, in))
       return std::move(*r);
   return opError(op, Twine("unsupported operation '") +

@@ -61,7 +61,7 @@ struct CompileOptions {
   double smoothAlpha = -1.0;        // SmoothQuant alpha; negative: off
   int64_t stateBits = 16;           // recurrent state path activations: 8 | 16
   std::string sparsity = "disable"; // disable | enable | force (2:4)
-  std::string prune;                // magnitude | wanda | sparsegpt ("": magnitude)
+  std::string prune;                // magnitude | wanda | sparsegpt | ""
 };
 
 /// Runs the whole compile described by `options`; diagnostics go to the

@@ -594,23 +594,32 @@ struct QGemmSparse24ToKernel : OpRewritePattern<linalg::GenericOp> {
           std::swap(pos[0], pos[1]);
         values[j * half + 2 * g] = v[pos[0]];
         values[j * half + 2 * g + 1] = v[pos[1]];
-        indices[j * ib + g / 2] |= (int8_t)((pos[0] | pos[1] << 2) << (4 * (g % 2)));
+        indices[j * ib + g / 2] |=
+            (int8_t)((pos[0] | pos[1] << 2) << (4 * (g % 2)));
       }
     Location loc = op.getLoc();
     auto cst = [&](int64_t v) -> Value {
-      return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(), v);
+      return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(),
+                                                   v);
     };
     StridedBuffer dx = describeStrided(rewriter, loc, x),
                   dc = describeStrided(rewriter, loc, c);
     auto xUnsigned = info.getAs<BoolAttr>("x_unsigned");
     auto xZp = info.getAs<IntegerAttr>("x_zp");
     SmallVector<Value> args{
-        cst(m), cst(n), cst(k), dx.address, dx.strides[0],
-        cst(!(xUnsigned && xUnsigned.getValue())), cst(xZp ? xZp.getInt() : 0),
+        cst(m),
+        cst(n),
+        cst(k),
+        dx.address,
+        dx.strides[0],
+        cst(!(xUnsigned && xUnsigned.getValue())),
+        cst(xZp ? xZp.getInt() : 0),
         bytesGlobal(rewriter, op, "__qcc_sparse24_values", n, half, values),
         cst(half),
         bytesGlobal(rewriter, op, "__qcc_sparse24_indices", n, ib, indices),
-        cst(ib), dc.address, transposed ? dc.strides[1] : dc.strides[0],
+        cst(ib),
+        dc.address,
+        transposed ? dc.strides[1] : dc.strides[0],
         transposed ? dc.strides[0] : dc.strides[1]};
     auto module = op->getParentOfType<ModuleOp>();
     if (!module.lookupSymbol<func::FuncOp>(kQGemmSparse24)) {

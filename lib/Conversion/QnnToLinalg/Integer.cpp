@@ -441,15 +441,18 @@ struct MatMulSparse24IntegerLowering
       return rewriter.notifyMatchFailure(op, "packed weights not constant");
     Location loc = op.getLoc();
     auto at = cast<RankedTensorType>(adaptor.getA().getType());
-    int64_t n = op.getValues().getType().getDimSize(0), k = at.getShape().back();
+    int64_t n = op.getValues().getType().getDimSize(0),
+            k = at.getShape().back();
     int64_t half = k / 2, ib = (k + 7) / 8;
     auto vs = llvm::to_vector(values.getValues<APInt>());
     auto is = llvm::to_vector(indices.getValues<APInt>());
     SmallVector<int8_t> dense(n * k, 0);
     for (int64_t j = 0; j < n; ++j)
       for (int64_t g = 0; g < k / 4; ++g) {
-        unsigned nib = (is[indices.isSplat() ? 0 : j * ib + g / 2].getZExtValue() >>
-                        (4 * (g % 2))) & 15;
+        unsigned nib =
+            (is[indices.isSplat() ? 0 : j * ib + g / 2].getZExtValue() >>
+             (4 * (g % 2))) &
+            15;
         for (int t = 0; t < 2; ++t) {
           int8_t v = (int8_t)vs[values.isSplat() ? 0 : j * half + 2 * g + t]
                          .getSExtValue();
@@ -469,8 +472,8 @@ struct MatMulSparse24IntegerLowering
                            op.getAZp(), w, /*wUnsigned=*/false, {0},
                            /*transposedOut=*/false, /*sparse24=*/true);
     acc = addBias(rewriter, loc, acc, adaptor.getBias(), 1);
-    rewriter.replaceOp(
-        op, reshapeTo(rewriter, loc, acc, cast<RankedTensorType>(op.getType())));
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, acc,
+                                     cast<RankedTensorType>(op.getType())));
     return success();
   }
 };
@@ -576,6 +579,5 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
 void qcc::populateQnnIntegerToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<RequantizeLowering, QAddLowering, QMulLowering, LutLowering,
                MatMulIntegerLowering, MatMulSparse24IntegerLowering,
-               ConvIntegerLowering>(
-      patterns.getContext());
+               ConvIntegerLowering>(patterns.getContext());
 }
