@@ -373,7 +373,7 @@ kernelRowLanes(int64_t groups, const uint8_t *xp, const RowUnit *wp,
  * second value on p0 too, so every nibble stays exact. */
 static int32_t nibbleOff[16];
 static uint8_t nibbleSwap[16], nibbleSame[16];
-__attribute__((constructor)) static void initNibbles(void) {
+static void initNibbles(void) {
   for (int m = 0; m < 16; ++m) {
     int a = m & 3, b = m >> 2;
     nibbleSame[m] = a == b;
@@ -525,7 +525,7 @@ static int pathRowLanes(const Problem *p, int threads) {
  * nibble: the first group, into bytes 0-3; high nibble: the second, from
  * bytes 8-15, into bytes 4-7). */
 static uint64_t selectCtl[256];
-__attribute__((constructor)) static void initSelectCtl(void) {
+static void initSelectCtl(void) {
   for (int m = 0; m < 256; ++m) {
     uint64_t c = 0;
     for (int h = 0; h < 2; ++h)
@@ -689,6 +689,19 @@ QCC_SPARSE24_ENTRY(int64_t M, int64_t N, int64_t K, const void *X, int64_t ldx,
     p.G = K / 4;
     naiveBlock(&p, 0, M, 0, N);
     return;
+  }
+  /* Tables built on first use, not by a load-time constructor: the
+   * library's CPU check must run before any code of its ISA level does.
+   * Racing first calls write the same values. */
+  static int tablesReady;
+  if (!__atomic_load_n(&tablesReady, __ATOMIC_ACQUIRE)) {
+#if defined(HAVE_ROW_LANES)
+    initNibbles();
+#endif
+#if defined(__AVX2__)
+    initSelectCtl();
+#endif
+    __atomic_store_n(&tablesReady, 1, __ATOMIC_RELEASE);
   }
   int threads = 1;
 #ifdef _OPENMP
