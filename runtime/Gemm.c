@@ -173,9 +173,13 @@ static void matrix_times_columns(int64_t M, int64_t N, int64_t K,
   for (int64_t j = 0; j < N; ++j)
     for (int64_t k = 0; k < K; ++k)
       scratchB[j * K + k] = B[k * ldb + j];
-  /* A matrix-vector product is bound by reading A: large ones split A's
-   * rows over the threads, which adds their share of memory bandwidth. */
-#pragma omp parallel for schedule(static) if ((double)M * K > 1e6)
+  /* A matrix-vector product is bound by reading A: ones of more than 1e5
+   * multiply-adds (400 KB of A, tens of microseconds) split A's rows over
+   * the threads, which adds their share of memory bandwidth. At 1e6
+   * SmolLM2's 576x576 attention projections ran on one thread and its f32
+   * decode step gained nothing from a second (37.8 vs 45.7 tokens/s at 1e5,
+   * bench/llm_decode.py, 2 threads, AMD EPYC). */
+#pragma omp parallel for schedule(static) if ((double)M * K > 1e5)
   for (int64_t i = 0; i < M; ++i)
     for (int64_t j = 0; j < N; ++j) {
       const float *a = A + i * lda, *b = scratchB + j * K;

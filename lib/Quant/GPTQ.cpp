@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Quant/WeightQuantizers.h"
+#include "qcc/Quant/ObsSweep.h"
 
 #include <algorithm>
 #include <cmath>
@@ -129,6 +130,24 @@ bool qcc::quant::upperCholeskyOfInverse(const std::vector<double> &h, int64_t n,
   return true;
 }
 
+bool qcc::quant::dampedInverseFactor(const std::vector<double> &h, int64_t n,
+                                     double dampPercent,
+                                     std::vector<double> &u) {
+  double meanDiag = 0.0;
+  for (int64_t i = 0; i < n; ++i)
+    meanDiag += h[i * n + i] / static_cast<double>(n);
+  double damp = dampPercent * meanDiag;
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    std::vector<double> hd = h;
+    for (int64_t i = 0; i < n; ++i)
+      hd[i * n + i] += damp;
+    if (upperCholeskyOfInverse(hd, n, u))
+      return true;
+    damp = damp > 0.0 ? damp * 10.0 : 1e-6 * meanDiag;
+  }
+  return false;
+}
+
 //===----------------------------------------------------------------------===//
 // GPTQ
 //===----------------------------------------------------------------------===//
@@ -159,16 +178,9 @@ qcc::quant::quantizeGPTQ(const float *w, int64_t rows, int64_t cols,
   QuantizedWeights q = makeQuantizedWeights(rows, cols, cfg.quant);
   const int64_t gs = q.groupSize, groups = q.numGroups();
 
-  // Dead inputs (always 0) carry no information: weight 0, unit curvature.
   std::vector<double> h = hessian;
   std::vector<float> w0(w, w + rows * cols);
-  for (int64_t c = 0; c < cols; ++c) {
-    if (h[c * cols + c] != 0.0)
-      continue;
-    h[c * cols + c] = 1.0;
-    for (int64_t r = 0; r < rows; ++r)
-      w0[r * cols + c] = 0.0f;
-  }
+  neutralizeDeadInputs(h, w0.data(), rows, cols);
 
   std::vector<int64_t> perm(cols), invPerm(cols);
   std::iota(perm.begin(), perm.end(), 0);
@@ -184,25 +196,12 @@ qcc::quant::quantizeGPTQ(const float *w, int64_t rows, int64_t cols,
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < cols; ++j)
       wp[r * cols + j] = w0[r * cols + perm[j]];
-  double meanDiag = 0.0;
-  for (int64_t i = 0; i < cols; ++i) {
+  for (int64_t i = 0; i < cols; ++i)
     for (int64_t j = 0; j < cols; ++j)
       hp[i * cols + j] = h[perm[i] * cols + perm[j]];
-    meanDiag += hp[i * cols + i] / static_cast<double>(cols);
-  }
 
-  // Raise the dampening tenfold while the factorization fails.
   std::vector<double> u;
-  double damp = cfg.dampPercent * meanDiag;
-  bool factored = false;
-  for (int attempt = 0; attempt < 6 && !factored; ++attempt) {
-    std::vector<double> hd = hp;
-    for (int64_t i = 0; i < cols; ++i)
-      hd[i * cols + i] += damp;
-    factored = upperCholeskyOfInverse(hd, cols, u);
-    damp = damp > 0.0 ? damp * 10.0 : 1e-6 * meanDiag;
-  }
-  if (!factored)
+  if (!dampedInverseFactor(hp, cols, cfg.dampPercent, u))
     return fail("the dampened Hessian is not positive definite");
 
   std::vector<char> ready(groups, 0);
@@ -219,58 +218,29 @@ qcc::quant::quantizeGPTQ(const float *w, int64_t rows, int64_t cols,
     std::fill(ready.begin(), ready.end(), 1);
   }
 
-  const int64_t bs = cfg.blockSize;
-  std::vector<double> err(rows * bs);
   std::vector<float> current(gs);
-  for (int64_t i1 = 0; i1 < cols; i1 += bs) {
-    const int64_t i2 = std::min(i1 + bs, cols);
-    for (int64_t j = i1; j < i2; ++j) {
-      const int64_t col = perm[j], g = col / gs;
-      if (!ready[g]) {
-        // The group starts here: fit it to its columns' current values,
-        // adding the pending in-block updates to columns beyond the block.
-        int64_t c0 = g * gs, c1 = std::min(cols, c0 + gs);
-        for (int64_t r = 0; r < rows; ++r) {
-          for (int64_t c = c0; c < c1; ++c) {
-            int64_t p = invPerm[c];
-            double v = wp[r * cols + p];
-            if (p >= i2)
-              for (int64_t k = i1; k < j; ++k)
-                v -= err[r * bs + (k - i1)] * u[k * cols + p];
-            current[c - c0] = static_cast<float>(v);
-          }
-          setParams(r, g, fitGroupParams(current.data(), c1 - c0, bits, sym));
-        }
-        ready[g] = 1;
-      }
-      const double d = u[j * cols + j];
-      const double *uj = &u[j * cols];
-      for (int64_t r = 0; r < rows; ++r) {
-        double *wr = &wp[r * cols];
-        GroupParams p = q.params(r, g);
-        uint8_t code = quantizeToCode(static_cast<float>(wr[j]), p, bits, sym);
-        q.codes[r * cols + col] = code;
-        float dq =
-            static_cast<float>(static_cast<int32_t>(code) - p.zeroPoint) *
-            p.scale;
-        double e = (wr[j] - static_cast<double>(dq)) / d;
-        err[r * bs + (j - i1)] = e;
-        for (int64_t k = j + 1; k < i2; ++k)
-          wr[k] -= e * uj[k];
-      }
-    }
-    // Lazy update of the columns after the block.
+  auto fitGroupAhead = [&](int64_t j, auto &&valueAt) {
+    const int64_t g = perm[j] / gs;
+    if (ready[g])
+      return;
+    // The group starts here: fit it to its columns' current values.
+    int64_t c0 = g * gs, c1 = std::min(cols, c0 + gs);
     for (int64_t r = 0; r < rows; ++r) {
-      double *wr = &wp[r * cols];
-      for (int64_t k = i1; k < i2; ++k) {
-        double e = err[r * bs + (k - i1)];
-        if (e == 0.0)
-          continue;
-        const double *uk = &u[k * cols];
-        for (int64_t c = i2; c < cols; ++c)
-          wr[c] -= e * uk[c];
-      }
+      for (int64_t c = c0; c < c1; ++c)
+        current[c - c0] = static_cast<float>(valueAt(r, invPerm[c]));
+      setParams(r, g, fitGroupParams(current.data(), c1 - c0, bits, sym));
     }
-  }
+    ready[g] = 1;
+  };
+  auto roundToGrid = [&](int64_t r, int64_t j, double v) {
+    const int64_t col = perm[j];
+    GroupParams p = q.params(r, col / gs);
+    uint8_t code = quantizeToCode(static_cast<float>(v), p, bits, sym);
+    q.codes[r * cols + col] = code;
+    return static_cast<double>(
+        static_cast<float>(static_cast<int32_t>(code) - p.zeroPoint) *
+        p.scale);
+  };
+  obsColumnSweep(wp, rows, cols, u, cfg.blockSize, fitGroupAhead, roundToGrid);
   return q;
 }

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Quant/Prune24.h"
+#include "qcc/Quant/ObsSweep.h"
 #include "qcc/Quant/WeightQuantizers.h"
 
 #include <algorithm>
@@ -50,77 +51,35 @@ void pruneByScore(std::vector<float> &w, int64_t rows, int64_t cols,
 
 std::string sparseGPT(std::vector<float> &w, int64_t rows, int64_t cols,
                       const std::vector<double> &hessian, double dampPercent) {
-  // Dead inputs (always 0): weight 0, unit curvature (as GPTQ).
   std::vector<double> h = hessian;
   std::vector<double> wp(w.begin(), w.end());
-  double meanDiag = 0.0;
-  for (int64_t c = 0; c < cols; ++c) {
-    if (h[c * cols + c] == 0.0) {
-      h[c * cols + c] = 1.0;
-      for (int64_t r = 0; r < rows; ++r)
-        wp[r * cols + c] = 0.0;
-    }
-    meanDiag += h[c * cols + c] / (double)cols;
-  }
+  neutralizeDeadInputs(h, wp.data(), rows, cols);
   std::vector<double> u;
-  double damp = dampPercent * meanDiag;
-  bool factored = false;
-  for (int attempt = 0; attempt < 6 && !factored; ++attempt) {
-    std::vector<double> hd = h;
-    for (int64_t i = 0; i < cols; ++i)
-      hd[i * cols + i] += damp;
-    factored = upperCholeskyOfInverse(hd, cols, u);
-    damp = damp > 0.0 ? damp * 10.0 : 1e-6 * meanDiag;
-  }
-  if (!factored)
+  if (!dampedInverseFactor(h, cols, dampPercent, u))
     return "SparseGPT: the dampened Hessian is not positive definite";
-  // Column sweep with lazy updates beyond blocks of 128 columns (a
-  // multiple of 4, so a group never straddles blocks).
-  const int64_t bs = 128;
-  std::vector<double> err(rows * bs);
+  // Blocks of 128 columns, a multiple of 4, so a group never straddles a
+  // block and its mask is chosen from error-updated weights.
   std::vector<char> pruned(rows * 4);
-  for (int64_t i1 = 0; i1 < cols; i1 += bs) {
-    const int64_t i2 = std::min(i1 + bs, cols);
-    for (int64_t j = i1; j < i2; ++j) {
-      const double *uj = &u[j * cols];
-      if (j % 4 == 0) {
-        // The mask of this group, from the error-updated weights.
-        for (int64_t r = 0; r < rows; ++r) {
-          double s[4];
-          for (int i = 0; i < 4; ++i) {
-            double d = u[(j + i) * cols + (j + i)];
-            double v = wp[r * cols + j + i];
-            s[i] = v * v / (d * d);
-          }
-          int a, b;
-          lowestTwo(s, a, b);
-          for (int i = 0; i < 4; ++i)
-            pruned[r * 4 + i] = i == a || i == b;
-        }
-      }
-      const double d = uj[j];
-      for (int64_t r = 0; r < rows; ++r) {
-        double *wr = &wp[r * cols];
-        double q = pruned[r * 4 + j % 4] ? 0.0 : wr[j];
-        double e = (wr[j] - q) / d;
-        wr[j] = q;
-        err[r * bs + (j - i1)] = e;
-        for (int64_t k = j + 1; k < i2; ++k)
-          wr[k] -= e * uj[k];
-      }
-    }
+  auto chooseMask = [&](int64_t j, auto &&valueAt) {
+    if (j % 4 != 0)
+      return;
     for (int64_t r = 0; r < rows; ++r) {
-      double *wr = &wp[r * cols];
-      for (int64_t k = i1; k < i2; ++k) {
-        double e = err[r * bs + (k - i1)];
-        if (e == 0.0)
-          continue;
-        const double *uk = &u[k * cols];
-        for (int64_t c = i2; c < cols; ++c)
-          wr[c] -= e * uk[c];
+      double s[4];
+      for (int i = 0; i < 4; ++i) {
+        double d = u[(j + i) * cols + (j + i)];
+        double v = valueAt(r, j + i);
+        s[i] = v * v / (d * d);
       }
+      int a, b;
+      lowestTwo(s, a, b);
+      for (int i = 0; i < 4; ++i)
+        pruned[r * 4 + i] = i == a || i == b;
     }
-  }
+  };
+  auto prune = [&](int64_t r, int64_t j, double v) {
+    return pruned[r * 4 + j % 4] ? 0.0 : v;
+  };
+  obsColumnSweep(wp, rows, cols, u, 128, chooseMask, prune);
   for (int64_t e = 0; e < rows * cols; ++e)
     w[e] = (float)wp[e];
   return "";

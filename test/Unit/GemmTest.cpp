@@ -62,8 +62,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Shape{1, 1000, 3, 27, false, 0}, Shape{1, 1, 512, 128, false, 0},
                       Shape{2, 1, 37, 300, true, 1}, Shape{1, 258, 4, 256, false, 0},
                       Shape{3, 19, 1, 1000, false, 2},
-                      // A matrix-vector product large enough to split rows
-                      // over threads (M * K > 1e6).
-                      Shape{2, 2001, 1, 576, false, 1}));
+                      // Matrix-vector products large enough to split rows
+                      // over threads (M * K > 1e5).
+                      Shape{2, 2001, 1, 576, false, 1},
+                      Shape{1, 577, 1, 576, false, 0}));
 
 } // namespace

@@ -14,6 +14,8 @@
 
 #include "qcc/Dialect/Qnn/IR/Qnn.h"
 
+#include "RuntimeCall.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -103,17 +105,7 @@ struct BlockLinearBufferization
                             cst(static_cast<int64_t>(linear.getFormat())),
                             yAddr,
                             ldy};
-    auto module = op->getParentOfType<ModuleOp>();
-    if (!module.lookupSymbol<func::FuncOp>(kBlockLinear)) {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(module.getBody());
-      SmallVector<Type> types(args.size(), rewriter.getI64Type());
-      rewriter
-          .create<func::FuncOp>(loc, kBlockLinear,
-                                rewriter.getFunctionType(types, {}))
-          .setPrivate();
-    }
-    rewriter.create<func::CallOp>(loc, kBlockLinear, TypeRange{}, args);
+    qcc::createRuntimeCall(rewriter, op, kBlockLinear, args);
     replaceOpWithBufferizedValues(rewriter, op, out);
     return success();
   }

@@ -2,6 +2,7 @@
 
 #include "qcc/Conversion/Passes.h"
 
+#include "RuntimeCall.h"
 #include "ZeroInit.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -88,17 +89,7 @@ struct MatmulToSgemm : OpRewritePattern<OpTy> {
                             da.address, da.batchStride, da.leading,
                             db.address, db.batchStride, db.leading,
                             dc.address, dc.batchStride, dc.leading};
-    auto module = op->template getParentOfType<ModuleOp>();
-    if (!module.template lookupSymbol<func::FuncOp>(kSgemm)) {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(module.getBody());
-      SmallVector<Type> types(13, rewriter.getI64Type());
-      auto decl = rewriter.create<func::FuncOp>(
-          loc, kSgemm, rewriter.getFunctionType(types, {}));
-      decl.setPrivate();
-    }
-    rewriter.create<func::CallOp>(loc, kSgemm, TypeRange{}, args);
-    rewriter.eraseOp(op);
+    qcc::replaceWithRuntimeCall(rewriter, op, kSgemm, args);
     return success();
   }
 };
@@ -207,20 +198,8 @@ struct QGemmToKernel : OpRewritePattern<linalg::GenericOp> {
         dz.address, uniformZp ? cst(0) : dz.strides[0],
         dc.address, transposed ? dc.strides[1] : dc.strides[0],
         transposed ? dc.strides[0] : dc.strides[1]};
-    auto module = op->getParentOfType<ModuleOp>();
-    if (!module.lookupSymbol<func::FuncOp>(kQGemm)) {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(module.getBody());
-      SmallVector<Type> types(args.size(), rewriter.getI64Type());
-      rewriter
-          .create<func::FuncOp>(loc, kQGemm, rewriter.getFunctionType(types, {}))
-          .setPrivate();
-    }
     // The kernel overwrites the output, so its initialization is dead.
-    if (zeroInit->dead)
-      rewriter.eraseOp(zeroInit->dead);
-    rewriter.create<func::CallOp>(loc, kQGemm, TypeRange{}, args);
-    rewriter.eraseOp(op);
+    qcc::replaceWithRuntimeCall(rewriter, op, kQGemm, args, zeroInit->dead);
     return success();
   }
 };
@@ -377,20 +356,9 @@ struct QGemmGroupedToKernel : OpRewritePattern<linalg::GenericOp> {
         bytesGlobal(rewriter, op, "__qcc_w_zps", n, groups, zp), dc.address,
         transposed ? dc.strides[1] : dc.strides[0],
         transposed ? dc.strides[0] : dc.strides[1]};
-    auto module = op->getParentOfType<ModuleOp>();
-    if (!module.lookupSymbol<func::FuncOp>(kQGemmGrouped)) {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(module.getBody());
-      SmallVector<Type> types(args.size(), rewriter.getI64Type());
-      rewriter
-          .create<func::FuncOp>(loc, kQGemmGrouped,
-                                rewriter.getFunctionType(types, {}))
-          .setPrivate();
-    }
-    if (zeroInit->dead) // the kernel overwrites the output
-      rewriter.eraseOp(zeroInit->dead);
-    rewriter.create<func::CallOp>(loc, kQGemmGrouped, TypeRange{}, args);
-    rewriter.eraseOp(op);
+    // The kernel overwrites the output, so its initialization is dead.
+    qcc::replaceWithRuntimeCall(rewriter, op, kQGemmGrouped, args,
+                                zeroInit->dead);
     return success();
   }
 };
@@ -512,20 +480,9 @@ struct QGemmTernaryToKernel : OpRewritePattern<linalg::GenericOp> {
         cst(!aUnsigned), cst(aZp),
         bytesGlobal(rewriter, op, "__qcc_ternary_w", blocks, rowBytes, *tiled),
         dc.address, rs, cs};
-    auto module = op->getParentOfType<ModuleOp>();
-    if (!module.lookupSymbol<func::FuncOp>(kQGemmTernary)) {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(module.getBody());
-      SmallVector<Type> types(args.size(), rewriter.getI64Type());
-      rewriter
-          .create<func::FuncOp>(loc, kQGemmTernary,
-                                rewriter.getFunctionType(types, {}))
-          .setPrivate();
-    }
-    if (zeroInit->dead) // the kernel overwrites the output
-      rewriter.eraseOp(zeroInit->dead);
-    rewriter.create<func::CallOp>(loc, kQGemmTernary, TypeRange{}, args);
-    rewriter.eraseOp(op);
+    // The kernel overwrites the output, so its initialization is dead.
+    qcc::replaceWithRuntimeCall(rewriter, op, kQGemmTernary, args,
+                                zeroInit->dead);
     return success();
   }
 };
@@ -621,20 +578,9 @@ struct QGemmSparse24ToKernel : OpRewritePattern<linalg::GenericOp> {
         dc.address,
         transposed ? dc.strides[1] : dc.strides[0],
         transposed ? dc.strides[0] : dc.strides[1]};
-    auto module = op->getParentOfType<ModuleOp>();
-    if (!module.lookupSymbol<func::FuncOp>(kQGemmSparse24)) {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(module.getBody());
-      SmallVector<Type> types(args.size(), rewriter.getI64Type());
-      rewriter
-          .create<func::FuncOp>(loc, kQGemmSparse24,
-                                rewriter.getFunctionType(types, {}))
-          .setPrivate();
-    }
-    if (zeroInit->dead) // the kernel overwrites the output
-      rewriter.eraseOp(zeroInit->dead);
-    rewriter.create<func::CallOp>(loc, kQGemmSparse24, TypeRange{}, args);
-    rewriter.eraseOp(op);
+    // The kernel overwrites the output, so its initialization is dead.
+    qcc::replaceWithRuntimeCall(rewriter, op, kQGemmSparse24, args,
+                                zeroInit->dead);
     return success();
   }
 };

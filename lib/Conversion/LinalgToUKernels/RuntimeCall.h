@@ -1,0 +1,29 @@
+//===- RuntimeCall.h - calls into the qcc runtime's kernels ---------------===//
+//
+// Every runtime kernel the ukernel patterns call takes i64 arguments only
+// (sizes, strides, addresses) and returns nothing; these declare it in the
+// module on first use and emit the call in place of the op it replaces.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_LIB_CONVERSION_LINALGTOUKERNELS_RUNTIMECALL_H
+#define QCC_LIB_CONVERSION_LINALGTOUKERNELS_RUNTIMECALL_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace qcc {
+
+/// Calls the runtime function `name` with `args` (all i64) before `op`,
+/// declaring it (private, no results) in `op`'s module if it is missing.
+void createRuntimeCall(mlir::RewriterBase &rewriter, mlir::Operation *op,
+                       llvm::StringRef name, mlir::ValueRange args);
+
+/// createRuntimeCall, then erases `op` and `deadInit` (the zero
+/// initialization of an output the kernel overwrites; may be null).
+void replaceWithRuntimeCall(mlir::RewriterBase &rewriter, mlir::Operation *op,
+                            llvm::StringRef name, mlir::ValueRange args,
+                            mlir::Operation *deadInit = nullptr);
+
+} // namespace qcc
+
+#endif // QCC_LIB_CONVERSION_LINALGTOUKERNELS_RUNTIMECALL_H
