@@ -614,5 +614,6 @@ include "qcc/Dialect/Qnn/IR/QnnNormOps.td"
 include "qcc/Dialect/Qnn/IR/QnnGroupedOps.td"
 include "qcc/Dialect/Qnn/IR/QnnBlockOps.td"
 include "qcc/Dialect/Qnn/IR/QnnSparseOps.td"
+include "qcc/Dialect/Qnn/IR/QnnTernaryOps.td"
 
 #endif // QCC_DIALECT_QNN_IR_QNNOPS_TD
