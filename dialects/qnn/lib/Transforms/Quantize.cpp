@@ -256,8 +256,27 @@ LogicalResult quantizeWeight(OpBuilder &b, Operation *user, unsigned operand,
   b.setInsertionPoint(user);
   Location loc = w.getLoc();
   auto storageType = RankedTensorType::get(t.getShape(), IntegerType::get(ctx, 8));
-  Value c = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(storageType, codes));
-  Value qv = b.create<StorageCastOp>(loc, RankedTensorType::get(t.getShape(), qtype), c);
+  auto quantType = RankedTensorType::get(t.getShape(), qtype);
+  Value qv;
+  if (ternary) {
+    // Kept packed, five weights a byte (qnn.ternary_constant); the
+    // canonicalizer unpacks it for the integer lowering.
+    std::vector<int8_t> flat(total);
+    for (int64_t i = 0; i < total; ++i)
+      flat[i] = (int8_t)codes[i].getSExtValue();
+    std::vector<uint8_t> packed;
+    if (!qcc::quant::packTernaryBase3(flat.data(), 1, total, packed))
+      return user->emitError("ternary weight codes outside {-1, 0, 1}");
+    auto bytesType = RankedTensorType::get({(int64_t)packed.size()},
+                                           b.getIntegerType(8, false));
+    qv = b.create<TernaryConstantOp>(
+        loc, quantType, b.getStringAttr("base3"),
+        DenseIntElementsAttr::get(bytesType, ArrayRef<uint8_t>(packed)));
+  } else {
+    Value c = b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(storageType, codes));
+    qv = b.create<StorageCastOp>(loc, quantType, c);
+  }
   Value dq = b.create<DequantizeOp>(loc, t, qv);
   user->setOperand(operand, dq);
   return success();
