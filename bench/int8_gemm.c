@@ -23,6 +23,8 @@
 #include "QGemm.h"
 #include "QGemmAmx.h"
 
+#include "bench_util.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,12 +40,6 @@
 #define HWCAP_ASIMDDP (1 << 20)
 #endif
 #endif
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 /* One iteration of a peak loop: 12 (or 24) independent accumulators. */
 #define REP12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
@@ -188,7 +184,7 @@ static double measurePeak(double (*loop)(long)) {
   long iters = 1 << 10;
   double best = 0;
   for (;;) {
-    double t0 = now(), macs = loop(iters), t = now() - t0;
+    double t0 = bench_now(), macs = loop(iters), t = bench_now() - t0;
     if (macs == 0)
       return 0;
     if (t < 0.002) {
@@ -198,7 +194,7 @@ static double measurePeak(double (*loop)(long)) {
     break;
   }
   for (int rep = 0; rep < 100; ++rep) {
-    double t0 = now(), macs = loop(iters), t = now() - t0;
+    double t0 = bench_now(), macs = loop(iters), t = bench_now() - t0;
     if (macs / t > best)
       best = macs / t;
   }
@@ -209,52 +205,35 @@ typedef struct Shape {
   int64_t M, N, K;
 } Shape;
 
-static uint64_t rngState = 0x9e3779b97f4a7c15ull;
-static uint8_t rnd8(void) {
-  rngState ^= rngState << 13;
-  rngState ^= rngState >> 7;
-  rngState ^= rngState << 17;
-  return (uint8_t)(rngState >> 24);
+typedef struct DenseArgs {
+  Shape s;
+  uint8_t *X, *W;
+  int32_t *C, *wZp;
+} DenseArgs;
+
+static void callDense(void *p) {
+  const DenseArgs *a = (const DenseArgs *)p;
+  qcc_rt_qgemm_s8(a->s.M, a->s.N, a->s.K, a->X, a->s.K, 0, 128, a->W, a->s.K,
+                  1, a->wZp, 1, a->C, a->s.N, 1);
 }
 
 /* Seconds per call: the best mean over 30 rounds of ~5 ms each (or one
  * call, if longer). X is uint8 with zero point 128, W int8 with
  * per-channel zero points 0 (the usual asymmetric-activation,
  * symmetric-weight scheme); C row-major; all 64-byte aligned. */
-static void *alloc64(size_t bytes) {
-  return aligned_alloc(64, (bytes + 63) / 64 * 64);
-}
-
 static double timeShape(Shape s) {
   /* On cache lines, as qcc's buffer allocator (runtime/Alloc.c) places
    * tensors: the AMX path reads X and writes C in place only then. */
-  uint8_t *X = (uint8_t *)alloc64(s.M * s.K);
-  uint8_t *W = (uint8_t *)alloc64(s.N * s.K);
-  int32_t *C = (int32_t *)alloc64(s.M * s.N * sizeof(int32_t));
+  uint8_t *X = (uint8_t *)bench_alloc(s.M * s.K);
+  uint8_t *W = (uint8_t *)bench_alloc(s.N * s.K);
+  int32_t *C = (int32_t *)bench_alloc(s.M * s.N * sizeof(int32_t));
   int32_t *wZp = (int32_t *)calloc(s.N, sizeof(int32_t));
   for (int64_t i = 0; i < s.M * s.K; ++i)
-    X[i] = rnd8();
+    X[i] = bench_rand8();
   for (int64_t i = 0; i < s.N * s.K; ++i)
-    W[i] = rnd8();
-#define CALL()                                                                 \
-  qcc_rt_qgemm_s8(s.M, s.N, s.K, X, s.K, 0, 128, W, s.K, 1, wZp, 1, C, s.N, 1)
-  CALL();
-  CALL();
-  double t0 = now();
-  long reps = 0;
-  do {
-    CALL();
-    ++reps;
-  } while (now() - t0 < 0.005);
-  double best = 1e30;
-  for (int round = 0; round < 30; ++round) {
-    t0 = now();
-    for (long r = 0; r < reps; ++r)
-      CALL();
-    double t = (now() - t0) / reps;
-    best = t < best ? t : best;
-  }
-#undef CALL
+    W[i] = bench_rand8();
+  DenseArgs args = {s, X, W, C, wZp};
+  double best = bench_best_seconds(callDense, &args, 0.005, 30);
   free(X);
   free(W);
   free(C);

@@ -37,28 +37,15 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench_build import compile_bench
+
 SHAPES = "256x256x256,512x512x512,1024x1024x1024,6400x64x576,1x4096x4096,128x768x768"
 
 
-# qcc's x86 levels beyond the psABI ones, as runtime/CMakeLists.txt builds
-# their runtimes.
-LEVEL_FLAGS = {
-    "x86-64-v4-vnni": ["-march=x86-64-v4", "-mavx512vnni"],
-    "x86-64-v4-amx": ["-march=x86-64-v4", "-mavx512vnni", "-mamx-tile", "-mamx-int8"],
-}
 
 
 def build(cc, march, out):
-    cmd = [cc, "-O3", *LEVEL_FLAGS.get(march, [f"-march={march}"]), "-fopenmp",
-           "-std=gnu11", "-Wall", "-I", os.path.join(ROOT, "runtime"),
-           os.path.join(ROOT, "bench", "int8_gemm.c"),
-           os.path.join(ROOT, "runtime", "QGemm.c"),
-           os.path.join(ROOT, "runtime", "QGemmAmx.c"), "-o", out]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.stderr.write(" ".join(cmd) + "\n" + r.stderr)
-    return r.returncode == 0
+    return compile_bench(cc, march, "int8_gemm.c", ["QGemm.c", "QGemmAmx.c"], out)
 
 
 def run(exe, shapes):

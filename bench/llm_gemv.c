@@ -16,6 +16,7 @@
 \*===----------------------------------------------------------------------===*/
 
 #include "BlockLinear.h"
+#include "bench_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +26,6 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-
-static double membwNow(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 typedef struct {
   const char *name;
@@ -44,30 +39,13 @@ static const Format kFormats[] = {
     {"Q5_K", QCC_BLOCK_Q5_K, 256, 176}, {"Q6_K", QCC_BLOCK_Q6_K, 256, 210},
 };
 
-static uint64_t rng = 0x9E3779B97F4A7C15ULL;
-static uint8_t rnd8(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (uint8_t)(rng >> 24);
-}
-
-static void *xmalloc(size_t n) {
-  void *p = NULL;
-  if (posix_memalign(&p, 64, n ? n : 1)) {
-    fprintf(stderr, "llm_gemv: out of memory (%zu bytes)\n", n);
-    exit(1);
-  }
-  return p;
-}
-
 /* Random blocks with small f16 scales (0x1400 ~ 0.001) where the formats
  * keep them, so no product overflows to infinity. */
 static uint8_t *randomBlocks(const Format *f, int64_t n, int64_t k) {
   size_t size = (size_t)(n * (k / f->block) * f->bytes);
-  uint8_t *w = xmalloc(size);
+  uint8_t *w = bench_alloc(size);
   for (size_t i = 0; i < size; ++i)
-    w[i] = rnd8();
+    w[i] = bench_rand8();
   int scaleAt = f->format == QCC_BLOCK_Q6_K ? 208 : 0;
   int scales = (f->format == QCC_BLOCK_Q4_1 || f->format == QCC_BLOCK_Q5_1 ||
                 f->format == QCC_BLOCK_Q4_K || f->format == QCC_BLOCK_Q5_K)
@@ -75,7 +53,7 @@ static uint8_t *randomBlocks(const Format *f, int64_t n, int64_t k) {
                    : 1;
   for (size_t b = 0; b < size / f->bytes; ++b)
     for (int s = 0; s < scales; ++s) {
-      w[b * f->bytes + scaleAt + 2 * s] = rnd8();
+      w[b * f->bytes + scaleAt + 2 * s] = bench_rand8();
       w[b * f->bytes + scaleAt + 2 * s + 1] = 0x14;
     }
   return w;
@@ -117,11 +95,11 @@ static double timeSet(Matrix *m, int count, const float *x, float *y,
                       int reps) {
   double best = 1e30;
   for (int r = 0; r < reps; ++r) {
-    double t0 = membwNow();
+    double t0 = bench_now();
     for (int i = 0; i < count; ++i)
       qcc_rt_block_linear(1, m[i].n, m[i].k, x, m[i].k, m[i].w, m[i].f->format,
                           y, m[i].n);
-    double t = membwNow() - t0;
+    double t = bench_now() - t0;
     best = t < best ? t : best;
   }
   return best;
@@ -158,10 +136,10 @@ int main(int argc, char **argv) {
          "GB/s (%d threads)\n\n",
          bw[0], bw[1], all);
 
-  float *x = xmalloc(128 * 4096 * sizeof(float));
-  float *y = xmalloc(128 * 49152 * sizeof(float));
+  float *x = bench_alloc(128 * 4096 * sizeof(float));
+  float *y = bench_alloc(128 * 49152 * sizeof(float));
   for (int i = 0; i < 128 * 4096; ++i)
-    x[i] = (float)((int)rnd8() - 128) / 32.0f;
+    x[i] = (float)((int)bench_rand8() - 128) / 32.0f;
 
   printf("SmolLM2-135M decode step's weights (210 matrices + Q8_0 head), one "
          "token:\n");
@@ -208,9 +186,9 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 2; ++i) {
       double best = 1e30;
       for (int r = 0; r < 3; ++r) {
-        double t0 = membwNow();
+        double t0 = bench_now();
         qcc_rt_block_linear(ts[i], m.n, m.k, x, m.k, m.w, f->format, y, m.n);
-        double t = membwNow() - t0;
+        double t = bench_now() - t0;
         best = t < best ? t : best;
       }
       gops[i] = 2.0 * ts[i] * m.n * m.k / best * 1e-9;

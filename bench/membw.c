@@ -21,6 +21,8 @@
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
+#include "bench_util.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +32,6 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 static int threadIndex(int *count) {
 #ifdef _OPENMP
@@ -77,14 +73,14 @@ static uint64_t sumMulti(const uint64_t *p, size_t n) {
 static double pass(const uint64_t *buf, size_t n, int threads, int multi,
                    uint64_t *sink) {
   uint64_t total = 0;
-  double t0 = now();
+  double t0 = bench_now();
 #pragma omp parallel num_threads(threads) reduction(+ : total)
   {
     int nt, t = threadIndex(&nt);
     size_t lo = n * t / nt, hi = n * (t + 1) / nt;
     total += multi ? sumMulti(buf + lo, hi - lo) : sumSeq(buf + lo, hi - lo);
   }
-  double dt = now() - t0;
+  double dt = bench_now() - t0;
   *sink += total;
   return (double)n * sizeof(uint64_t) / dt * 1e-9;
 }

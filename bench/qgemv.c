@@ -33,6 +33,8 @@
 
 #include "QGemm.h"
 
+#include "bench_util.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,45 +46,6 @@
 #include <omp.h>
 #endif
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static int maxThreads(void) {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
-
-static void setThreads(int t) {
-#ifdef _OPENMP
-  omp_set_num_threads(t);
-#else
-  (void)t;
-#endif
-}
-
-static uint64_t rngState = 0x9E3779B97F4A7C15ULL;
-static uint8_t rnd8(void) {
-  rngState ^= rngState << 13;
-  rngState ^= rngState >> 7;
-  rngState ^= rngState << 17;
-  return (uint8_t)(rngState >> 24);
-}
-
-static void *xmalloc(size_t n) {
-  void *p = NULL;
-  if (posix_memalign(&p, 64, n ? n : 1) != 0) {
-    fprintf(stderr, "qgemv: out of memory (%zu bytes)\n", n);
-    exit(1);
-  }
-  return p;
-}
-
 /* Streaming read of `words` 64-bit words on `threads` threads: GB/s, best
  * of 5 passes and of two access patterns: one sequential stream per thread,
  * and eight interleaved streams per thread with software prefetch (the
@@ -93,7 +56,7 @@ static double readBandwidth(const uint64_t *buf, size_t words, int threads) {
   volatile uint64_t sink = 0;
   for (int rep = 0; rep < 10; ++rep) {
     uint64_t total = 0;
-    double t0 = now();
+    double t0 = bench_now();
     if (rep % 2 == 0) {
 #pragma omp parallel for num_threads(threads) reduction(+ : total)            \
     schedule(static)
@@ -121,7 +84,7 @@ static double readBandwidth(const uint64_t *buf, size_t words, int threads) {
           total += buf[i];
       }
     }
-    double t = now() - t0;
+    double t = bench_now() - t0;
     sink += total;
     double gbps = words * 8.0 / t * 1e-9;
     best = gbps > best ? gbps : best;
@@ -147,9 +110,9 @@ static int64_t weightBytes(int64_t n, int64_t k, int bits, int64_t group) {
 static void fillWeights(Weights *w, int64_t n, int64_t k, int bits,
                         int64_t group, const Weights *from) {
   int64_t packed = n * k * bits / 8, groups = n * (k / group);
-  w->w = (uint8_t *)xmalloc(packed);
-  w->scale = (uint8_t *)xmalloc(groups);
-  w->zp = (uint8_t *)xmalloc(groups);
+  w->w = (uint8_t *)bench_alloc(packed);
+  w->scale = (uint8_t *)bench_alloc(groups);
+  w->zp = (uint8_t *)bench_alloc(groups);
   if (from) {
     memcpy(w->w, from->w, packed);
     memcpy(w->scale, from->scale, groups);
@@ -157,10 +120,10 @@ static void fillWeights(Weights *w, int64_t n, int64_t k, int bits,
     return;
   }
   for (int64_t i = 0; i < packed; ++i)
-    w->w[i] = rnd8();
+    w->w[i] = bench_rand8();
   for (int64_t i = 0; i < groups; ++i) {
-    w->scale[i] = 1 + rnd8() % 63;
-    w->zp[i] = rnd8() % (1 << bits);
+    w->scale[i] = 1 + bench_rand8() % 63;
+    w->zp[i] = bench_rand8() % (1 << bits);
   }
 }
 
@@ -187,11 +150,11 @@ static double timeGemv(int64_t n, int64_t k, int bits, int64_t group,
   double best = 1e30;
   for (int rep = 0; rep < 3; ++rep) {
     int calls = 0;
-    double t0 = now(), t;
+    double t0 = bench_now(), t;
     do {
       for (int s = 0; s < copies; ++s, ++calls)
         call(1, n, k, x, &sets[s], bits, group, c);
-      t = now() - t0;
+      t = bench_now() - t0;
     } while (t < 0.15);
     double us = t / calls * 1e6;
     best = us < best ? us : best;
@@ -205,11 +168,11 @@ static double timeGemm(int64_t m, int64_t n, int64_t k, int bits, int64_t group,
   double best = 1e30;
   for (int rep = 0; rep < 3; ++rep) {
     int calls = 0;
-    double t0 = now(), t;
+    double t0 = bench_now(), t;
     do {
       call(m, n, k, x, w, bits, group, c);
       ++calls;
-      t = now() - t0;
+      t = bench_now() - t0;
     } while (t < 0.1);
     double ms = t / calls * 1e3;
     best = ms < best ? ms : best;
@@ -241,13 +204,13 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  int all = maxThreads();
+  int all = bench_max_threads();
   int threadCounts[2] = {1, all};
   int nThreadCounts = all > 1 ? 2 : 1;
 
   {
     size_t words = bwMib * ((size_t)1 << 20) / 8;
-    uint64_t *buf = (uint64_t *)xmalloc(words * 8);
+    uint64_t *buf = (uint64_t *)bench_alloc(words * 8);
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < words; ++i)
       buf[i] = i;
@@ -262,10 +225,10 @@ int main(int argc, char **argv) {
   int nShapes = quick ? 1 : 3;
   const int bitsList[] = {2, 3, 4, 8};
   const int64_t groups[] = {32, 128};
-  uint8_t *x = (uint8_t *)xmalloc(128 * 8192);
+  uint8_t *x = (uint8_t *)bench_alloc(128 * 8192);
   for (int64_t i = 0; i < 128 * 8192; ++i)
-    x[i] = rnd8();
-  int32_t *c = (int32_t *)xmalloc(128 * 4096 * sizeof(int32_t));
+    x[i] = bench_rand8();
+  int32_t *c = (int32_t *)bench_alloc(128 * 4096 * sizeof(int32_t));
 
   for (int s = 0; s < nShapes; ++s)
     for (int b = 0; b < 4; ++b)
@@ -275,18 +238,18 @@ int main(int argc, char **argv) {
         int64_t bytes = weightBytes(n, k, bits, group);
         int copies = (int)(poolMib * ((int64_t)1 << 20) / bytes);
         copies = copies < 1 ? 1 : copies;
-        Weights *sets = (Weights *)xmalloc(copies * sizeof(Weights));
+        Weights *sets = (Weights *)bench_alloc(copies * sizeof(Weights));
         for (int i = 0; i < copies; ++i)
           fillWeights(&sets[i], n, k, bits, group, i ? &sets[0] : NULL);
         for (int t = 0; t < nThreadCounts; ++t) {
-          setThreads(threadCounts[t]);
+          bench_set_threads(threadCounts[t]);
           double us = timeGemv(n, k, bits, group, sets, copies, x, c);
           printf("gemv %lld %lld %d %lld %d %.2f %.2f\n", (long long)n,
                  (long long)k, bits, (long long)group, threadCounts[t], us,
                  bytes / us * 1e-3);
           fflush(stdout);
         }
-        setThreads(all);
+        bench_set_threads(all);
         if (!quick || b == 2)
           for (int64_t m = 32; m <= 128; m *= 4) {
             double ms = timeGemm(m, n, k, bits, group, &sets[0], x, c);

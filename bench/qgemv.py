@@ -26,25 +26,12 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench_build import compile_bench, print_table
+
 
 
 def build(cc, march, out):
-    cmd = [cc, "-O3", "-march=" + march, "-fopenmp", "-std=gnu11",
-           "-I" + os.path.join(ROOT, "runtime"),
-           os.path.join(ROOT, "bench", "qgemv.c"),
-           os.path.join(ROOT, "runtime", "QGemmGrouped.c"), "-o", out]
-    subprocess.run(cmd, check=True)
-
-
-def table(header, rows):
-    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
-    line = lambda r: "  ".join(str(v).rjust(w) for v, w in zip(r, widths))
-    print(line(header))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line(r))
-    print()
+    compile_bench(cc, march, "qgemv.c", ["QGemmGrouped.c"], out, check=True)
 
 
 def main():
@@ -106,7 +93,7 @@ def main():
 
     counts = sorted(bw)
     print("march=%s, activations %s" % (args.march, "uint8 zp 3" if args.asym else "int8 zp 0"))
-    table(["threads", "read GB/s"], [[t, "%.1f" % bw[t]] for t in counts])
+    print_table(["threads", "read GB/s"], [[t, "%.1f" % bw[t]] for t in counts])
 
     header = ["N x K", "bits", "group", "MiB"]
     for t in counts:
@@ -121,11 +108,11 @@ def main():
             row += ["%.1f" % us, "%.1f" % gbps, "%.0f%%" % (100 * gbps / bw[t])]
         rows.append(row)
     print("M = 1: packed weights + scales + zero points streamed")
-    table(header, rows)
+    print_table(header, rows)
 
     if gemm:
         print("M > 1: 2*M*N*K operations per second")
-        table(["M", "N x K", "bits", "group", "threads", "ms", "GOPS"],
+        print_table(["M", "N x K", "bits", "group", "threads", "ms", "GOPS"],
               [[m, "%dx%d" % (n, k), bits, group, t, "%.2f" % ms, "%.1f" % gops]
                for m, n, k, bits, group, t, ms, gops in gemm])
 

@@ -19,6 +19,8 @@
 #include "QGemm.h"
 #include "QGemmAmx.h"
 
+#include "bench_util.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,24 +30,6 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static uint64_t rngState = 0x9e3779b97f4a7c15ull;
-static uint32_t rnd(void) {
-  rngState ^= rngState << 13;
-  rngState ^= rngState >> 7;
-  rngState ^= rngState << 17;
-  return (uint32_t)(rngState >> 24);
-}
-
-static void *alloc64(size_t bytes) {
-  return aligned_alloc(64, (bytes + 63) / 64 * 64);
-}
 
 typedef struct Shape {
   int64_t M, N, K;
@@ -58,37 +42,25 @@ typedef struct Operands {
   int32_t *C, *wZp;
 } Operands;
 
+static void callSparse(void *p) {
+  const Operands *o = (const Operands *)p;
+  Shape s = o->s;
+  qcc_rt_qgemm_sparse24(s.M, s.N, s.K, o->X, s.K, 0, 128, o->Wv, s.K / 2, o->Wi,
+                        (s.K + 7) / 8, o->C, s.N, 1);
+}
+
+static void callDense(void *p) {
+  const Operands *o = (const Operands *)p;
+  Shape s = o->s;
+  qcc_rt_qgemm_s8(s.M, s.N, s.K, o->X, s.K, 0, 128, o->W, s.K, 1, o->wZp, 1,
+                  o->C, s.N, 1);
+}
+
 /* Seconds per call of `sparse` or dense: the best mean over 30 rounds of
  * ~5 ms each. */
 static double timeOne(const Operands *o, int sparse) {
-  Shape s = o->s;
-#define CALL()                                                                 \
-  do {                                                                         \
-    if (sparse)                                                                \
-      qcc_rt_qgemm_sparse24(s.M, s.N, s.K, o->X, s.K, 0, 128, o->Wv, s.K / 2,  \
-                            o->Wi, (s.K + 7) / 8, o->C, s.N, 1);               \
-    else                                                                       \
-      qcc_rt_qgemm_s8(s.M, s.N, s.K, o->X, s.K, 0, 128, o->W, s.K, 1, o->wZp,  \
-                      1, o->C, s.N, 1);                                        \
-  } while (0)
-  CALL();
-  CALL();
-  double t0 = now();
-  long reps = 0;
-  do {
-    CALL();
-    ++reps;
-  } while (now() - t0 < 0.005);
-  double best = 1e30;
-  for (int round = 0; round < 30; ++round) {
-    t0 = now();
-    for (long r = 0; r < reps; ++r)
-      CALL();
-    double t = (now() - t0) / reps;
-    best = t < best ? t : best;
-  }
-#undef CALL
-  return best;
+  return bench_best_seconds(sparse ? callSparse : callDense, (void *)o, 0.005,
+                            30);
 }
 
 int main(int argc, char **argv) {
@@ -123,25 +95,25 @@ int main(int argc, char **argv) {
     Operands o;
     Shape s = shapes[i];
     o.s = s;
-    o.X = (uint8_t *)alloc64(s.M * s.K);
-    o.W = (uint8_t *)alloc64(s.N * s.K);
-    o.Wv = (int8_t *)alloc64(s.N * s.K / 2);
-    o.Wi = (uint8_t *)alloc64(s.N * ((s.K + 7) / 8));
-    o.C = (int32_t *)alloc64(s.M * s.N * sizeof(int32_t));
+    o.X = (uint8_t *)bench_alloc(s.M * s.K);
+    o.W = (uint8_t *)bench_alloc(s.N * s.K);
+    o.Wv = (int8_t *)bench_alloc(s.N * s.K / 2);
+    o.Wi = (uint8_t *)bench_alloc(s.N * ((s.K + 7) / 8));
+    o.C = (int32_t *)bench_alloc(s.M * s.N * sizeof(int32_t));
     o.wZp = (int32_t *)calloc(s.N, sizeof(int32_t));
     memset(o.Wi, 0, s.N * ((s.K + 7) / 8));
     for (int64_t e = 0; e < s.M * s.K; ++e)
-      o.X[e] = (uint8_t)rnd();
+      o.X[e] = (uint8_t)(uint32_t)(bench_rand() >> 24);
     /* a random 2:4 pattern; pruned positions are 0 in the dense copy */
     static const int pairs[6][2] = {{0, 1}, {0, 2}, {0, 3},
                                     {1, 2}, {1, 3}, {2, 3}};
     for (int64_t j = 0; j < s.N; ++j)
       for (int64_t g = 0; g < s.K / 4; ++g) {
-        const int *pr = pairs[rnd() % 6];
+        const int *pr = pairs[(uint32_t)(bench_rand() >> 24) % 6];
         uint8_t *w = o.W + j * s.K + 4 * g;
         memset(w, 0, 4);
         for (int t = 0; t < 2; ++t) {
-          int8_t v = (int8_t)rnd();
+          int8_t v = (int8_t)(uint32_t)(bench_rand() >> 24);
           w[pr[t]] = (uint8_t)v;
           o.Wv[j * (s.K / 2) + 2 * g + t] = v;
         }
@@ -149,7 +121,7 @@ int main(int argc, char **argv) {
             (uint8_t)((pr[0] | pr[1] << 2) << (4 * (g % 2)));
       }
     /* the two kernels agree before they are timed */
-    int32_t *C2 = (int32_t *)alloc64(s.M * s.N * sizeof(int32_t));
+    int32_t *C2 = (int32_t *)bench_alloc(s.M * s.N * sizeof(int32_t));
     qcc_rt_qgemm_s8(s.M, s.N, s.K, o.X, s.K, 0, 128, o.W, s.K, 1, o.wZp, 1, C2,
                     s.N, 1);
     qcc_rt_qgemm_sparse24(s.M, s.N, s.K, o.X, s.K, 0, 128, o.Wv, s.K / 2, o.Wi,

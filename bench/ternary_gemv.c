@@ -30,6 +30,8 @@
 #include "QGemm.h"
 #include "QGemmTernary.h"
 
+#include "bench_util.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,29 +41,6 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static uint64_t rngState = 0x9E3779B97F4A7C15ULL;
-static uint8_t rnd8(void) {
-  rngState ^= rngState << 13;
-  rngState ^= rngState >> 7;
-  rngState ^= rngState << 17;
-  return (uint8_t)(rngState >> 24);
-}
-
-static void *xmalloc(size_t n) {
-  void *p = NULL;
-  if (posix_memalign(&p, 64, n ? n : 1) != 0) {
-    fprintf(stderr, "ternary_gemv: out of memory (%zu bytes)\n", n);
-    exit(1);
-  }
-  return p;
-}
 
 enum Kind { TERNARY, INT8, INT4_G32, INT4_G128, KINDS };
 static const char *kindName[KINDS] = {"ternary", "int8", "int4g32", "int4g128"};
@@ -88,11 +67,11 @@ static void fill(int kind, int64_t n, int64_t k, Weights *w,
                  const Weights *from) {
   int64_t bytes = weightBytes(kind, n, k);
   int64_t groups = kind >= INT4_G32 ? n * (k / groupOf(kind)) : 0;
-  w->w = (uint8_t *)xmalloc(bytes);
+  w->w = (uint8_t *)bench_alloc(bytes);
   w->scale = w->zp = NULL;
   if (groups) {
-    w->scale = (uint8_t *)xmalloc(groups);
-    w->zp = (uint8_t *)xmalloc(groups);
+    w->scale = (uint8_t *)bench_alloc(groups);
+    w->zp = (uint8_t *)bench_alloc(groups);
   }
   if (from) {
     memcpy(w->w, from->w, bytes);
@@ -103,18 +82,18 @@ static void fill(int kind, int64_t n, int64_t k, Weights *w,
     return;
   }
   if (kind == TERNARY) {
-    int8_t *t = (int8_t *)xmalloc(n * k);
+    int8_t *t = (int8_t *)bench_alloc(n * k);
     for (int64_t i = 0; i < n * k; ++i)
-      t[i] = (int8_t)(rnd8() % 3) - 1;
+      t[i] = (int8_t)(bench_rand8() % 3) - 1;
     qcc_rt_ternary_tile(n, k, t, k, w->w);
     free(t);
     return;
   }
   for (int64_t i = 0; i < bytes; ++i)
-    w->w[i] = rnd8();
+    w->w[i] = bench_rand8();
   for (int64_t i = 0; i < groups; ++i) {
-    w->scale[i] = 1 + rnd8() % 15;
-    w->zp[i] = rnd8() % 16;
+    w->scale[i] = 1 + bench_rand8() % 15;
+    w->zp[i] = bench_rand8() % 16;
   }
 }
 
@@ -148,11 +127,11 @@ static double timeGemv(int kind, int64_t n, int64_t k, Weights *sets,
   double best = 1e30;
   for (int rep = 0; rep < 3; ++rep) {
     int calls = 0;
-    double t0 = now(), t;
+    double t0 = bench_now(), t;
     do {
       for (int s = 0; s < copies; ++s, ++calls)
         call(kind, n, k, x, &sets[s], c);
-      t = now() - t0;
+      t = bench_now() - t0;
     } while (t < 0.15);
     double us = t / calls * 1e6;
     best = us < best ? us : best;
@@ -180,10 +159,10 @@ int main(int argc, char **argv) {
   const int64_t shapes[][2] = {
       {4096, 4096}, {2048, 8192}, {1536, 576}, {576, 1536}};
   int nShapes = quick ? 1 : 4;
-  int8_t *x = (int8_t *)xmalloc(8192);
+  int8_t *x = (int8_t *)bench_alloc(8192);
   for (int i = 0; i < 8192; ++i)
-    x[i] = (int8_t)rnd8();
-  int32_t *c = (int32_t *)xmalloc(8192 * sizeof(int32_t));
+    x[i] = (int8_t)bench_rand8();
+  int32_t *c = (int32_t *)bench_alloc(8192 * sizeof(int32_t));
   for (int s = 0; s < nShapes; ++s)
     for (int kind = 0; kind < KINDS; ++kind) {
       int64_t n = shapes[s][0], k = shapes[s][1];
@@ -192,7 +171,7 @@ int main(int argc, char **argv) {
       int64_t bytes = weightBytes(kind, n, k);
       int copies = (int)(poolMib * ((int64_t)1 << 20) / bytes);
       copies = copies < 1 ? 1 : copies;
-      Weights *sets = (Weights *)xmalloc(copies * sizeof(Weights));
+      Weights *sets = (Weights *)bench_alloc(copies * sizeof(Weights));
       for (int i = 0; i < copies; ++i)
         fill(kind, n, k, &sets[i], i ? &sets[0] : NULL);
       for (int t = 1; t <= all; t = t == all ? all + 1 : all) {

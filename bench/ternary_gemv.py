@@ -20,27 +20,15 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench_build import compile_bench, print_table
+
 KINDS = ["ternary", "int8", "int4g32", "int4g128"]
 
 
 def build(cc, march, out):
-    rt = os.path.join(ROOT, "runtime")
-    cmd = [cc, "-O3", "-march=" + march, "-fopenmp", "-std=gnu11", "-I" + rt,
-           os.path.join(ROOT, "bench", "ternary_gemv.c")] + [
-        os.path.join(rt, f) for f in
-        ("QGemmTernary.c", "QGemm.c", "QGemmAmx.c", "QGemmGrouped.c")] + ["-o", out]
-    subprocess.run(cmd, check=True)
-
-
-def table(header, rows):
-    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
-    line = lambda r: "  ".join(str(v).rjust(w) for v, w in zip(r, widths))
-    print(line(header))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line(r))
-    print()
+    compile_bench(cc, march, "ternary_gemv.c",
+                  ["QGemmTernary.c", "QGemm.c", "QGemmAmx.c", "QGemmGrouped.c"], out,
+                  check=True)
 
 
 def main():
@@ -93,7 +81,7 @@ def main():
         rows.append(["%dx%d" % (n, k), t] + [us(kd, lambda v: "%.1f" % v) for kd in KINDS] +
                     [us(kd, lambda v: "%.2fx" % (v / tern)) for kd in ("int8", "int4g32", "int4g128")] +
                     [mib(kd) for kd in KINDS] + [part("int8"), part("int4g128")])
-    table(header, rows)
+    print_table(header, rows)
 
 
 if __name__ == "__main__":
