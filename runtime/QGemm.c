@@ -37,6 +37,7 @@
 
 #include "QGemm.h"
 #include "QGemmAmx.h"
+#include "QGemmSource.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -603,6 +604,8 @@ typedef struct Problem {
   int needCol; /* xz != 0: W's column sums are needed */
   int needRow; /* a shifted W zero point is nonzero: X's row sums */
   u32 *rs;     /* shifted row sums of X, when needRow */
+  QGemmPackFn pack;    /* W packed by this callback instead of read (then W */
+  const void *packCtx; /* is NULL and wZp one value) */
 } Problem;
 
 static inline int32_t wZpAt(const Problem *p, int64_t j) {
@@ -745,9 +748,24 @@ static int packedPath(Problem *p, int threads) {
   int64_t panels = ceilDiv(N, v->nr), slivers = ceilDiv(M, v->mr);
   int64_t colBlocks = ceilDiv(panels, NC_MAX / v->nr);
   int elem = v->wide ? 2 : 1;
+  QGemmPanelFormat fmt = {
+      v->nr,           v->ku,         v->wide,
+      p->plan.wSigned, p->plan.wMask, p->plan.wSub && p->wZp ? p->wZp[0] : 0};
   (void)threads; /* without OpenMP */
+  int noScratch = 0; /* a thread without sliver scratch, with a W source */
 #pragma omp parallel num_threads(threads) if (threads > 1)
   {
+    Scratch *s = getSliverScratch();
+    if (!s && p->pack) {
+#pragma omp atomic write
+      noScratch = 1;
+    }
+#pragma omp barrier
+    int give_up;
+#pragma omp atomic read
+    give_up = noScratch;
+    if (give_up) /* the slow fallback reads W in place: there is none */
+      goto done;
     if (corr) {
 #pragma omp for schedule(static)
       for (int64_t j = 0; j < N; ++j) {
@@ -766,7 +784,6 @@ static int packedPath(Problem *p, int threads) {
 #ifdef _OPENMP
     team = omp_get_num_threads();
 #endif
-    Scratch *s = getSliverScratch();
     for (int64_t b = 0; b < colBlocks; ++b) {
       int64_t q0 = panels * b / colBlocks, q1 = panels * (b + 1) / colBlocks;
       int64_t j0 = q0 * v->nr, j1 = q1 * v->nr < N ? q1 * v->nr : N;
@@ -778,10 +795,18 @@ static int packedPath(Problem *p, int threads) {
         int64_t panelBytes = (int64_t)v->nr * groups * v->ku * elem;
         int last = k0 + kc == K;
 #pragma omp for schedule(static)
-        for (int64_t q = 0; q < np; ++q)
+        for (int64_t q = 0; q < np; ++q) {
+          if (p->pack) {
+            int64_t jq = q * v->nr;
+            p->pack(p->packCtx, &fmt, j0 + jq,
+                    nc - jq < v->nr ? nc - jq : v->nr, k0, kc,
+                    (char *)wBlock + q * panelBytes);
+            continue;
+          }
           packW(&p->plan, p->W + j0 * p->ldw + k0, p->ldw,
                 p->wZp ? p->wZp + j0 * p->wZpStride : NULL, p->wZpStride, nc,
                 kc, q, q + 1, wBlock);
+        }
 #pragma omp for schedule(static)
         for (int64_t t = 0; t < rp * cp; ++t) {
           int64_t r = t / cp, c = t % cp;
@@ -810,10 +835,11 @@ static int packedPath(Problem *p, int threads) {
         }
       }
     }
+  done:;
   }
   free(sums);
   p->rs = NULL;
-  return 1;
+  return !noScratch;
 }
 
 /*===----------------------------------------------------------------------===*
@@ -995,4 +1021,42 @@ qcc_rt_qgemm_s8(int64_t M, int64_t N, int64_t K, const void *X, int64_t ldx,
   planFor(&p, pickVariant(p.plan.xSigned, p.plan.wSigned));
   if (!packedPath(&p, threads)) /* out of memory: slow, but still exact */
     naiveBlock(&p, 0, M, 0, N);
+}
+
+/* The packed path with W from a callback (QGemmSource.h). */
+__attribute__((visibility("hidden"))) int
+qcc_rt_qgemm_s8_source(int64_t M, int64_t N, int64_t K, const void *X,
+                       int64_t ldx, int64_t xSigned, int64_t xZp,
+                       QGemmPackFn pack, const void *ctx, int64_t wSigned,
+                       int32_t wZp, int32_t *C, int64_t rsC, int64_t csC) {
+  if (M <= 0 || N <= 0 || K <= 0)
+    return 1;
+  if (M <= directRows())
+    return 0;
+#if defined(QCC_HAVE_AMX)
+  if (qcc_rt_amx_enable() == 0)
+    return 0;
+#endif
+  /* Every thread needs its sliver scratch up front: the packed path's
+   * fallback for a thread without it reads W in place. */
+  if (!getSliverScratch())
+    return 0;
+  int threads = 1;
+#ifdef _OPENMP
+  if ((double)M * N * K > PARALLEL_MACS)
+    threads = omp_get_max_threads();
+#endif
+  Problem p;
+  memset(&p, 0, sizeof(p));
+  p.M = M, p.N = N, p.K = K;
+  p.X = (const uint8_t *)X, p.W = NULL;
+  p.ldx = ldx, p.ldw = 0, p.xZp = xZp;
+  p.wZp = &wZp, p.wZpStride = 0;
+  p.C = C, p.rsC = rsC, p.csC = csC;
+  p.plan.xSigned = xSigned != 0, p.plan.wSigned = wSigned != 0;
+  p.pack = pack, p.packCtx = ctx;
+  planFor(&p, pickVariant(p.plan.xSigned, p.plan.wSigned));
+  if (p.needCol) /* W's column sums: W would have to be read in place */
+    return 0;
+  return packedPath(&p, threads);
 }

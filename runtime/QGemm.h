@@ -32,6 +32,23 @@ void qcc_rt_qgemm_s8(int64_t M, int64_t N, int64_t K, const void *X,
                      int64_t ldw, int64_t wSigned, const int32_t *wZp,
                      int64_t wZpStride, int32_t *C, int64_t rsC, int64_t csC);
 
+/* Convolution of one NCHW image (batch 1, one group) (QConv.c):
+ *
+ *   out[f][oy][ox] = sum_{c, ky, kx} (X[c][oy*sy + ky*dy][ox*sx + kx*dx] - xZp)
+ *                                    * (Wt[f][c][ky][kx] - wZp)
+ *
+ * X is the input already padded (with its zero point): IH x IW per channel,
+ * element (c, y, x) at X + c*csX + y*rsX + x. Wt is [F][C][KH][KW] and out
+ * [F][OH][OW], both contiguous. Signedness and exactness as in
+ * qcc_rt_qgemm_s8: it is that product of the filters by the patch matrix,
+ * whose panels are packed straight from X (the matrix is never stored). */
+void qcc_rt_qconv_s8(int64_t F, int64_t C, int64_t IH, int64_t IW, int64_t KH,
+                     int64_t KW, int64_t OH, int64_t OW, int64_t sy,
+                     int64_t sx, int64_t dy, int64_t dx, const void *X,
+                     int64_t csX, int64_t rsX, int64_t xSigned, int64_t xZp,
+                     const void *Wt, int64_t wSigned, int64_t wZp,
+                     int32_t *out);
+
 /* Sub-channel (grouped) product with packed sub-byte weights:
  *
  *   C[i][j] = sum_g wScale[j][g] *

@@ -44,6 +44,13 @@ def ConvertLinalgToUKernels : Pass<"qcc-convert-linalg-to-ukernels", "mlir::Modu
     as i64 addresses taken from the buffers' aligned pointers and offsets.
     Other matmuls are left for the loop lowering.
 
+    The integer contractions the qnn lowering tags become calls of the
+    runtime's integer kernels: `qcc.qgemm` generics `qcc_rt_qgemm_s8` (or
+    the ternary / 2:4 kernels), `qcc.qgemm_grouped` ones
+    `qcc_rt_qgemm_grouped`, and `qcc.qconv` 2-D convolutions (batch 1, one
+    group) `qcc_rt_qconv_s8`, which packs the patch operand straight from
+    the padded NCHW input. Each needs an output known to be zero before it.
+
     ```mlir
     linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>)
                   outs(%c : memref<4x16xf32>)

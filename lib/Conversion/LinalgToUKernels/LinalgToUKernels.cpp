@@ -585,13 +585,104 @@ struct QGemmSparse24ToKernel : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+constexpr const char *kQConv = "qcc_rt_qconv_s8";
+
+/// Whether the last `dims` dimensions of a static buffer are contiguous
+/// (row-major, unit inner stride).
+bool innerContiguous(MemRefType type, unsigned dims) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (!type.hasStaticShape() ||
+      failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  int64_t expect = 1;
+  for (unsigned i = 0; i < dims; ++i) {
+    unsigned d = type.getRank() - 1 - i;
+    if (strides[d] != expect)
+      return false;
+    expect *= type.getDimSize(d);
+  }
+  return true;
+}
+
+/// The 2-D convolution the qnn lowering tags `qcc.qconv` (batch 1, one
+/// group, one weight zero point; out[0, f, oy, ox] = sum over c, ky, kx of
+/// (X[0, c, oy*sy + ky*dy, ox*sx + kx*dx] - xZp) * (W[f, c, ky, kx] - wZp))
+/// becomes a call of qcc_rt_qconv_s8, which packs the GEMM's patch operand
+/// straight from the input (runtime/QConv.c).
+struct QConvToKernel : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    auto info = op->getAttrOfType<DictionaryAttr>("qcc.qconv");
+    if (!info || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+        op.getNumDpsInputs() != 2)
+      return failure();
+    auto xZp = info.getAs<IntegerAttr>("x_zp"),
+         wZp = info.getAs<IntegerAttr>("w_zp");
+    auto strides = info.getAs<DenseI64ArrayAttr>("strides"),
+         dilations = info.getAs<DenseI64ArrayAttr>("dilations");
+    if (!xZp || !wZp || !strides || !dilations || strides.size() != 2 ||
+        dilations.size() != 2)
+      return rewriter.notifyMatchFailure(op, "malformed qcc.qconv tag");
+    Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
+          c = op.getDpsInits()[0];
+    auto xt = dyn_cast<MemRefType>(x.getType());
+    auto wt = dyn_cast<MemRefType>(w.getType());
+    auto ct = dyn_cast<MemRefType>(c.getType());
+    if (!xt || !wt || !ct || xt.getRank() != 4 || wt.getRank() != 4 ||
+        ct.getRank() != 4 || !hasUnitInnerStride(x, 8) ||
+        !innerContiguous(wt, 4) || !innerContiguous(ct, 3) ||
+        wt.getElementTypeBitWidth() != 8 || ct.getElementTypeBitWidth() != 32)
+      return rewriter.notifyMatchFailure(op, "unsuitable buffers");
+    std::optional<qcc::ZeroInit> zeroInit = qcc::findZeroInit(op, c);
+    if (!zeroInit)
+      return rewriter.notifyMatchFailure(op, "output not known to be zero");
+    Location loc = op.getLoc();
+    auto cst = [&](int64_t v) -> Value {
+      return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(),
+                                                   v);
+    };
+    auto flag = [&](StringRef name) {
+      auto a = info.getAs<BoolAttr>(name);
+      return a && a.getValue();
+    };
+    StridedBuffer dx = describeStrided(rewriter, loc, x),
+                  dw = describeStrided(rewriter, loc, w),
+                  dc = describeStrided(rewriter, loc, c);
+    SmallVector<Value> args{cst(ct.getDimSize(1)),
+                            cst(xt.getDimSize(1)),
+                            cst(xt.getDimSize(2)),
+                            cst(xt.getDimSize(3)),
+                            cst(wt.getDimSize(2)),
+                            cst(wt.getDimSize(3)),
+                            cst(ct.getDimSize(2)),
+                            cst(ct.getDimSize(3)),
+                            cst(strides[0]),
+                            cst(strides[1]),
+                            cst(dilations[0]),
+                            cst(dilations[1]),
+                            dx.address,
+                            dx.strides[1],
+                            dx.strides[2],
+                            cst(!flag("x_unsigned")),
+                            cst(xZp.getInt()),
+                            dw.address,
+                            cst(!flag("w_unsigned")),
+                            cst(wZp.getInt()),
+                            dc.address};
+    qcc::replaceWithRuntimeCall(rewriter, op, kQConv, args, zeroInit->dead);
+    return success();
+  }
+};
+
 struct ConvertLinalgToUKernelsPass
     : qcc::impl::ConvertLinalgToUKernelsBase<ConvertLinalgToUKernelsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<MatmulToSgemm<linalg::MatmulOp>,
                  MatmulToSgemm<linalg::BatchMatmulOp>, QGemmToKernel,
-                 QGemmGroupedToKernel, QGemmSparse24ToKernel>(
+                 QGemmGroupedToKernel, QGemmSparse24ToKernel, QConvToKernel>(
         &getContext());
     // Ternary weights take their kernel before the int8 one matches.
     patterns.add<QGemmTernaryToKernel>(&getContext(), /*benefit=*/2);

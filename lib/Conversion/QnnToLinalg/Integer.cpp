@@ -362,6 +362,74 @@ Value buildQGemm(OpBuilder &b, Location loc, Value x, bool xUnsigned,
   return generic.getResult(0);
 }
 
+/// The 2-D convolution of a batch-1 NCHW input (already padded with its
+/// zero point) by [F, C, KH, KW] filters with one zero point, as one
+/// linalg.generic over (f, oy, ox, c, ky, kx) into an i32 [1, F, OH, OW]
+/// tensor, tagged `qcc.qconv` (zero points, signedness, strides,
+/// dilations) for the ukernel conversion's qcc_rt_qconv_s8 call.
+Value buildQConv(OpBuilder &b, Location loc, Value input, bool xUnsigned,
+                 int64_t xZp, Value weight, bool wUnsigned, int64_t wZp,
+                 RankedTensorType ot, ArrayRef<int64_t> strides,
+                 ArrayRef<int64_t> dilations) {
+  MLIRContext *ctx = b.getContext();
+  Type i32 = b.getI32Type();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  AffineExpr zero = getAffineConstantExpr(0, ctx);
+  SmallVector<AffineMap> maps{
+      AffineMap::get(6, 0,
+                     {zero, d(3), d(1) * strides[0] + d(4) * dilations[0],
+                      d(2) * strides[1] + d(5) * dilations[1]},
+                     ctx),
+      AffineMap::get(6, 0, {d(0), d(3), d(4), d(5)}, ctx),
+      AffineMap::get(6, 0, {zero, d(0), d(1), d(2)}, ctx)};
+  auto outType = RankedTensorType::get(ot.getShape(), i32);
+  Value init = filledTensor(b, loc, outType,
+                            b.create<arith::ConstantIntOp>(loc, i32, 0));
+  auto iters = parallel(6);
+  for (unsigned i = 3; i < 6; ++i)
+    iters[i] = utils::IteratorType::reduction;
+  auto ext = [&](OpBuilder &nb, Location l, Value v, bool isUnsigned) -> Value {
+    if (isUnsigned)
+      return nb.create<arith::ExtUIOp>(l, i32, v);
+    return nb.create<arith::ExtSIOp>(l, i32, v);
+  };
+  auto generic = b.create<linalg::GenericOp>(
+      loc, outType, ValueRange{input, weight}, init, maps, iters,
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value xv = nb.create<arith::SubIOp>(
+            l, ext(nb, l, a[0], xUnsigned),
+            nb.create<arith::ConstantIntOp>(l, i32, xZp));
+        Value wv = nb.create<arith::SubIOp>(
+            l, ext(nb, l, a[1], wUnsigned),
+            nb.create<arith::ConstantIntOp>(l, i32, wZp));
+        Value p = nb.create<arith::MulIOp>(l, xv, wv);
+        nb.create<linalg::YieldOp>(
+            l, ValueRange{nb.create<arith::AddIOp>(l, a[2], p)});
+      });
+  SmallVector<NamedAttribute> tag{
+      b.getNamedAttr("x_zp", b.getI64IntegerAttr(xZp)),
+      b.getNamedAttr("x_unsigned", b.getBoolAttr(xUnsigned)),
+      b.getNamedAttr("w_zp", b.getI64IntegerAttr(wZp)),
+      b.getNamedAttr("w_unsigned", b.getBoolAttr(wUnsigned)),
+      b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)),
+      b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations))};
+  generic->setAttr("qcc.qconv", b.getDictionaryAttr(tag));
+  return generic.getResult(0);
+}
+
+/// Whether `w` is a constant whose values are all -1, 0 or 1 with zero
+/// point 0 (the ternary kernel's operand).
+bool isTernaryConstant(Value w, int64_t zp) {
+  DenseElementsAttr dense;
+  if (zp != 0 || !matchPattern(w, m_Constant(&dense)) ||
+      !dense.getElementType().isInteger(8))
+    return false;
+  return llvm::all_of(dense.getValues<APInt>(), [](const APInt &v) {
+    int64_t s = v.getSExtValue();
+    return s >= -1 && s <= 1;
+  });
+}
+
 /// Adds an i32 bias broadcast along `axis` of `acc`.
 Value addBias(OpBuilder &b, Location loc, Value acc, Value bias, int64_t axis) {
   if (!bias)
@@ -506,7 +574,17 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
       outSize *= ot.getDimSize(2 + i);
     }
     Value result;
-    if (batch == 1 && group == 1) {
+    ArrayRef<int64_t> wZps = op.getWZp();
+    if (batch == 1 && group == 1 && spatial == 2 && llvm::all_equal(wZps) &&
+        outSize >= 8 && !isTernaryConstant(adaptor.getWeight(), wZps[0])) {
+      // The convolution itself, on the padded input, tagged for the
+      // runtime's implicit-im2col kernel (qcc_rt_qconv_s8): the patch
+      // matrix is never materialized. (Ternary filters keep the patch rows
+      // below: the ternary kernel multiplies those.)
+      result =
+          buildQConv(rewriter, loc, input, xUnsigned, xZp, adaptor.getWeight(),
+                     wUnsigned, wZps[0], ot, strides, dilations);
+    } else if (batch == 1 && group == 1) {
       // Patches as rows [outSize, C * K...] (the ukernel's X) times the
       // filters [F, C * K...] (its W) into F x outSize.
       Value cols = im2colRows(rewriter, loc, input, wt.getShape().drop_front(2),
@@ -514,7 +592,6 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
       Value w = reshapeTo(rewriter, loc, adaptor.getWeight(),
                           RankedTensorType::get({filters, cg * window},
                                                 wt.getElementType()));
-      ArrayRef<int64_t> wZps = op.getWZp();
       if (llvm::all_equal(wZps) && outSize >= 8) {
         // Filters as the kernel's rows: its output is then F x outSize row
         // by row (NCHW), stored contiguously, and its register tile spans
