@@ -13,28 +13,15 @@ import os
 import re
 import sys
 
-import numpy as np
+import ocr_cls_testing as cls
 import qcc_testing as q
 
 target = sys.argv[1]
 work = q.workdir(sys.argv[2] if len(sys.argv) > 2 else None)
 methods = (sys.argv[3] if len(sys.argv) > 3 else "magnitude,wanda,sparsegpt").split(",")
-h, w = 48, 192
-model = q.ocr_model("cls")
-shapes = {"x": (1, 3, h, w)}
-
-calib_texts = ["Hello qcc 2024", "quantized models", "integer only",
-               "The quick brown fox", "MLIR compiler", "12345 67890",
-               "calibration data", "onnxruntime"]
-test_texts = ["jumps over the lazy dog", "Compiled by qcc", "int8 kernels",
-              "PaddleOCR lines", "Another line 42", "weights in 4 bits"]
-calib_dir = os.path.join(work, "calib")
-os.makedirs(calib_dir, exist_ok=True)
-for i, t in enumerate(calib_texts):
-    np.save(os.path.join(calib_dir, f"s{i}.npy"),
-            q.render_text_image(t, h, w, "cls", upside_down=(i % 2 == 1)))
-tests = [q.render_text_image(t, h, w, "cls", upside_down=flip)
-         for t in test_texts for flip in (False, True)]
+model = cls.model()
+calib_dir, _ = cls.calibration(work)
+tests = cls.test_inputs()
 outputs = q.onnx_io(model)[1]
 refs = [q.ort_run(model, {"x": x}) for x in tests]
 
@@ -43,26 +30,17 @@ for m in methods:
     # Quantize and prune once to integer IR, then compile that.
     mlir = os.path.join(work, f"cls_24_{m}.integer.mlir")
     so = os.path.join(work, f"cls_24_{m}.so")
-    q.compile_model(model, mlir, target, shapes,
+    q.compile_model(model, mlir, target, cls.SHAPES,
                     extra_args=["--quant=w8a8", f"--calib={calib_dir}",
                                 "--sparsity=force", f"--prune={m}",
                                 "--emit=integer"])
     with open(mlir) as f:
         packed = len(re.findall(r"qnn\.matmul_sparse24_integer", f.read()))
     q.compile_model(mlir, so, target, {})
-    cos, err = [], []
-    agree = 0
-    for i, x in enumerate(tests):
-        got = q.run_model(so, {"x": x}, os.path.join(work, f"r_{m}{i}"), outputs)
-        for name in outputs:
-            a = refs[i][name].ravel().astype(np.float64)
-            b = got[name].ravel().astype(np.float64)
-            cos.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))))
-            err.append(float(np.abs(a - b).max()))
-            agree += int(a.argmax() == b.argmax())
-    results[m] = (min(cos), max(err), float(np.mean(err)), agree, packed)
-    print(f"W8A8 2:4 {m:9s}: {packed} sparse layers  min cosine {min(cos):.5f}  "
-          f"max |err| {max(err):.4f}  mean max|err| {np.mean(err):.4f}  "
+    results[m] = cls.error_vs_float(so, tests, refs, outputs, work, m) + (packed,)
+    c, e, mean_e, agree, _ = results[m]
+    print(f"W8A8 2:4 {m:9s}: {packed} sparse layers  min cosine {c:.5f}  "
+          f"max |err| {e:.4f}  mean max|err| {mean_e:.4f}  "
           f"class agreement {agree}/{len(tests)}", flush=True)
 
 ok = all(r[4] > 0 for r in results.values())
@@ -73,18 +51,10 @@ if "magnitude" in results:
             print(f"{m} beats magnitude (mean max|err|): {better}")
             ok &= better
 
-# Bit-exactness of the 2:4 kernel's integers against the interpreter. The
-# model ends in a float softmax after the last dequantize, outside the
-# integer contract, so float rounding there is allowed.
+# Bit-exactness of the 2:4 kernel's integers against the interpreter.
 m = "sparsegpt" if "sparsegpt" in methods else methods[0]
-mlir = os.path.join(work, f"cls_24_{m}.integer.mlir")
-so = os.path.join(work, f"cls_24_{m}.so")
-for i, x in enumerate(tests[:2]):
-    got = q.run_model(so, {"x": x}, os.path.join(work, f"b{i}"), outputs)
-    ref = q.qcc_reference(mlir, {"x": x}, os.path.join(work, f"ref{i}"), outputs)
-    for name in outputs:
-        d = float(np.abs(got[name].astype(np.float64) - ref[name]).max())
-        print(f"reference vs compiled ({m}), sample {i}: max |diff| {d:.2e}")
-        ok &= d <= 1e-6
+ok &= cls.matches_reference(os.path.join(work, f"cls_24_{m}.so"),
+                            os.path.join(work, f"cls_24_{m}.integer.mlir"),
+                            tests[:2], outputs, work, f" ({m})")
 print("ocr_cls_sparse24:", "PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)

@@ -14,30 +14,21 @@ import re
 import sys
 
 import numpy as np
+import ocr_cls_testing as cls
 import qcc_testing as q
 
 target = sys.argv[1]
 work = q.workdir(sys.argv[2] if len(sys.argv) > 2 else None)
 scale = sys.argv[3] if len(sys.argv) > 3 else "channel"
-h, w = 48, 192
-model = q.ocr_model("cls")
-shapes = {"x": (1, 3, h, w)}
-
-calib_texts = ["Hello qcc 2024", "quantized models", "integer only",
-               "The quick brown fox"]
-calib_dir = os.path.join(work, "calib")
-os.makedirs(calib_dir, exist_ok=True)
-for i, t in enumerate(calib_texts):
-    np.save(os.path.join(calib_dir, f"s{i}.npy"),
-            q.render_text_image(t, h, w, "cls", upside_down=(i % 2 == 1)))
-tests = [q.render_text_image(t, h, w, "cls", upside_down=flip)
-         for t in ("Compiled by qcc", "ternary weights") for flip in (False, True)]
+model = cls.model()
+calib_dir, _ = cls.calibration(work, cls.CALIB_TEXTS[:4])
+tests = cls.test_inputs(["Compiled by qcc", "ternary weights"])
 outputs = q.onnx_io(model)[1]
 
 mlir = os.path.join(work, f"cls_ternary_{scale}.integer.mlir")
 so = os.path.join(work, f"cls_ternary_{scale}.so")
 ll = os.path.join(work, f"cls_ternary_{scale}.ll")
-q.compile_model(model, mlir, target, shapes,
+q.compile_model(model, mlir, target, cls.SHAPES,
                 extra_args=["--quant=w8a8", f"--calib={calib_dir}",
                             "--weights=ternary", f"--ternary-scale={scale}",
                             "--emit=integer"])

@@ -11,28 +11,15 @@
 import os
 import sys
 
-import numpy as np
+import ocr_cls_testing as cls
 import qcc_testing as q
 
 target = sys.argv[1]
 work = q.workdir(sys.argv[2] if len(sys.argv) > 2 else None)
 methods = (sys.argv[3] if len(sys.argv) > 3 else "rtn,hqq,gptq,awq").split(",")
-h, w = 48, 192
-model = q.ocr_model("cls")
-shapes = {"x": (1, 3, h, w)}
-
-calib_texts = ["Hello qcc 2024", "quantized models", "integer only",
-               "The quick brown fox", "MLIR compiler", "12345 67890",
-               "calibration data", "onnxruntime"]
-test_texts = ["jumps over the lazy dog", "Compiled by qcc", "int8 kernels",
-              "PaddleOCR lines", "Another line 42", "weights in 4 bits"]
-calib_dir = os.path.join(work, "calib")
-os.makedirs(calib_dir, exist_ok=True)
-for i, t in enumerate(calib_texts):
-    np.save(os.path.join(calib_dir, f"s{i}.npy"),
-            q.render_text_image(t, h, w, "cls", upside_down=(i % 2 == 1)))
-tests = [q.render_text_image(t, h, w, "cls", upside_down=flip)
-         for t in test_texts for flip in (False, True)]
+model = cls.model()
+calib_dir, _ = cls.calibration(work)
+tests = cls.test_inputs()
 outputs = q.onnx_io(model)[1]
 refs = [q.ort_run(model, {"x": x}) for x in tests]
 
@@ -41,24 +28,15 @@ for m in methods:
     # Quantize once to integer IR, then compile that for the target.
     mlir = os.path.join(work, f"cls_w4_{m}.integer.mlir")
     so = os.path.join(work, f"cls_w4_{m}.so")
-    q.compile_model(model, mlir, target, shapes,
+    q.compile_model(model, mlir, target, cls.SHAPES,
                     extra_args=["--quant=w8a8", f"--calib={calib_dir}",
                                 f"--weights={m}", "--wbits=4", "--group=32",
                                 "--emit=integer"])
     q.compile_model(mlir, so, target, {})
-    cos, err = [], []
-    agree = 0
-    for i, x in enumerate(tests):
-        got = q.run_model(so, {"x": x}, os.path.join(work, f"r_{m}{i}"), outputs)
-        for name in outputs:
-            a = refs[i][name].ravel().astype(np.float64)
-            b = got[name].ravel().astype(np.float64)
-            cos.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))))
-            err.append(float(np.abs(a - b).max()))
-            agree += int(a.argmax() == b.argmax())
-    results[m] = (min(cos), max(err), float(np.mean(err)), agree)
-    print(f"W4A8 g32 {m:5s}: min cosine {min(cos):.5f}  max |err| {max(err):.4f}  "
-          f"mean max|err| {np.mean(err):.4f}  class agreement {agree}/{len(tests)}",
+    results[m] = cls.error_vs_float(so, tests, refs, outputs, work, m)
+    c, e, mean_e, agree = results[m]
+    print(f"W4A8 g32 {m:5s}: min cosine {c:.5f}  max |err| {e:.4f}  "
+          f"mean max|err| {mean_e:.4f}  class agreement {agree}/{len(tests)}",
           flush=True)
 
 ok = True
@@ -70,17 +48,9 @@ if "rtn" in results:
             ok &= better
 
 # Bit-exactness: the compiled GPTQ model against the reference interpreter.
-# The model ends in a float softmax after the last dequantize, outside the
-# integer contract, so float rounding there is allowed.
 m = "gptq" if "gptq" in methods else methods[0]
-mlir = os.path.join(work, f"cls_w4_{m}.integer.mlir")
-so = os.path.join(work, f"cls_w4_{m}.so")
-for i, x in enumerate(tests[:2]):
-    got = q.run_model(so, {"x": x}, os.path.join(work, f"b{i}"), outputs)
-    ref = q.qcc_reference(mlir, {"x": x}, os.path.join(work, f"ref{i}"), outputs)
-    for name in outputs:
-        d = float(np.abs(got[name].astype(np.float64) - ref[name]).max())
-        print(f"reference vs compiled ({m}), sample {i}: max |diff| {d:.2e}")
-        ok &= d <= 1e-6
+ok &= cls.matches_reference(os.path.join(work, f"cls_w4_{m}.so"),
+                            os.path.join(work, f"cls_w4_{m}.integer.mlir"),
+                            tests[:2], outputs, work, f" ({m})")
 print("ocr_cls_w4a8:", "PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)

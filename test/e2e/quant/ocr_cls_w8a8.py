@@ -12,28 +12,15 @@ import os
 import sys
 
 import numpy as np
+import ocr_cls_testing as cls
 import qcc_testing as q
 
 target = sys.argv[1]
 work = q.workdir(sys.argv[2] if len(sys.argv) > 2 else None)
-h, w = 48, 192
-model = q.ocr_model("cls")
-shapes = {"x": (1, 3, h, w)}
-
-calib_texts = ["Hello qcc 2024", "quantized models", "integer only",
-               "The quick brown fox", "MLIR compiler", "12345 67890",
-               "calibration data", "onnxruntime"]
-test_texts = ["jumps over the lazy dog", "Compiled by qcc", "int8 kernels",
-              "PaddleOCR lines"]
-calib_dir = os.path.join(work, "calib")
-os.makedirs(calib_dir, exist_ok=True)
-calib = []
-for i, t in enumerate(calib_texts):
-    x = q.render_text_image(t, h, w, "cls", upside_down=(i % 2 == 1))
-    calib.append(x)
-    np.save(os.path.join(calib_dir, f"s{i}.npy"), x)
-tests = [q.render_text_image(t, h, w, "cls", upside_down=flip)
-         for t in test_texts for flip in (False, True)]
+model = cls.model()
+shapes = cls.SHAPES
+calib_dir, calib = cls.calibration(work)
+tests = cls.test_inputs(cls.TEST_TEXTS[:4])
 
 so = os.path.join(work, "cls_w8a8.so")
 mlir = os.path.join(work, "cls_w8a8.integer.mlir")
@@ -68,15 +55,8 @@ for label, c, e, a, n in rows:
 # 1e-3 of onnxruntime's (or better).
 ok &= qa >= oa and qc >= oc - 1e-3
 
-# The compiled integer path against the reference interpreter. The model
-# ends in a float softmax after the last dequantize (outside the integer
-# contract), so the comparison allows float rounding there only.
-for i, x in enumerate(tests[:2]):
-    got = q.run_model(so, {"x": x}, os.path.join(work, f"b{i}"), outputs)
-    ref = q.qcc_reference(mlir, {"x": x}, os.path.join(work, f"ref{i}"), outputs)
-    for name in outputs:
-        d = float(np.abs(got[name].astype(np.float64) - ref[name]).max())
-        print(f"reference vs compiled, sample {i}: max |diff| {d:.2e}")
-        ok &= d <= 1e-6
+# The compiled integer path against the reference interpreter, bit for bit
+# up to the float softmax after the last dequantize.
+ok &= cls.matches_reference(so, mlir, tests[:2], outputs, work)
 print("ocr_cls_w8a8:", "PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)
