@@ -429,12 +429,18 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
     def->setAttr("qcc.calib", b.getArrayAttr(all));
   }
   if (sparse) {
-    // The target's cost model: x86-64's 2:4 kernels beat its dense ones;
-    // AArch64 has only the portable 2:4 code, so `enable` prunes nothing.
+    // The target's cost model: the AVX2 2:4 kernels beat the dense AVX2
+    // ones (1.1-2.1x compute-bound, 1.6-3.2x GEMV; bench/sparse24_gemm.py).
+    // With AVX-512 VNNI the dense vpdpbusd kernel wins (2:4 at 0.34-1.35x on
+    // a Xeon) and AArch64 has only portable 2:4 code, so there `enable`
+    // prunes nothing (`force` still does).
     auto target = resolveTarget(loc, options.target);
     if (failed(target))
       return failure();
-    bool fastKernel = target->first->name() != "aarch64";
+    const auto &cpu = target->second.requiredCpuFeatures;
+    auto hasCpu = [&](llvm::StringRef f) { return llvm::is_contained(cpu, f); };
+    bool fastKernel = target->first->name() != "aarch64" && hasCpu("avx2") &&
+                      !hasCpu("avx512vnni");
     if (failed(runPipeline(
             module,
             [&](OpPassManager &pm) {
