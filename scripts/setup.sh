@@ -10,7 +10,8 @@ debs=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
       libomp-22-dev libonnx-dev libprotobuf-dev protobuf-compiler
       nlohmann-json3-dev libgtest-dev cmake ninja-build ccache
       qemu-user gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
-      libonnx-testdata espeak-ng fonts-dejavu-core python3-pip)
+      libonnx-testdata espeak-ng fonts-dejavu-core python3-pip
+      chromium)  # chromium: renders the bit-allocation report in a test
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -30,7 +30,7 @@ llvm_config.with_environment(
     "PYTHONPATH", os.path.join(config.qcc_src_root, "test", "lib"), append_path=True
 )
 
-tools = ["qcc", "qcc-opt", "qcc-run", "qcc-reference", "qcc-model-info", "qcc-eval"]
+tools = ["qcc", "qcc-opt", "qcc-run", "qcc-reference", "qcc-model-info", "qcc-eval", "qcc-bit-allocation", "qcc-sensitivity"]
 llvm_config.add_tool_substitutions(tools, [config.qcc_tools_dir])
 
 # Optional parts of the suite are features.
@@ -68,6 +68,10 @@ for module, feature in [
 ]:
     if python_has(module):
         config.available_features.add(feature)
+# Headless Chromium renders the bit-allocation report (scripts/setup.sh
+# installs the Debian package).
+if shutil.which("chromium") or shutil.which("chromium-browser"):
+    config.available_features.add("chromium")
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
 

@@ -152,6 +152,12 @@ llvm::Error TargetBackend::emitObject(ModuleOp module,
   return llvm::Error::success();
 }
 
+llvm::Expected<TargetCostModel>
+TargetBackend::costModel(const TargetConfig &config, int) const {
+  return llvm::createStringError("target '" + config.name +
+                                 "' has no cost model");
+}
+
 static std::vector<std::unique_ptr<TargetBackend>> &registry() {
   static std::vector<std::unique_ptr<TargetBackend>> backends;
   return backends;

@@ -10,6 +10,8 @@
 #ifndef QCC_TARGET_TARGETBACKEND_H
 #define QCC_TARGET_TARGETBACKEND_H
 
+#include "qcc/Target/CostModel.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringRef.h"
@@ -72,6 +74,11 @@ public:
   virtual llvm::Error emitObject(mlir::ModuleOp module,
                                  const TargetConfig &config,
                                  llvm::raw_ostream &os) const;
+  /// The weight formats this backend's kernels run on `config` with
+  /// `threads` threads and what they cost (CostModel.h). The default says
+  /// the backend has none.
+  virtual llvm::Expected<TargetCostModel>
+  costModel(const TargetConfig &config, int threads) const;
 };
 
 /// Registers a backend; called from registerAllTargets().

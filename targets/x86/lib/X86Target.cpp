@@ -55,8 +55,94 @@ const char *levelName(int level) {
   }
 }
 
+int levelOf(llvm::StringRef name) {
+  if (name == "x86-64")
+    return 1;
+  if (name == "x86-64-v4-vnni")
+    return 5;
+  if (name == "x86-64-v4-amx")
+    return 6;
+  return name.back() - '0';
+}
+
+/// The x86-64 weight-format table. Figures for x86-64-v3 were measured on
+/// the 2-vCPU AMD EPYC (Zen 3) build machine (bench/README.md: llm_gemv.py,
+/// ternary_gemv.py, sparse24_gemm.py); the other levels scale them by the
+/// width of their int8 dot product, which is a nominal figure, not a
+/// measurement.
+TargetCostModel x86CostModel(const TargetConfig &config, int threads) {
+  int level = levelOf(config.name);
+  bool two = threads >= 2;
+  TargetCostModel m;
+  m.target = config.name;
+  m.threads = threads;
+  m.bandwidthBytesPerSecond = two ? 28.2e9 : 24.1e9;
+  m.bandwidthSource = "measured: bench/membw.c on the Zen 3 build machine, "
+                      "1 or 2 threads (more threads not modelled)";
+  // Multiply-add rates: measured at 2 threads (T = 128 tokens); one thread
+  // does half. Levels below v3 run the portable C kernels (a quarter, and
+  // half the streaming rate); VNNI and AMX double and quadruple the int8
+  // rate (nominal).
+  double t = two ? 1.0 : 0.5;
+  double macScale = level <= 2 ? 0.25 : level == 3 ? 1.0 : level == 4 ? 1.0
+                                                                   : 2.0;
+  double streamScale = level <= 2 ? 0.5 : 1.0;
+  const char *measured = "measured (x86-64-v3, bench/llm_gemv.py)";
+  const char *estimate = "estimate (like the nearest measured kernel)";
+  const char *src3 = level == 3 ? measured : "nominal (scaled from x86-64-v3)";
+  const char *est = level == 3 ? estimate : "nominal (scaled from x86-64-v3)";
+  auto add = [&](const char *name, bool native, const char *runsAs,
+                 double stream, double gmacs, double macFraction,
+                 const char *source) {
+    WeightFormatCost f;
+    f.name = name;
+    f.bitsPerWeight = storageBitsPerWeight(name);
+    f.native = native;
+    f.runsAs = runsAs;
+    f.streamEfficiency = stream * streamScale;
+    f.macsPerSecond = gmacs * 1e9 * t * macScale;
+    f.macFraction = macFraction;
+    f.source = source;
+    m.formats.push_back(f);
+  };
+  // f32: qcc_rt_sgemm, 77% of the bandwidth in the f32 decode step (README).
+  add("f32", true, "", 0.77, 48, 1, est);
+  add("f16", false, "f32", 0.77, 48, 1, "converted to f32 at compile time");
+  // qnn.block_linear (runtime/BlockLinear.c).
+  add("q8_0", true, "", two ? 0.75 : 0.51, 51, 1, src3);
+  add("q4_1", true, "", 0.37, 30.9, 1, src3);
+  add("q4_0", true, "", 0.37, 30.9, 1, est);
+  add("q5_0", true, "", 0.30, 25, 1, est);
+  add("q5_1", true, "", 0.30, 25, 1, est);
+  add("q4k", true, "", 0.37, 30.9, 1, est);
+  add("q5k", true, "", 0.30, 25, 1, est);
+  add("q6k", true, "", 0.33, 28, 1, est);
+  add("q3k", false, "q8_0", 0, 0, 1, "requantized to Q8_0 (LlamaGraph.cpp)");
+  add("q2k", false, "q8_0", 0, 0, 1, "requantized to Q8_0 (LlamaGraph.cpp)");
+  // The integer path (runtime/QGemm.c, grouped sub-byte, ternary, 2:4).
+  add("int8", true, "", 0.6, 51, 1, est);
+  add("int4g32", true, "", 0.45, 30, 1, est);
+  add("int4g128", true, "", 0.6, 30, 1, est);
+  // Ternary GEMV 4096x4096, 1 thread: 515 us = 8.1 GB/s of 24.1.
+  add("ternary", true, "", 0.34, 30, 1,
+      level == 3 ? "measured (x86-64-v3, bench/ternary_gemv.py)" : est);
+  // 2:4: the AVX2/VNNI kernel does half the multiply-adds; GEMV 1.6-2.07x
+  // faster than dense int8 on 5/8 of the bytes, compute-bound 1.13-1.31x.
+  if (level >= 3)
+    add("sparse24", true, "", 0.6 * 1.8 * 5 / 8, 51 * 0.6, 0.5,
+        level == 3 ? "measured (x86-64-v3, bench/sparse24_gemm.py)" : est);
+  else
+    add("sparse24", false, "int8", 0, 0, 1,
+        "portable code only: not faster than dense int8");
+  return m;
+}
+
 class X86Backend : public TargetBackend {
 public:
+  llvm::Expected<TargetCostModel> costModel(const TargetConfig &config,
+                                            int threads) const override {
+    return x86CostModel(config, threads);
+  }
   llvm::StringRef name() const override { return "x86-64"; }
   std::string description() const override {
     return "x86-64 (levels x86-64, x86-64-v2, x86-64-v3, x86-64-v4, "
