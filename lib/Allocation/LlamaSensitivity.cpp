@@ -91,10 +91,19 @@ measureLlamaSensitivity(const SensitivityOptions &o,
                 "least 1");
   std::string probe = o.probe;
   if (probe.empty()) {
-    probe = o.configs.front();
-    for (const std::string &c : o.configs)
-      if (storageBitsPerWeight(c) < storageBitsPerWeight(probe))
+    // The cheapest config of at least 4 bits: the KL/MSE ratio transfers
+    // between configs only while the perturbation is small (second order);
+    // ternary or 2-bit layers are far outside that regime.
+    for (const std::string &c : o.configs) {
+      double bits = storageBitsPerWeight(c);
+      if (bits >= 4 && (probe.empty() || bits < storageBitsPerWeight(probe)))
         probe = c;
+    }
+    if (probe.empty())
+      for (const std::string &c : o.configs)
+        if (probe.empty() ||
+            storageBitsPerWeight(c) > storageBitsPerWeight(probe))
+          probe = c;
   }
   if (std::find(o.configs.begin(), o.configs.end(), probe) == o.configs.end())
     return fail("--probe=" + probe + " is not one of --configs");

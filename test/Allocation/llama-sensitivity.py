@@ -105,10 +105,16 @@ check(True, "errors ordered by bits on every layer")
 # --kl=probe: the probe's KL as measured above, others scaled by the ratio.
 probe = os.path.join(work, "probe.json")
 p = run(model, "--calib=" + text, "--configs=" + ",".join(CONFIGS), "--calib-seq=%d" % SEQ,
-        "--calib-samples=%d" % SAMPLES, "-o", probe)
+        "--calib-samples=%d" % SAMPLES, "-o", probe, "--probe=ternary")
 check("[sensitivity] block 2/2" in p.stderr, "progress output")
 tp = json.load(open(probe))
-check(tp["probe_config"] == "ternary", "probe defaults to the fewest bits")
+check(tp["probe_config"] == "ternary", "--probe")
+dflt = os.path.join(work, "default.json")
+run(model, "--calib=" + text, "--configs=" + ",".join(CONFIGS), "--calib-seq=%d" % SEQ,
+    "--calib-samples=%d" % SAMPLES, "-o", dflt, "--layers=blk\\.1\\.ffn")
+td = json.load(open(dflt))
+check(td["probe_config"] == "int4g32" and len(td["layers"]) == 3,
+      "probe defaults to the cheapest config of >= 4 bits; --layers")
 for la, lp_ in zip(t["layers"], tp["layers"]):
     ra, rp = la["results"], lp_["results"]
     gain = rp["ternary"]["kl"] / rp["ternary"]["layer_mse"]
@@ -121,15 +127,15 @@ check(True, "probe mode: probe KL equal, others scaled")
 
 # Reuse: a second run measures nothing; one more config measures only it.
 p = run(model, "--calib=" + text, "--configs=" + ",".join(CONFIGS), "--calib-seq=%d" % SEQ,
-        "--calib-samples=%d" % SAMPLES, "-o", probe)
+        "--calib-samples=%d" % SAMPLES, "-o", probe, "--probe=ternary")
 check("0 KL measurements, 42 results reused" in p.stderr, "second run reuses all: " + p.stderr.splitlines()[-1])
 p = run(model, "--calib=" + text, "--configs=" + ",".join(CONFIGS + ["int4g128"]),
-        "--calib-seq=%d" % SEQ, "--calib-samples=%d" % SAMPLES, "-o", probe)
+        "--calib-seq=%d" % SEQ, "--calib-samples=%d" % SAMPLES, "-o", probe, "--probe=ternary")
 check("0 KL measurements, 42 results reused" in p.stderr and
       len(json.load(open(probe))["layers"][0]["results"]) == 4, "added config measured alone")
 # Other settings: not reused.
 p = run(model, "--calib=" + text, "--configs=" + ",".join(CONFIGS), "--calib-seq=8",
-        "--calib-samples=%d" % SAMPLES, "-o", probe)
+        "--calib-samples=%d" % SAMPLES, "-o", probe, "--probe=ternary")
 check("14 KL measurements, 0 results reused" in p.stderr, "other settings measured afresh")
 
 # The table drives the allocator.

@@ -39,7 +39,7 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     probe("probe",
           cl::desc("Config whose KL is measured for every layer (default: "
-                   "the one with the fewest bits)"),
+                   "the cheapest of at least 4 bits)"),
           cl::cat(category));
 static cl::opt<std::string>
     kl("kl",

@@ -35,7 +35,8 @@ struct SensitivityOptions {
   std::string calibText; // UTF-8 text
   int64_t seq = 64, samples = 2;
   std::vector<std::string> configs;
-  std::string probe; // default: the config with the fewest bits
+  /// Default: the cheapest config of at least 4 bits (else the richest).
+  std::string probe;
   enum class KL { probe, all, none } kl = KL::probe;
   std::string layers; // regex restricting the measured layers ("": all)
   int threads = 2;
