@@ -34,6 +34,9 @@ tools = ["qcc", "qcc-opt", "qcc-run", "qcc-reference", "qcc-model-info", "qcc-ev
 llvm_config.add_tool_substitutions(tools, [config.qcc_tools_dir])
 
 # Optional parts of the suite are features.
+if os.path.exists(os.path.join(config.qcc_tools_dir, "qcc-model-info-asan")):
+    # The model readers built under ASan + UBSan (tools/qcc-model-info).
+    config.available_features.add("asan")
 targets = config.qcc_targets.split(";")
 if "x86" in targets:
     config.available_features.add("x86")
