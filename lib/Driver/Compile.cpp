@@ -192,6 +192,9 @@ LogicalResult checkQuantOptions(const CompileOptions &o, Location loc) {
   if (o.stateBits != 8 && o.stateBits != 16)
     return emitError(loc) << "--state-bits must be 8 or 16, got "
                           << o.stateBits;
+  if (o.residualBits != 8 && o.residualBits != 16)
+    return emitError(loc) << "--residual-bits must be 8 or 16, got "
+                          << o.residualBits;
   if (o.weightMethod != "rtn" && o.weightMethod != "gptq" &&
       o.weightMethod != "awq" && o.weightMethod != "hqq" &&
       o.weightMethod != "ternary")
@@ -467,6 +470,7 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
         q.ternaryScale = options.ternaryScale;
         q.smoothAlpha = options.smoothAlpha;
         q.stateBits = options.stateBits;
+        q.residualBits = options.residualBits;
         q.printSummary = options.weightBits < 8 || options.smoothAlpha >= 0.0 ||
                          options.weightMethod == "ternary" || options.verbose;
         pm.addPass(qnn::createQuantize(q));

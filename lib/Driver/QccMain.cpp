@@ -120,6 +120,13 @@ int qccMain(int argc, char **argv) {
                "back from a same-typed output through add/mul/data movement, "
                "e.g. an LSTM cell state): 16 or 8"),
       cl::init(16), cl::cat(qccCategory));
+  cl::opt<int64_t> residualBits(
+      "residual-bits",
+      cl::desc("Activation bits of the residual stream (values read only by "
+               "additions, layer norms and the output: a transformer's "
+               "residual adds, projections and layer-norm outputs; matmul "
+               "inputs stay 8-bit): 8 or 16"),
+      cl::init(8), cl::cat(qccCategory));
   cl::opt<std::string> sparsity(
       "sparsity",
       cl::desc("2:4 structured sparsity of the int8 layers: disable, enable "
@@ -247,6 +254,7 @@ int qccMain(int argc, char **argv) {
   options.weightGroup = group;
   options.smoothAlpha = smooth;
   options.stateBits = stateBits;
+  options.residualBits = residualBits;
   options.sparsity = sparsity;
   options.prune = prune;
   options.verbose = verbose;

@@ -60,6 +60,7 @@ struct CompileOptions {
   int64_t weightGroup = 32;
   double smoothAlpha = -1.0;        // SmoothQuant alpha; negative: off
   int64_t stateBits = 16;           // recurrent state path activations: 8 | 16
+  int64_t residualBits = 8;         // residual stream activations: 8 | 16
   std::string sparsity = "disable"; // disable | enable | force (2:4)
   std::string prune;                // magnitude | wanda | sparsegpt | ""
 };

@@ -40,6 +40,26 @@ func.func @layer_norm(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
 
 // -----
 
+// A 16-bit input (a residual stream at --residual-bits=16) and output:
+// epsilon in the input's units is 0.01 * 4^2 / 0.0005^2.
+!qx = !quant.uniform<u16:f32, 0.0005:32768>
+!qy = !quant.uniform<u16:f32, 0.001:30000>
+// CHECK-LABEL: func.func @layer_norm_16
+// CHECK: %[[X:.*]] = qnn.storage_cast %{{.*}} -> tensor<3x4xui16>
+// CHECK: qnn.layer_norm_integer %[[X]] {axis = 1 : i64, clamp_max = 65535 : i64, clamp_min = 0 : i64, epsilon = 640000 : i64, {{.*}} output_zp = 30000 : i64, {{.*}} : tensor<3x4xui16> -> tensor<3x4xui16>
+func.func @layer_norm_16(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %g = arith.constant dense<[1.0, -2.0, 0.5, 0.0]> : tensor<4xf32>
+  %b = arith.constant dense<[0.0, 0.25, 0.0, -1.0]> : tensor<4xf32>
+  %xq = qnn.quantize %x : tensor<3x4xf32> -> tensor<3x4x!qx>
+  %xd = qnn.dequantize %xq : tensor<3x4x!qx> -> tensor<3x4xf32>
+  %l = qnn.layer_norm %xd, %g, %b {axis = 1 : i64, epsilon = 0.01 : f64} : (tensor<3x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  %yq = qnn.quantize %l : tensor<3x4xf32> -> tensor<3x4x!qy>
+  %yd = qnn.dequantize %yq : tensor<3x4x!qy> -> tensor<3x4xf32>
+  return %yd : tensor<3x4xf32>
+}
+
+// -----
+
 // Attention's activation x activation product, batched with a broadcast
 // batch axis: matmul_integer on both storage tensors, one multiplier
 // (0.1 * 0.2 / 0.5).

@@ -56,9 +56,9 @@ func.func @softmax_clamp(%x: tensor<2x8xui8>) {
 
 // -----
 
-func.func @ln_i16_input(%x: tensor<1x4x2xi16>) {
-  // expected-error @+1 {{input must have an 8-bit integer element type}}
-  %y = qnn.layer_norm_integer %x {axis = 2 : i64, epsilon = 58 : i64, norm_shift = 16 : i64, multiplier = array<i64: 1518500250, -1518500250>, shift = array<i64: 40, 40>, offset = array<i64: 0, 1024>, output_zp = 0 : i64, clamp_min = -128 : i64, clamp_max = 127 : i64} : tensor<1x4x2xi16> -> tensor<1x4x2xi8>
+func.func @ln_i32_input(%x: tensor<1x4x2xi32>) {
+  // expected-error @+1 {{input must have an integer element type of 8 to 16 bits}}
+  %y = qnn.layer_norm_integer %x {axis = 2 : i64, epsilon = 58 : i64, norm_shift = 16 : i64, multiplier = array<i64: 1518500250, -1518500250>, shift = array<i64: 40, 40>, offset = array<i64: 0, 1024>, output_zp = 0 : i64, clamp_min = -128 : i64, clamp_max = 127 : i64} : tensor<1x4x2xi32> -> tensor<1x4x2xi8>
   return
 }
 
@@ -113,8 +113,16 @@ func.func @ln_epsilon(%x: tensor<1x4x2xi8>) {
 // -----
 
 func.func @ln_long_rows(%x: tensor<2x70000xi8>) {
-  // expected-error @+1 {{rows of 70000 elements exceed 2^16}}
+  // expected-error @+1 {{rows of 70000 elements exceed 2^16 (8-bit input)}}
   %y = qnn.layer_norm_integer %x {axis = 1 : i64, epsilon = 58 : i64, norm_shift = 16 : i64, multiplier = array<i64: 1>, shift = array<i64: 40>, offset = array<i64: 0>, output_zp = 0 : i64, clamp_min = -128 : i64, clamp_max = 127 : i64} : tensor<2x70000xi8> -> tensor<2x70000xi8>
+  return
+}
+
+// -----
+
+func.func @ln_long_rows_16bit(%x: tensor<2x40000xui16>) {
+  // expected-error @+1 {{rows of 40000 elements exceed 2^15 (16-bit input)}}
+  %y = qnn.layer_norm_integer %x {axis = 1 : i64, epsilon = 58 : i64, norm_shift = 16 : i64, multiplier = array<i64: 1>, shift = array<i64: 40>, offset = array<i64: 0>, output_zp = 0 : i64, clamp_min = -128 : i64, clamp_max = 127 : i64} : tensor<2x40000xui16> -> tensor<2x40000xi8>
   return
 }
 

@@ -8,9 +8,11 @@
 # library is built for the host (the SSE-only x86-64 level runs the float
 # encoder about 8x slower).
 #
-# The mean cosine is 0.834 today, short of the 0.99 goal (docs/numerics.md,
-# "Text encoders"): the test holds it at that level (>= 0.80) so that a
-# regression shows, and checks the integers exactly.
+# The residual stream (embedding sum, attention/FFN output projections,
+# residual adds, layer-norm outputs on the residual path) is 16-bit
+# (--residual-bits=16); every matmul operand stays 8-bit (docs/numerics.md,
+# "Text encoders", has the ablation). The test asserts a mean cosine
+# >= 0.99 and prints the minimum.
 # Usage: minilm_w8a8.py TARGET [WORKDIR]
 #
 # REQUIRES: x86, minilm, tokenizers, gensim
@@ -47,10 +49,12 @@ q.compile_model(model, fso, "host", shapes)
 print(f"compile float: {time.time() - t:.1f} s")
 t = time.time()
 q.compile_model(model, qso, target, shapes,
-                extra_args=["--quant=w8a8", f"--calib={calib_txt}", f"--calib-out={calib_json}"])
+                extra_args=["--quant=w8a8", "--residual-bits=16", f"--calib={calib_txt}",
+                            f"--calib-out={calib_json}"])
 print(f"compile w8a8 (calibration included): {time.time() - t:.1f} s")
 q.compile_model(model, mlir, target, shapes,
-                extra_args=["--quant=w8a8", f"--calib-in={calib_json}", "--emit=integer"])
+                extra_args=["--quant=w8a8", "--residual-bits=16", f"--calib-in={calib_json}",
+                            "--emit=integer"])
 ok = True
 
 # Accuracy: qcc-eval on the evaluation sentences.
@@ -60,8 +64,10 @@ print(p.stdout.strip())
 if p.returncode != 0:
     sys.exit(f"qcc-eval failed: {p.stderr}")
 mean = float(re.search(r"mean cosine: ([0-9.]+)", p.stdout).group(1))
+low = float(re.search(r"min cosine ([0-9.]+)", p.stdout).group(1))
 count = int(re.search(r"sentences: (\d+)", p.stdout).group(1))
-ok &= count == 200 and mean >= 0.80
+print(f"W8A8 vs float on {count} sentences: mean cosine {mean:.4f}, min {low:.4f}")
+ok &= count == 200 and mean >= 0.99
 
 # Integer-only: the compiled library against the reference interpreter.
 tok = bt.hf_tokenizer(S)

@@ -5,7 +5,9 @@
 # Covers what PP-OCR rec does not: signed inputs, a softmax axis that is not
 # the last, per-tensor layer norm parameters, constant rows (variance 0),
 # broadcast batch axes and per-column B zero points; a masked softmax
-# (attention over padding keys: a broadcast mask, rows with nothing kept).
+# (attention over padding keys: a broadcast mask, rows with nothing kept);
+# a layer norm of 16-bit rows (a BERT residual stream, --residual-bits=16:
+# u16 rows of 384 with full-range extremes) and of i16 rows.
 # Usage: norm_ops_exact.py TARGET [WORKDIR]
 #
 # REQUIRES: x86
@@ -85,6 +87,13 @@ ln_pc = dict(axis=1, eps=900, f=16,
              zp=3, lo=-128, hi=127)
 ln_pt = dict(axis=1, eps=0, f=12, mult=[-1518500250], shift=[37], offset=[123456789],
              zp=128, lo=0, hi=255)
+ln16 = dict(axis=1, eps=12345678, f=16,
+            mult=[int(v) for v in rng.integers(-2**31 + 1, 2**31, 384)],
+            shift=[int(v) for v in rng.integers(40, 50, 384)],
+            offset=[int(v) for v in rng.integers(-2**50, 2**50, 384)],
+            zp=0, lo=-32768, hi=32767)
+ln16s = dict(axis=1, eps=0, f=20, mult=[1518500250], shift=[44], offset=[-987654321],
+             zp=128, lo=0, hi=255)
 mm = dict(a_zp=-5, b_zps=[int(v) for v in rng.integers(-20, 20, 6)],
           bias=[int(v) for v in rng.integers(-5000, 5000, 6)])
 
@@ -92,10 +101,12 @@ model = f"""
 func.func @main(%x: tensor<2x40x3xi8> {{qcc.name = "x"}}, %y: tensor<5x4x6xi8> {{qcc.name = "y"}},
                 %u: tensor<3x7xui8> {{qcc.name = "u"}},
                 %a: tensor<1x2x4x5xi8> {{qcc.name = "a"}}, %b: tensor<3x1x5x6xi8> {{qcc.name = "b"}},
-                %k: tensor<2x40x1xi1> {{qcc.name = "k"}})
+                %k: tensor<2x40x1xi1> {{qcc.name = "k"}},
+                %w: tensor<4x384xui16> {{qcc.name = "w"}}, %v: tensor<3x9xi16> {{qcc.name = "v"}})
     -> (tensor<2x40x3xi8> {{qcc.name = "softmax"}}, tensor<5x4x6xi8> {{qcc.name = "ln_per_position"}},
         tensor<3x7xui8> {{qcc.name = "ln_per_tensor"}}, tensor<3x2x4x6xi32> {{qcc.name = "matmul"}},
-        tensor<2x40x3xi8> {{qcc.name = "masked_softmax"}}) {{
+        tensor<2x40x3xi8> {{qcc.name = "masked_softmax"}},
+        tensor<4x384xi16> {{qcc.name = "ln_u16"}}, tensor<3x9xui8> {{qcc.name = "ln_i16"}}) {{
   %s = qnn.softmax_integer %x {{axis = {sm['axis']} : i64, exp_table = {arr((32, sm['table']))},
          multiplier = {sm['c']} : i64, shift = {sm['f']} : i64, output_zp = {sm['zp']} : i64,
          clamp_min = {sm['lo']} : i64, clamp_max = {sm['hi']} : i64}} : tensor<2x40x3xi8> -> tensor<2x40x3xi8>
@@ -116,7 +127,17 @@ func.func @main(%x: tensor<2x40x3xi8> {{qcc.name = "x"}}, %y: tensor<5x4x6xi8> {
          exp_table = {arr((32, sm['table']))},
          multiplier = {sm['c']} : i64, shift = {sm['f']} : i64, output_zp = {sm['zp']} : i64,
          clamp_min = {sm['lo']} : i64, clamp_max = {sm['hi']} : i64}} : tensor<2x40x3xi8> -> tensor<2x40x3xi8>
-  return %s, %l, %t, %m, %ms : tensor<2x40x3xi8>, tensor<5x4x6xi8>, tensor<3x7xui8>, tensor<3x2x4x6xi32>, tensor<2x40x3xi8>
+  %lw = qnn.layer_norm_integer %w {{axis = {ln16['axis']} : i64, epsilon = {ln16['eps']} : i64,
+         norm_shift = {ln16['f']} : i64, multiplier = {arr((64, ln16['mult']))},
+         shift = {arr((64, ln16['shift']))}, offset = {arr((64, ln16['offset']))},
+         output_zp = {ln16['zp']} : i64, clamp_min = {ln16['lo']} : i64, clamp_max = {ln16['hi']} : i64}}
+      : tensor<4x384xui16> -> tensor<4x384xi16>
+  %lv = qnn.layer_norm_integer %v {{axis = {ln16s['axis']} : i64, epsilon = {ln16s['eps']} : i64,
+         norm_shift = {ln16s['f']} : i64, multiplier = {arr((64, ln16s['mult']))},
+         shift = {arr((64, ln16s['shift']))}, offset = {arr((64, ln16s['offset']))},
+         output_zp = {ln16s['zp']} : i64, clamp_min = {ln16s['lo']} : i64, clamp_max = {ln16s['hi']} : i64}}
+      : tensor<3x9xi16> -> tensor<3x9xui8>
+  return %s, %l, %t, %m, %ms, %lw, %lv : tensor<2x40x3xi8>, tensor<5x4x6xi8>, tensor<3x7xui8>, tensor<3x2x4x6xi32>, tensor<2x40x3xi8>, tensor<4x384xi16>, tensor<3x9xui8>
 }}
 """
 mlir = os.path.join(work, "norm_ops.mlir")
@@ -125,7 +146,8 @@ with open(mlir, "w") as f:
 so = os.path.join(work, "norm_ops.so")
 q.compile_model(mlir, so, target, {})
 
-names = ["softmax", "ln_per_position", "ln_per_tensor", "matmul", "masked_softmax"]
+names = ["softmax", "ln_per_position", "ln_per_tensor", "matmul", "masked_softmax",
+         "ln_u16", "ln_i16"]
 ok = True
 for trial in range(3):
     x = rng.integers(-128, 128, (2, 40, 3)).astype(np.int8)
@@ -140,9 +162,17 @@ for trial in range(3):
     a = rng.integers(-128, 128, (1, 2, 4, 5)).astype(np.int8)
     b = rng.integers(-128, 128, (3, 1, 5, 6)).astype(np.int8)
     k = rng.random((2, 40, 1)) < 0.6
+    w = rng.integers(0, 65536, (4, 384)).astype(np.uint16)
+    v = rng.integers(-32768, 32768, (3, 9)).astype(np.int16)
+    if trial == 1:  # full-range and constant 16-bit rows
+        w[0] = np.where(np.arange(384) % 2, 65535, 0)
+        w[1] = 40000
+        w[2, :] = 30000
+        w[2, 7] = 30001
+        v[0] = [-32768, 32767] * 4 + [0]
     if trial == 1:  # nothing kept in the first batch
         k[0] = False
-    inputs = {"x": x, "y": y, "u": u, "a": a, "b": b, "k": k}
+    inputs = {"x": x, "y": y, "u": u, "a": a, "b": b, "k": k, "w": w, "v": v}
     got = q.run_model(so, inputs, os.path.join(work, f"run{trial}"), names)
     ref = q.qcc_reference(mlir, inputs, os.path.join(work, f"ref{trial}"), names)
     spec = {
@@ -151,6 +181,8 @@ for trial in range(3):
         "ln_per_tensor": layer_norm_spec(u, **ln_pt),
         "matmul": matmul_spec(a, b, **mm),
         "masked_softmax": softmax_spec(x, **sm, mask=k),
+        "ln_u16": layer_norm_spec(w, **ln16),
+        "ln_i16": layer_norm_spec(v, **ln16s),
     }
     for n in names:
         g, r, s = (v.astype(np.int64) for v in (got[n], ref[n], spec[n]))

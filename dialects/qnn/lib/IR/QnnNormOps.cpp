@@ -97,8 +97,11 @@ LogicalResult SoftmaxIntegerOp::verify() {
 }
 
 LogicalResult LayerNormIntegerOp::verify() {
-  if (!byteElementType(getInput()))
-    return emitOpError("input must have an 8-bit integer element type");
+  // 8- to 16-bit inputs (a 16-bit residual stream feeds layer norms).
+  auto in = dyn_cast<IntegerType>(getInput().getType().getElementType());
+  if (!in || in.getWidth() < 8 || in.getWidth() > 16)
+    return emitOpError("input must have an integer element type of 8 to 16 "
+                       "bits");
   if (failed(verifyOutput(*this, getOutputZp(), getClampMin(), getClampMax())))
     return failure();
   auto t = getInput().getType();
@@ -109,8 +112,13 @@ LogicalResult LayerNormIntegerOp::verify() {
   int64_t n = 1;
   for (int64_t d = axis; d < t.getRank(); ++d)
     n *= t.isDynamicDim(d) ? 1 : t.getDimSize(d);
-  if (n > (int64_t(1) << 16))
-    return emitOpError("rows of ") << n << " elements exceed 2^16";
+  // N Q and T^2 are at most N^2 2^(2 bits): below 2^63 for rows of at most
+  // 2^(31 - bits) elements (2^15 at 16 bits), and never more than 2^16.
+  unsigned maxLog = std::min(16u, 31u - in.getWidth());
+  if (n > (int64_t(1) << maxLog))
+    return emitOpError("rows of ")
+           << n << " elements exceed 2^" << maxLog << " (" << in.getWidth()
+           << "-bit input)";
   int64_t f = getNormShift();
   if (f < 0 || f > 20)
     return emitOpError("norm_shift ") << f << " is outside [0, 20]";

@@ -27,19 +27,20 @@ constexpr int kExpTableBits = 22;
 /// Fraction bits of the normalized value (x - mean) / std in layer norm.
 constexpr int kNormShift = 16;
 
-/// The per-tensor 8-bit quantized value behind a qnn.dequantize result.
+/// The per-tensor quantized value (8 to `maxBits` bits) behind a
+/// qnn.dequantize result.
 struct QInput {
   Value quantized;
   QuantParams params;
 };
 
-std::optional<QInput> dequantized8(Value v) {
+std::optional<QInput> dequantized(Value v, unsigned maxBits = 8) {
   auto dq = v.getDefiningOp<DequantizeOp>();
   if (!dq)
     return std::nullopt;
   auto t = cast<RankedTensorType>(dq.getInput().getType());
   auto p = getQuantParams(t.getElementType(), t.getShape());
-  if (failed(p) || !p->isPerTensor() || p->bits != 8)
+  if (failed(p) || !p->isPerTensor() || p->bits < 8 || p->bits > maxBits)
     return std::nullopt;
   return QInput{dq.getInput(), *p};
 }
@@ -92,7 +93,7 @@ struct IntegerizeSoftmax : OpRewritePattern<QuantizeOp> {
       mask = where.getCondition();
       input = where.getX();
     }
-    auto x = dequantized8(input);
+    auto x = dequantized(input);
     auto out = outputParams(q);
     if (!x || failed(out))
       return rewriter.notifyMatchFailure(q, "softmax operands not 8-bit QDQ");
@@ -168,14 +169,19 @@ struct IntegerizeLayerNorm : OpRewritePattern<QuantizeOp> {
     auto ln = q.getInput().getDefiningOp<LayerNormOp>();
     if (!ln)
       return failure();
-    auto x = dequantized8(ln.getInput());
+    // An 8- to 16-bit input (16 bits: a wide residual stream).
+    auto x = dequantized(ln.getInput(), 16);
     auto out = outputParams(q);
     if (!x || failed(out))
-      return rewriter.notifyMatchFailure(q, "layer norm operands not 8-bit QDQ");
+      return rewriter.notifyMatchFailure(q, "layer norm operands not 8- to "
+                                            "16-bit QDQ");
     auto type = cast<RankedTensorType>(ln.getType());
     int64_t axis = ln.getAxis(), n = 1;
     for (int64_t d = axis; d < type.getRank(); ++d)
       n *= type.getDimSize(d);
+    if (n > (int64_t(1) << std::min(16, 31 - (int)x->params.bits)))
+      return rewriter.notifyMatchFailure(q, "layer norm rows too long for "
+                                            "the input's bits");
     auto gamma = rowConstant(ln.getScale(), n);
     std::optional<SmallVector<double>> beta = SmallVector<double>{0.0};
     if (ln.getBias())

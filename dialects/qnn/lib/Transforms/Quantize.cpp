@@ -8,7 +8,8 @@
 // [-127, 127]) and enter through qnn.storage_cast + qnn.dequantize. The
 // result is the QDQ form that qcc-integerize turns into integer ops.
 // Activations are 8-bit, except a recurrent state path (statePath below),
-// which gets `state-bits` (16 by default).
+// which gets `state-bits` (16 by default), and with `residual-bits=16` the
+// values that no matmul or conv reads (residualStream below).
 //
 //===----------------------------------------------------------------------===//
 
@@ -135,6 +136,70 @@ llvm::DenseSet<Value> statePath(func::FuncOp f) {
     if (backward.contains(v) && llvm::all_of(v.getUsers(), takes16))
       path.insert(v);
   return path;
+}
+
+/// Users that take a wide (16-bit) operand at no extra cost: elementwise
+/// additions (qnn.qadd), layer norms (statistics in 64 bits), the return,
+/// and a float output head marked `qcc.keep_float` (it reads the
+/// dequantized value).
+bool takesWide(Operation *user) {
+  return isa<AddOp, LayerNormOp, func::ReturnOp>(user) ||
+         user->hasAttr("qcc.keep_float");
+}
+
+/// Producers whose integer form can write a wide result: a float value
+/// (its quantize), an addition, a layer norm, a matmul or conv (their int32
+/// accumulators are requantized to any width), a matmul's bias add.
+bool writesWide(Value v) {
+  Operation *def = v.getDefiningOp();
+  return !def || !isQuantizable(def) ||
+         isa<AddOp, LayerNormOp, MatMulOp, ConvOp>(def);
+}
+
+/// The residual stream of a transformer (or any such value): values whose
+/// every user takes a wide operand and whose producer can write one. In a
+/// BERT layer: the embedding sum, the attention and FFN output projections,
+/// the residual additions, the layer-norm outputs on the residual path. No
+/// matmul or convolution reads them, so 16 bits there cost no kernel
+/// change; 8 bits per tensor there cost most of the error of W8A8 BERT
+/// (a few hidden channels of large magnitude set the step).
+llvm::DenseSet<Value> residualStream(func::FuncOp f) {
+  llvm::DenseSet<Value> wide;
+  for (const CalibrationPoint &point : calibrationPoints(f)) {
+    Value v = point.value;
+    if (!v.use_empty() && writesWide(v) && llvm::all_of(v.getUsers(), takesWide))
+      wide.insert(v);
+  }
+  return wide;
+}
+
+/// A layer norm whose result feeds both wide users (the residual path) and
+/// others (the next layer's matmuls) is cloned for the others, so the
+/// residual path gets wide codes and the matmul inputs keep 8 bits (each
+/// clone has its own calibration range, copied). Returns how many.
+int splitLayerNormFanout(func::FuncOp f) {
+  SmallVector<LayerNormOp> norms;
+  f.walk([&](LayerNormOp op) {
+    if (isQuantizable(op))
+      norms.push_back(op);
+  });
+  int clones = 0;
+  for (LayerNormOp ln : norms) {
+    Value y = ln.getResult();
+    bool wide = false, narrow = false;
+    for (Operation *user : y.getUsers())
+      (takesWide(user) ? wide : narrow) = true;
+    if (!wide || !narrow)
+      continue;
+    OpBuilder b(ln);
+    b.setInsertionPointAfter(ln);
+    Operation *copy = b.clone(*ln.getOperation());
+    y.replaceUsesWithIf(copy->getResult(0), [&](OpOperand &use) {
+      return !takesWide(use.getOwner());
+    });
+    ++clones;
+  }
+  return clones;
 }
 
 /// Skip a point whose quantize would only split a fusable pattern: a conv
@@ -296,6 +361,13 @@ struct QuantizePass : qcc::qnn::impl::QuantizeBase<QuantizePass> {
           << activationType << "'";
       return signalPassFailure();
     }
+    if (residualBits != 8 && residualBits != 16) {
+      module.emitError("residual-bits must be 8 or 16, got ")
+          << (int)residualBits;
+      return signalPassFailure();
+    }
+    // Before the weights: SmoothQuant folds into the clones.
+    int splitNorms = residualBits != 8 ? splitLayerNormFanout(f) : 0;
     OpBuilder b(&getContext());
     // Weights first, so the points' users are final. Layers that take no
     // grouped codes (all of them at 8 bits) get per-channel int8.
@@ -346,9 +418,18 @@ struct QuantizePass : qcc::qnn::impl::QuantizeBase<QuantizePass> {
       module.emitError("state-bits must be 8 or 16, got ") << (int)stateBits;
       return signalPassFailure();
     }
-    llvm::DenseSet<Value> state;
+    llvm::DenseSet<Value> state, wide;
     if (stateBits != 8)
       state = statePath(f);
+    if (residualBits != 8) {
+      wide = residualStream(f);
+      if (printSummary)
+        llvm::errs() << llvm::formatv("[quant] residual stream: {0} tensors "
+                                      "at {1} bits ({2} layer norms cloned "
+                                      "for their matmul users)\n",
+                                      wide.size(), (int)residualBits,
+                                      splitNorms);
+    }
 
     bool missing = false;
     for (const CalibrationPoint &point : calibrationPoints(f)) {
@@ -364,7 +445,9 @@ struct QuantizePass : qcc::qnn::impl::QuantizeBase<QuantizePass> {
       }
       auto qtype = activationQuantType(&getContext(), range->first,
                                        range->second, activationType == "i8",
-                                       state.contains(v) ? stateBits : 8);
+                                       state.contains(v)  ? stateBits
+                                       : wide.contains(v) ? residualBits
+                                                          : 8);
       auto t = cast<RankedTensorType>(v.getType());
       if (!t.getElementType().isF32())
         continue;

@@ -152,7 +152,12 @@ def Quantize : Pass<"qcc-quantize", "mlir::ModuleOp"> {
     that result through elementwise add/mul and data movement only. They
     get `state-bits` (16 by default: u16 asymmetric or i16 symmetric, as
     `activation-type` says), since 8-bit rounding there compounds from call
-    to call.
+    to call. With `residual-bits=16`, the residual stream gets 16 bits too:
+    values whose every user is an addition, a layer norm or the return
+    (and whose producer is a float value, an addition, a layer norm, a
+    matmul or a conv). A layer norm that feeds both such users and others
+    (a transformer's next matmuls) is first cloned for the others, which
+    keep 8 bits.
 
     With `weight-method=ternary` every such weight becomes BitNet b1.58's
     ternary form: `s = mean |W|` per output channel (or per tensor),
@@ -178,6 +183,10 @@ def Quantize : Pass<"qcc-quantize", "mlir::ModuleOp"> {
     Option<"stateBits", "state-bits", "int", "16",
            "activation bits on a recurrent state path: 16, or 8 (as every "
            "other activation)">,
+    Option<"residualBits", "residual-bits", "int", "8",
+           "activation bits of the residual stream (values read only by "
+           "additions, layer norms and the return; a layer norm that also "
+           "feeds matmuls is cloned for them): 8, or 16">,
     Option<"printSummary", "print-summary", "bool", "false",
            "print how many layers got which weight configuration">,
   ];
