@@ -11,8 +11,9 @@
 |* place, as for every 1x1 stride-1 convolution), and ku rows are then        *|
 |* interleaved into the kernel's k-groups.                                    *|
 |*                                                                            *|
-|* Products the packed path does not take (a handful of filters, the AMX tile *|
-|* unit, W column sums) get an explicit patch matrix and qcc_rt_qgemm_s8.     *|
+|* Products the packed path does not take (a handful of filters, W column    *|
+|* sums) get an explicit patch matrix and qcc_rt_qgemm_s8. AMX builds keep    *|
+|* convolutions on the vector kernels (their tile path packs W from a matrix).*|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 

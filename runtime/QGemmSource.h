@@ -34,9 +34,9 @@ typedef void (*QGemmPackFn)(const void *ctx, const QGemmPanelFormat *f,
 /* qcc_rt_qgemm_s8 (QGemm.h) with W given by `pack` (its signedness
  * wSigned; one zero point *wZp for every column) instead of a matrix.
  * Returns 1 when it computed C, 0 when this product would take a path that
- * reads W in place (a few rows, the AMX tile unit, or W's column sums for
- * X's zero point) or out of memory: then nothing was written and the caller
- * materializes W and calls qcc_rt_qgemm_s8. */
+ * reads W in place (a few rows, or W's column sums for X's zero point) or
+ * out of memory: then nothing was written and the caller materializes W and
+ * calls qcc_rt_qgemm_s8. Builds for AMX-INT8 run it on the vector kernels. */
 int qcc_rt_qgemm_s8_source(int64_t M, int64_t N, int64_t K, const void *X,
                            int64_t ldx, int64_t xSigned, int64_t xZp,
                            QGemmPackFn pack, const void *ctx, int64_t wSigned,
