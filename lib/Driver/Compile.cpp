@@ -6,6 +6,7 @@
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
 #include "qcc/Driver/Calibration.h"
 #include "qcc/Driver/LayerStatistics.h"
+#include "qcc/Driver/LlmCalibration.h"
 #include "qcc/Driver/ModelInterface.h"
 #include "qcc/Driver/EncoderCalibration.h"
 #include "qcc/Frontend/Gguf/GgufImporter.h"
@@ -478,6 +479,57 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
       "quantize");
 }
 
+/// The weight plan of a GGUF model from --weights, --wbits, --group,
+/// --layer-quant and the older --gguf-weights, or an error when they
+/// contradict each other.
+FailureOr<gguf_import::WeightPlan> ggufWeightPlan(const CompileOptions &o,
+                                                  Location loc) {
+  using gguf_import::WeightKind;
+  if (o.quant != "none") {
+    // --quant=w8a8 quantizes the float graph; --weights keeps its ONNX
+    // meaning there.
+    if (!o.layerQuant.empty())
+      return emitError(loc) << "--layer-quant chooses block weights; it does "
+                               "not combine with --quant="
+                            << o.quant;
+    gguf_import::WeightConfig f32;
+    f32.kind = WeightKind::F32;
+    return gguf_import::WeightPlan(f32);
+  }
+  if (!o.ggufWeights.empty() && o.weightMethodGiven)
+    return emitError(loc) << "--gguf-weights=" << o.ggufWeights
+                          << " and --weights=" << o.weightMethod
+                          << " both choose the weights' format; give "
+                             "--weights only (--gguf-weights=block is "
+                             "--weights=gguf, dequant is --weights=f32)";
+  // The default: the file's own blocks; the float model when asked for
+  // (--gguf-weights=dequant) or when calibrating it (--calib-out).
+  std::string name = o.weightMethodGiven             ? o.weightMethod
+                     : o.ggufWeights == "dequant"    ? "f32"
+                     : o.ggufWeights.empty() && !o.calibOut.empty() ? "f32"
+                                                    : "gguf";
+  // A language model's quantizers default to 4 bits.
+  int bits = o.weightBitsGiven ? (int)o.weightBits : 4;
+  int64_t group = o.weightGroup;
+  auto global = gguf_import::parseWeightConfig(name, bits, group);
+  if (!global)
+    return emitError(loc) << "--weights: " << llvm::toString(global.takeError());
+  gguf_import::WeightPlan plan(*global);
+  for (const std::string &spec : o.layerQuant)
+    if (auto e = plan.addRules(spec, bits, group))
+      return emitError(loc) << llvm::toString(std::move(e));
+  if ((o.weightBitsGiven || o.weightGroupGiven) && !plan.usesMethod())
+    return emitError(loc) << "--wbits and --group apply to --weights=rtn, "
+                             "gptq, awq or hqq (the block formats fix their "
+                             "own bits and blocks)";
+  if (!plan.needsCalibration() && !o.calibPath.empty() && o.calibOut.empty())
+    return emitError(loc) << "--calib and --calib-in need --quant (or "
+                             "--calib-out to write the statistics alone); "
+                             "a GGUF model's --weights=gptq or awq reads "
+                             "them too";
+  return plan;
+}
+
 } // namespace
 
 LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
@@ -514,6 +566,9 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
   if (!isGguf && !options.ggufWeights.empty())
     return emitError(loc)
            << "--gguf-weights applies only to GGUF language models";
+  if (!isGguf && !options.layerQuant.empty())
+    return emitError(loc)
+           << "--layer-quant applies only to GGUF language models";
 
   OwningOpRef<ModuleOp> module;
   if (llvm::StringRef(options.inputPath).ends_with(".mlir")) {
@@ -558,8 +613,30 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
     importOptions.contextLength = options.contextLength;
     if (options.sequenceLength > 0)
       importOptions.sequenceLength = options.sequenceLength;
-    importOptions.dequantizeWeights = options.ggufWeights != "block";
+    auto plan = ggufWeightPlan(options, loc);
+    if (failed(plan))
+      return failure();
+    importOptions.weights = *plan;
+    CompileOptions rest = options;
+    if (plan->needsCalibration()) {
+      auto stats = collectLanguageModelStatistics(context, options, *plan);
+      if (failed(stats))
+        return failure();
+      importOptions.layerStats = *stats;
+      timer.done("weight calibration");
+      // The text calibrated the weights; the compile goes on without it.
+      rest.calibPath.clear();
+      rest.calibSamples = 0;
+      rest.calibSequence = 0;
+    }
     module = importGgufModel(context, options.inputPath, importOptions);
+    if (!module)
+      return failure();
+    for (const std::string &rule : importOptions.weights.unusedRules())
+      emitWarning(loc) << "--layer-quant: '" << rule
+                       << "' matches no linear weight of the model";
+    timer.done("import");
+    return compileModule(context, std::move(module), rest);
   } else {
     OnnxImportOptions importOptions;
     importOptions.inputShapes = options.inputShapes;

@@ -97,7 +97,10 @@ int qccMain(int argc, char **argv) {
       cl::init("u8"), cl::cat(qccCategory));
   cl::opt<std::string> weights(
       "weights", cl::desc("Weight quantizer: rtn, gptq, awq, hqq, or ternary "
-                          "(weights in {-1, 0, 1} times an absmean scale)"),
+                          "(weights in {-1, 0, 1} times an absmean scale); "
+                          "for a GGUF model the linear weights' format: gguf "
+                          "(the file's, default), f32, q4_0, q4_1, q5_0, "
+                          "q5_1, q8_0, q4k, q5k, q6k, rtn, gptq, awq, hqq"),
       cl::init("rtn"), cl::cat(qccCategory));
   cl::opt<std::string> ternaryScale(
       "ternary-scale",
@@ -184,6 +187,12 @@ int qccMain(int argc, char **argv) {
                "constants, the float model) or block (kept in their format, "
                "integer block products)"),
       cl::value_desc("block|dequant"), cl::cat(qccCategory));
+  cl::list<std::string> layerQuant(
+      "layer-quant",
+      cl::desc("Per-layer weight formats of a GGUF model: REGEX=CONFIG[,...] "
+               "matched against tensor names (blk.N.attn_v.weight, ...); the "
+               "last match wins (e.g. 'attn_v|ffn_down=q6k')"),
+      cl::value_desc("regex=config"), cl::cat(qccCategory));
   cl::opt<std::string> config(
       "config",
       cl::desc("The config.json of a safetensors model (default: the one "
@@ -265,6 +274,10 @@ int qccMain(int argc, char **argv) {
   }
   options.sequenceLength = seq;
   options.ggufWeights = ggufWeights;
+  options.layerQuant.assign(layerQuant.begin(), layerQuant.end());
+  options.weightMethodGiven = weights.getNumOccurrences() > 0;
+  options.weightBitsGiven = wbits.getNumOccurrences() > 0;
+  options.weightGroupGiven = group.getNumOccurrences() > 0;
   options.configPath = config;
   options.tokenTypeIds = tokenTypeIds;
   options.tokenizerPath = tokenizerPath;

@@ -37,7 +37,7 @@ libs = {}
 for seq in (1, 5):
     libs[seq] = os.path.join(work, f"s{seq}.so")
     subprocess.run([os.path.join(bin_dir, "qcc"), gguf_path, "--target=x86-64-v3",
-                    f"--ctx={CTX}", f"--seq={seq}", "-o", libs[seq]], check=True)
+                    f"--ctx={CTX}", f"--seq={seq}", "--weights=f32", "-o", libs[seq]], check=True)
 ref = L.NumpyLlama(L.GgufLlama(gguf_path))
 
 

@@ -58,7 +58,7 @@ def compile(kind, seq, ctx):
     so = os.path.join(work, f"{kind}-s{seq}-c{ctx}.so")
     if not os.path.exists(so):
         subprocess.run([os.path.join(bin_dir, "qcc"), models[kind], "--target=x86-64-v3",
-                        f"--ctx={ctx}", f"--seq={seq}", "-o", so], check=True)
+                        f"--ctx={ctx}", f"--seq={seq}", "--weights=f32", "-o", so], check=True)
     return so
 
 

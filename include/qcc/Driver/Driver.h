@@ -34,6 +34,13 @@ struct CompileOptions {
   /// default when empty: f32 constants) or "block" (qnn.block_linear on the
   /// file's bytes).
   std::string ggufWeights;
+  /// A GGUF model's per-layer weight formats (`--layer-quant`, repeatable:
+  /// REGEX=CONFIG[,...]); the default comes from `--weights` (see
+  /// qcc/Frontend/Gguf/WeightConfig.h).
+  std::vector<std::string> layerQuant;
+  /// Whether --weights, --wbits, --group were given (GGUF defaults differ).
+  bool weightMethodGiven = false, weightBitsGiven = false,
+       weightGroupGiven = false;
   /// safetensors input: config.json (`--config`; default beside the model)
   /// and a token_type_ids input.
   std::string configPath;

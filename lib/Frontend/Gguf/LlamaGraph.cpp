@@ -36,6 +36,7 @@
 #include "LlamaGraph.h"
 
 #include "qcc/Dialect/Qnn/IR/Qnn.h"
+#include "qcc/Quant/BlockEncoders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -89,6 +90,10 @@ private:
   llvm::DenseMap<Value, BlockFormat> blockFormats;
   /// Non-native block types already reported as requantized.
   llvm::SmallSet<int, 4> requantNoted;
+  /// AWQ layers: the factors [1, in] their input is multiplied by.
+  llvm::DenseMap<Value, Value> inputScales;
+  /// Configurations whose k-quant fallback was reported.
+  llvm::SmallSet<int, 4> fallbackNoted;
 
   RankedTensorType f32(ArrayRef<int64_t> shape) {
     return RankedTensorType::get(shape, b.getF32Type());
@@ -101,16 +106,26 @@ private:
   /// element count must match; the file's shape was checked by
   /// readLlamaConfig). Null after a diagnostic.
   Value weight(const std::string &name, ArrayRef<int64_t> shape);
-  /// The weight [out, in] of a linear layer: unless the user asked for
-  /// dequantized weights, a block-quantized tensor stays in its format as
-  /// an i8 [out, row bytes] constant over the file's bytes (types the block
-  /// kernels do not run are requantized to Q8_0, with a remark); float
-  /// tensors and --gguf-weights=dequant give weight(). Null after a
+  /// The weight [out, in] of a linear layer, stored as the weight plan
+  /// says: f32 gives weight(); gguf keeps a block-quantized tensor in its
+  /// format as an i8 [out, row bytes] constant over the file's bytes
+  /// (types the block kernels do not run are requantized to Q8_0, with a
+  /// remark; float tensors give weight()); the other configurations
+  /// re-encode the dequantized tensor (encodedWeight). Null after a
   /// diagnostic.
   Value linearWeight(const std::string &name, ArrayRef<int64_t> shape);
-  /// The block bytes of `name` as a constant, or null when the tensor is
-  /// not block-quantized or the user asked for dequantized weights.
+  /// The file's block bytes of `name` as a constant (or their Q8_0
+  /// requantization); null after a diagnostic.
   Value blockWeight(const std::string &name, ArrayRef<int64_t> shape);
+  /// `name` dequantized and encoded as `config` says (encodeLinearWeight);
+  /// null after a diagnostic.
+  Value encodedWeight(const std::string &name, ArrayRef<int64_t> shape,
+                      const WeightConfig &config);
+  /// An i8 [rows, bytes / rows] constant of block bytes in `format`, named
+  /// `name`; `deleter` null copies the bytes.
+  Value blockConstant(const std::string &name, BlockFormat format,
+                      int64_t rows, ArrayRef<char> bytes,
+                      AsmResourceBlob::DeleterFn deleter);
   Value constantF32(ArrayRef<int64_t> shape, ArrayRef<float> values);
 
   Value reshape(Value v, ArrayRef<int64_t> shape) {
@@ -240,57 +255,33 @@ std::optional<BlockFormat> nativeBlockFormat(modelfile::DType type) {
   }
 }
 
-/// Q8_0 blocks of `values` (ggml's round-to-nearest: d = amax / 127 stored
-/// as f16, codes round(x / d)); values.size() is a multiple of 32.
-std::vector<char> quantizeQ8_0(ArrayRef<float> values) {
-  std::vector<char> out(values.size() / 32 * 34);
-  for (size_t b = 0; b < values.size() / 32; ++b) {
-    const float *x = values.data() + 32 * b;
-    float amax = 0;
-    for (int i = 0; i < 32; ++i)
-      amax = std::max(amax, std::fabs(x[i]));
-    float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
-    llvm::APFloat half(d);
-    bool lost;
-    half.convert(llvm::APFloat::IEEEhalf(), llvm::APFloat::rmNearestTiesToEven,
-                 &lost);
-    uint16_t h = (uint16_t)half.bitcastToAPInt().getZExtValue();
-    char *p = out.data() + 34 * b;
-    p[0] = (char)(h & 0xff);
-    p[1] = (char)(h >> 8);
-    for (int i = 0; i < 32; ++i)
-      p[2 + i] = (char)(int8_t)std::lround(x[i] * id);
-  }
-  return out;
+Value LlamaBuilder::blockConstant(const std::string &name, BlockFormat format,
+                                  int64_t rows, ArrayRef<char> bytes,
+                                  AsmResourceBlob::DeleterFn deleter) {
+  int64_t rowBytes = (int64_t)bytes.size() / rows;
+  auto type = RankedTensorType::get({rows, rowBytes}, b.getI8Type());
+  auto blob = deleter ? AsmResourceBlob(bytes, 1, std::move(deleter),
+                                        /*dataIsMutable=*/false)
+                      : HeapAsmResourceBlob::allocateAndCopyInferAlign(bytes);
+  auto attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
+  Value v = b.create<arith::ConstantOp>(
+      NameLoc::get(b.getStringAttr(name), fileLoc), attr);
+  blockFormats[v] = format;
+  return v;
 }
 
 Value LlamaBuilder::blockWeight(const std::string &name,
                                 ArrayRef<int64_t> shape) {
   const TensorRef *t = file.lookupTensor(name);
   assert(t && "readLlamaConfig checked the tensors");
-  if (c.dequantizeWeights || !modelfile::getDTypeInfo(t->type).isBlock)
-    return nullptr;
   std::optional<BlockFormat> format = nativeBlockFormat(t->type);
-  auto makeConstant = [&](BlockFormat f, ArrayRef<char> bytes,
-                          AsmResourceBlob::DeleterFn deleter) -> Value {
-    int64_t rowBytes = (int64_t)bytes.size() / shape[0];
-    auto type = RankedTensorType::get({shape[0], rowBytes}, b.getI8Type());
-    auto blob = deleter ? AsmResourceBlob(bytes, 1, std::move(deleter),
-                                          /*dataIsMutable=*/false)
-                        : HeapAsmResourceBlob::allocateAndCopyInferAlign(bytes);
-    auto attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
-    Value v = b.create<arith::ConstantOp>(
-        NameLoc::get(b.getStringAttr(name), fileLoc), attr);
-    blockFormats[v] = f;
-    return v;
-  };
   if (format) {
     ArrayRef<char> bytes(reinterpret_cast<const char *>(t->data.data()),
                          t->data.size());
     if (owner) // the constant reads the file's mapping, never a copy
-      return makeConstant(*format, bytes,
-                          [keep = owner](void *, size_t, size_t) {});
-    return makeConstant(*format, bytes, nullptr);
+      return blockConstant(name, *format, shape[0], bytes,
+                           [keep = owner](void *, size_t, size_t) {});
+    return blockConstant(name, *format, shape[0], bytes, nullptr);
   }
   // A type the block kernels do not run (Q2_K, Q3_K, TQ1_0, TQ2_0, all
   // with blocks of 256, so rows split into Q8_0's blocks of 32):
@@ -306,22 +297,71 @@ Value LlamaBuilder::blockWeight(const std::string &name,
     emitError(fileLoc) << llvm::toString(data.takeError());
     return nullptr;
   }
-  std::vector<char> q8 = quantizeQ8_0(*data);
-  return makeConstant(BlockFormat::q8_0, q8, nullptr);
+  std::vector<uint8_t> q8 = quant::encodeQ8_0(data->data(), data->size());
+  return blockConstant(
+      name, BlockFormat::q8_0, shape[0],
+      ArrayRef<char>(reinterpret_cast<const char *>(q8.data()), q8.size()),
+      nullptr);
+}
+
+Value LlamaBuilder::encodedWeight(const std::string &name,
+                                  ArrayRef<int64_t> shape,
+                                  const WeightConfig &config) {
+  const TensorRef *t = file.lookupTensor(name);
+  auto data = modelfile::dequantizeTensor(*t);
+  if (!data) {
+    emitError(fileLoc) << llvm::toString(data.takeError());
+    return nullptr;
+  }
+  const LayerInputStats *stats = nullptr;
+  if (c.layerStats)
+    if (auto it = c.layerStats->find(name); it != c.layerStats->end())
+      stats = &it->second;
+  auto encoded = encodeLinearWeight(name, data->data(), shape[0], shape[1],
+                                    config, stats);
+  if (!encoded) {
+    emitError(fileLoc) << llvm::toString(encoded.takeError());
+    return nullptr;
+  }
+  if (encoded->fellBack &&
+      fallbackNoted.insert((int)config.kind).second)
+    emitRemark(fileLoc) << config.str() << ": rows not a multiple of 256 (first "
+                        << name << ", " << shape[1]
+                        << " values) are stored as "
+                        << modelfile::getDTypeName(encoded->format)
+                        << ", llama.cpp's fallback for that format";
+  auto format = nativeBlockFormat(encoded->format);
+  assert(format && "the encoders write formats the block kernels run");
+  Value v = blockConstant(
+      name, *format, shape[0],
+      ArrayRef<char>(reinterpret_cast<const char *>(encoded->bytes.data()),
+                     encoded->bytes.size()),
+      nullptr);
+  if (!encoded->inputScales.empty()) {
+    Location saved = loc;
+    loc = NameLoc::get(b.getStringAttr(name + ".awq_input_scale"), fileLoc);
+    inputScales[v] = constantF32({1, shape[1]}, encoded->inputScales);
+    loc = saved;
+  }
+  return v;
 }
 
 Value LlamaBuilder::linearWeight(const std::string &name,
                                  ArrayRef<int64_t> shape) {
-  if (Value v = blockWeight(name, shape))
-    return v;
-  // A diagnostic was emitted if blockWeight failed on a block tensor.
+  const WeightConfig &config = c.weights.lookup(name);
   const TensorRef *t = file.lookupTensor(name);
-  if (!c.dequantizeWeights && modelfile::getDTypeInfo(t->type).isBlock)
-    return nullptr;
-  return weight(name, shape);
+  bool block = modelfile::getDTypeInfo(t->type).isBlock;
+  if (config.kind == WeightKind::F32 ||
+      (config.kind == WeightKind::Gguf && !block))
+    return weight(name, shape);
+  if (config.kind == WeightKind::Gguf)
+    return blockWeight(name, shape);
+  return encodedWeight(name, shape, config);
 }
 
 Value LlamaBuilder::linear(Value x, Value w, Value bias) {
+  if (auto it = inputScales.find(w); it != inputScales.end())
+    x = mul(x, it->second);
   if (auto it = blockFormats.find(w); it != blockFormats.end()) {
     // x [T, in] -> [T, out] on the block bytes.
     int64_t rows = typeOf(x).getShape()[0];
@@ -552,9 +592,12 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
   Value head;
   if (c.tiedOutput) {
     const TensorRef *t = file.lookupTensor("token_embd.weight");
-    head = !c.dequantizeWeights && modelfile::getDTypeInfo(t->type).isBlock
-               ? blockWeight("token_embd.weight", {c.vocab, d})
-               : embd;
+    const WeightConfig &config = c.weights.lookup("token_embd.weight");
+    bool block = modelfile::getDTypeInfo(t->type).isBlock;
+    head = config.kind == WeightKind::F32 ||
+                   (config.kind == WeightKind::Gguf && !block)
+               ? embd
+               : linearWeight("token_embd.weight", {c.vocab, d});
   } else {
     head = linearWeight("output.weight", {c.vocab, d});
   }
@@ -648,7 +691,8 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
                               "not a valid epsilon",
                               c.rmsEpsilon));
 
-  c.dequantizeWeights = options.dequantizeWeights;
+  c.weights = options.weights;
+  c.layerStats = options.layerStats;
 
   constexpr int64_t kDefaultContext = 512;
   c.context = options.contextLength;

@@ -20,9 +20,10 @@ struct LlamaConfig {
   int64_t sequence = 1;
   double ropeBase = 10000.0, rmsEpsilon = 1e-5;
   bool tiedOutput = false; // no output.weight: the LM head is token_embd
-  /// --gguf-weights=dequant: block-quantized linear weights become f32
-  /// constants (the float model) instead of qnn.block_linear operands.
-  bool dequantizeWeights = false;
+  /// How each linear weight is stored, and the calibration statistics of
+  /// the gptq/awq ones.
+  WeightPlan weights;
+  std::shared_ptr<const LayerStatsMap> layerStats;
 };
 
 /// Reads and checks the `llama.*` hyperparameters and the tensor shapes that

@@ -37,7 +37,7 @@ for kind in ["tiny", "untied"]:
     for seq in (1, T):
         libs[seq] = os.path.join(work, f"{kind}-seq{seq}.so")
         subprocess.run([qcc, gguf_path, "--target=x86-64-v3", f"--ctx={CTX}",
-                        f"--seq={seq}", "-o", libs[seq]], check=True)
+                        f"--seq={seq}", "--weights=f32", "-o", libs[seq]], check=True)
     m = L.GgufLlama(gguf_path)
     ref = L.NumpyLlama(m)
     rng = np.random.default_rng(5)

@@ -24,7 +24,7 @@ for seq in (SEQ,):
     libs[seq] = os.path.join(work, f"smollm2-s{seq}.so")
     t0 = time.time()
     subprocess.run([q.tool("qcc"), gguf_path, "--target=x86-64-v3", f"--ctx={CTX}",
-                    f"--seq={seq}", "-o", libs[seq]], check=True)
+                    f"--seq={seq}", "--weights=f32", "-o", libs[seq]], check=True)
     print(f"compiled --seq={seq} --ctx={CTX} in {time.time() - t0:.1f} s")
 failures = []
 

@@ -2,16 +2,18 @@
 //
 // Builds a qnn graph from a GGUF model file: the architecture's forward pass
 // written out from the hyperparameters, with the file's tensors as weights.
-// Block-quantized linear weights (Q4_1, Q8_0, Q4_K, ...) become f32 constants
-// (`dequantizeWeights`, the default) or stay in their format and run as
-// qnn.block_linear (activations quantized per block on the fly); as f32 by qcc's reference
-// dequantization (the float model of docs/formats.md). The embedding table
-// is always gathered from dequantized rows.
+// Each linear weight is stored as its WeightPlan says (WeightConfig.h): the
+// file's own blocks as qnn.block_linear operands (the default), f32
+// constants (`f32`, qcc's reference dequantization: the float model), or
+// re-encoded by qcc into a block format (q4_0 ... q6k, rtn/gptq/awq/hqq).
+// The embedding table is always gathered from dequantized rows.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef QCC_FRONTEND_GGUF_GGUFIMPORTER_H
 #define QCC_FRONTEND_GGUF_GGUFIMPORTER_H
+
+#include "qcc/Frontend/Gguf/WeightConfig.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -28,10 +30,10 @@ struct GgufImportOptions {
   /// Tokens per run (`--seq`), 1 to the context length: 1 builds the
   /// decode step, more a sequence graph (prefill, perplexity, calibration).
   int64_t sequenceLength = 1;
-  /// Block-quantized linear weights: true dequantizes them to f32 constants
-  /// (the float model, qcc's default); false keeps them in their GGUF
-  /// format as qnn.block_linear operands (`--gguf-weights=block`).
-  bool dequantizeWeights = true;
+  /// How each linear weight is stored (default: the file's own formats).
+  gguf_import::WeightPlan weights;
+  /// Calibration statistics by weight name, for gptq and awq entries.
+  std::shared_ptr<const gguf_import::LayerStatsMap> layerStats;
 };
 
 /// Imports the GGUF model at `path` as its decoder running T =
