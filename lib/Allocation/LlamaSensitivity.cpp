@@ -3,6 +3,8 @@
 #include "qcc/Allocation/LlamaSensitivity.h"
 
 #include "qcc/Allocation/LlamaForward.h"
+#include "qcc/Frontend/Gguf/WeightConfig.h"
+#include "qcc/ModelFile/TensorData.h"
 #include "qcc/Quant/Ternary.h"
 #include "qcc/Quant/WeightQuantizers.h"
 #include "qcc/Target/CostModel.h"
@@ -23,7 +25,32 @@ static llvm::Error fail(const llvm::Twine &msg) {
 }
 
 const char *sensitivityConfigNames() {
-  return "int8, int4g32, int4g128, ternary";
+  return "q4_0, q4_1, q5_0, q5_1, q8_0, q4k, q5k, q6k (GGUF blocks, as "
+         "qcc --layer-quant stores them), int8, int4g32, int4g128, ternary";
+}
+
+/// The cost-model name of a block format.
+static const char *blockFormatName(modelfile::DType t) {
+  switch (t) {
+  case modelfile::DType::Q4_0:
+    return "q4_0";
+  case modelfile::DType::Q4_1:
+    return "q4_1";
+  case modelfile::DType::Q5_0:
+    return "q5_0";
+  case modelfile::DType::Q5_1:
+    return "q5_1";
+  case modelfile::DType::Q8_0:
+    return "q8_0";
+  case modelfile::DType::Q4_K:
+    return "q4k";
+  case modelfile::DType::Q5_K:
+    return "q5k";
+  case modelfile::DType::Q6_K:
+    return "q6k";
+  default:
+    return nullptr;
+  }
 }
 
 llvm::Expected<QuantizedCopy> quantizeForConfig(llvm::StringRef config,
@@ -33,6 +60,33 @@ llvm::Expected<QuantizedCopy> quantizeForConfig(llvm::StringRef config,
   QuantizedCopy q;
   q.format = config.str();
   double bits = storageBitsPerWeight(config);
+  // GGUF block formats: the bytes qcc's --layer-quant would store (its
+  // encoders, with llama.cpp's fallback for k-quant rows that are not a
+  // multiple of 256), decoded again.
+  if (llvm::is_contained(
+          {"q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q4k", "q5k", "q6k"},
+          config)) {
+    auto wc = gguf_import::parseWeightConfig(config, 4, 32);
+    if (!wc)
+      return wc.takeError();
+    auto enc = gguf_import::encodeLinearWeight(name, w, rows, cols, *wc,
+                                               /*stats=*/nullptr);
+    if (!enc)
+      return enc.takeError();
+    modelfile::TensorRef t;
+    t.name = name.str();
+    t.type = enc->format;
+    t.shape = {(uint64_t)rows, (uint64_t)cols};
+    t.data = enc->bytes;
+    auto values = modelfile::dequantizeTensor(t);
+    if (!values)
+      return values.takeError();
+    q.values = std::move(*values);
+    q.bytes = (double)enc->bytes.size();
+    const char *f = blockFormatName(enc->format);
+    q.format = f ? f : config.str();
+    return q;
+  }
   if (config == "int8" || config == "int4g32" || config == "int4g128") {
     // qcc's integer path: per-channel symmetric int8, grouped asymmetric int4.
     quant::WeightQuantConfig cfg;

@@ -102,6 +102,34 @@ for l in t["layers"]:
         check(False, "--kl=all: sensitivity is the measured KL for " + l["name"])
 check(True, "errors ordered by bits on every layer")
 
+# GGUF block configs: the bytes qcc --layer-quant stores (gguf-py's Q4_0 is
+# byte-equal to qcc's encoder), k-quants on 64-wide rows falling back to
+# Q5_0 as llama.cpp does.
+import gguf
+blocks = os.path.join(work, "blocks.json")
+run(model, "--calib=" + text, "--configs=q4_0,q8_0,q4k", "--kl=all",
+    "--calib-seq=%d" % SEQ, "--calib-samples=%d" % SAMPLES, "-o", blocks)
+tb = {l["name"]: l for l in json.load(open(blocks))["layers"]}
+name = "blk.1.attn_output.weight"
+w = m.weights[name]
+q40 = gguf.quants.dequantize(gguf.quants.quantize(w, gguf.GGMLQuantizationType.Q4_0),
+                             gguf.GGMLQuantizationType.Q4_0).reshape(w.shape)
+wq = dict(m.weights)
+wq[name] = np.asarray(q40, np.float32)
+lp = logprobs(wq)
+kl = float(np.mean(np.sum(np.exp(base) * (base - lp), axis=-1)))
+got = tb[name]["results"]["q4_0"]
+check(abs(got["kl"] - kl) <= 0.02 * kl + 1e-7, "%s q4_0 KL %.6g vs numpy (gguf-py Q4_0) %.6g" % (name, got["kl"], kl))
+r = tb[name]["results"]
+rows, cols = tb[name]["rows"], tb[name]["cols"]
+check(r["q4_0"]["bytes"] == rows * cols // 32 * 18 and r["q8_0"]["bytes"] == rows * cols // 32 * 34
+      and r["q4k"]["format"] == "q5_0" and r["q4k"]["bytes"] == rows * cols // 32 * 22,
+      "block bytes; q4k on 64-wide rows stored as q5_0")
+check(all(l["results"]["q8_0"]["kl"] < l["results"]["q4_0"]["kl"] for l in tb.values()),
+      "q8_0 below q4_0 on every layer")
+a = subprocess.run(["qcc-bit-allocation", blocks, "--bpw=5", "--quiet"], capture_output=True, text=True)
+check(a.returncode == 0 and "blk" in a.stdout, "allocation over block configs: " + a.stderr)
+
 # --kl=probe: the probe's KL as measured above, others scaled by the ratio.
 probe = os.path.join(work, "probe.json")
 p = run(model, "--calib=" + text, "--configs=" + ",".join(CONFIGS), "--calib-seq=%d" % SEQ,
