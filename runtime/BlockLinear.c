@@ -26,12 +26,14 @@
 #endif
 #endif
 
-/* The quantized activations of one token: codes, one scale per block of G
- * and the codes' sums per 16. */
+/* The quantized activations of one token: codes, one scale per block of G,
+ * the codes' sums per 16 and, per block, its scale times its codes' sum
+ * (what the 32-element formats' offsets and minimums multiply). */
 typedef struct {
   const int8_t *q;
   const float *d;
   const int16_t *s;
+  const float *sx;
 } Act;
 
 static inline float h2f(const uint8_t *p) {
@@ -190,7 +192,7 @@ static inline float c_vf_sum(CF a) {
  * below 2^15, so no saturation).
  *===-------------------------------------------------------------------===*/
 
-#if defined(__AVX2__) && defined(__FMA__) && defined(__F16C__) &&             \
+#if defined(__AVX2__) && defined(__FMA__) && defined(__F16C__) &&              \
     !defined(QCC_BLOCK_LINEAR_PORTABLE)
 #define QCC_HAVE_X86_BLOCK 1
 typedef __m256i XB;
@@ -214,9 +216,9 @@ static inline XB x_vb_nib_hi(const uint8_t *q) {
 }
 static inline XB x_vb_or_bits(XB v, uint32_t bits) {
   /* Byte i <- byte i/8 of the mask, then test bit i%8. */
-  const __m256i spread = _mm256_setr_epi8(
-      0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3,
-      3, 3, 3, 3, 3, 3, 3);
+  const __m256i spread =
+      _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2,
+                       2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
   const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
   __m256i t = _mm256_shuffle_epi8(_mm256_set1_epi32((int)bits), spread);
   t = _mm256_cmpeq_epi8(_mm256_and_si256(t, bit), bit);
@@ -249,7 +251,8 @@ static inline XI x_vi_mul(XI a, int32_t s) {
   return _mm256_mullo_epi32(a, _mm256_set1_epi32(s));
 }
 static inline XI x_vi_mul2(XI a, int32_t lo, int32_t hi) {
-  return _mm256_mullo_epi32(a, _mm256_setr_epi32(lo, lo, lo, lo, hi, hi, hi, hi));
+  return _mm256_mullo_epi32(a,
+                            _mm256_setr_epi32(lo, lo, lo, lo, hi, hi, hi, hi));
 }
 static inline XF x_vf_zero(void) { return _mm256_setzero_ps(); }
 static inline XF x_vf_fma(XF acc, XI v, float s) {
@@ -260,6 +263,75 @@ static inline float x_vf_sum(XF a) {
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
   s = _mm_add_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
+}
+
+/* Q4_0, Q4_1 and Q8_0 eight blocks at a time: per block only the code
+ * decoding and the integer dot product; the eight products' lanes are
+ * reduced by a vphaddd tree into one vector of eight block sums, so the
+ * int-to-float conversion, the scales (gathered: the f16 scales sit one
+ * block apart) and the float accumulation happen once per eight blocks
+ * rather than once per block. */
+static inline __m256 x_f16x8_lo(__m256i u32) {
+  /* The low 16 bits of each lane, as floats. */
+  __m256i lo = _mm256_and_si256(u32, _mm256_set1_epi32(0xffff));
+  __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(lo, lo), 0x88);
+  return _mm256_cvtph_ps(_mm256_castsi256_si128(p));
+}
+static inline __m256 x_f16x8_hi(__m256i u32) {
+  __m256i hi = _mm256_srli_epi32(u32, 16);
+  __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(hi, hi), 0x88);
+  return _mm256_cvtph_ps(_mm256_castsi256_si128(p));
+}
+/* Lane i: the sum of the 8 lanes of p[i]. */
+static inline __m256i x_sum8x8(const __m256i p[8]) {
+  __m256i a = _mm256_hadd_epi32(p[0], p[1]), b = _mm256_hadd_epi32(p[2], p[3]);
+  __m256i c = _mm256_hadd_epi32(p[4], p[5]), d = _mm256_hadd_epi32(p[6], p[7]);
+  __m256i ab = _mm256_hadd_epi32(a, b), cd = _mm256_hadd_epi32(c, d);
+  return _mm256_add_epi32(_mm256_permute2x128_si256(ab, cd, 0x20),
+                          _mm256_permute2x128_si256(ab, cd, 0x31));
+}
+
+static inline __attribute__((always_inline)) void
+x_row8(int format, const uint8_t *w, int64_t groups, const Act *a, int nt,
+       float *out) {
+  const int bytes = format == QCC_BLOCK_Q8_0   ? 34
+                    : format == QCC_BLOCK_Q4_1 ? 20
+                                               : 18;
+  const __m256i offs = _mm256_mullo_epi32(
+      _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(bytes));
+  __m256 acc[4], side[4];
+  for (int t = 0; t < nt; ++t)
+    acc[t] = side[t] = _mm256_setzero_ps();
+  for (int64_t g = 0; g < groups; ++g, w += 8 * bytes) {
+    __m256i head = _mm256_i32gather_epi32((const int *)w, offs, 1);
+    __m256 dw = x_f16x8_lo(head);
+    __m256i p[4][8];
+    for (int i = 0; i < 8; ++i) {
+      const uint8_t *wb = w + i * bytes;
+      XB wv = format == QCC_BLOCK_Q8_0   ? x_vb_load(wb + 2)
+              : format == QCC_BLOCK_Q4_1 ? x_vb_nib_lohi(wb + 4)
+                                         : x_vb_nib_lohi(wb + 2);
+      for (int t = 0; t < nt; ++t) {
+        XB xv = x_vb_load(a[t].q + 256 * g + 32 * i);
+        p[t][i] =
+            format == QCC_BLOCK_Q8_0 ? x_vi_dot_s(wv, xv) : x_vi_dot(wv, xv);
+      }
+    }
+    for (int t = 0; t < nt; ++t) {
+      __m256 dx = _mm256_loadu_ps(a[t].d + 8 * g);
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(x_sum8x8(p[t])),
+                               _mm256_mul_ps(dw, dx), acc[t]);
+      if (format != QCC_BLOCK_Q8_0) {
+        /* Q4_1: + m_w * sx; Q4_0: - 8 d_w * sx (scaled at the end). */
+        __m256 mw = format == QCC_BLOCK_Q4_1 ? x_f16x8_hi(head) : dw;
+        side[t] =
+            _mm256_fmadd_ps(mw, _mm256_loadu_ps(a[t].sx + 8 * g), side[t]);
+      }
+    }
+  }
+  float scale = format == QCC_BLOCK_Q4_0 ? -8.0f : 1.0f;
+  for (int t = 0; t < nt; ++t)
+    out[t] = x_vf_sum(acc[t]) + scale * x_vf_sum(side[t]);
 }
 
 #define VB XB
@@ -319,19 +391,21 @@ SDOT_ATTR static inline NB n_vb_nib_hi(const uint8_t *q) {
 SDOT_ATTR static inline NB n_vb_or_bits(NB v, uint32_t bits) {
   const uint8x16_t bit = {1, 2, 4, 8, 16, 32, 64, 128,
                           1, 2, 4, 8, 16, 32, 64, 128};
-  uint8x16_t lo = vcombine_u8(vdup_n_u8((uint8_t)bits),
-                              vdup_n_u8((uint8_t)(bits >> 8)));
+  uint8x16_t lo =
+      vcombine_u8(vdup_n_u8((uint8_t)bits), vdup_n_u8((uint8_t)(bits >> 8)));
   uint8x16_t hi = vcombine_u8(vdup_n_u8((uint8_t)(bits >> 16)),
                               vdup_n_u8((uint8_t)(bits >> 24)));
   uint8x16_t sixteen = vdupq_n_u8(16);
-  v.l = vorrq_s8(v.l, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(lo, bit), sixteen)));
-  v.h = vorrq_s8(v.h, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(hi, bit), sixteen)));
+  v.l =
+      vorrq_s8(v.l, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(lo, bit), sixteen)));
+  v.h =
+      vorrq_s8(v.h, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(hi, bit), sixteen)));
   return v;
 }
 SDOT_ATTR static inline NB n_vb_or_plane(NB v, const uint8_t *qh, int j) {
   uint8x16_t m = vdupq_n_u8((uint8_t)(1 << j)), sixteen = vdupq_n_u8(16);
-  v.l = vorrq_s8(v.l, vreinterpretq_s8_u8(
-                          vandq_u8(vtstq_u8(vld1q_u8(qh), m), sixteen)));
+  v.l = vorrq_s8(
+      v.l, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(vld1q_u8(qh), m), sixteen)));
   v.h = vorrq_s8(v.h, vreinterpretq_s8_u8(
                           vandq_u8(vtstq_u8(vld1q_u8(qh + 16), m), sixteen)));
   return v;
@@ -418,9 +492,54 @@ SDOT_ATTR static inline float n_vf_sum(NF a) {
 typedef void (*RowFn)(int format, const uint8_t *w, int64_t nb, const Act *a,
                       int nt, float *out);
 
+#if defined(QCC_HAVE_X86_BLOCK)
+/* Q4_0/Q4_1/Q8_0 rows of at least 8 blocks: x_row8 on the whole groups of
+ * 8, the per-block kernels on the rest. */
+static void row_nt_x86_8(int format, const uint8_t *w, int64_t nb, const Act *a,
+                         int nt, float *out) {
+  int64_t groups = nb / 8;
+  if (groups == 0 || (format != QCC_BLOCK_Q4_0 && format != QCC_BLOCK_Q4_1 &&
+                      format != QCC_BLOCK_Q8_0)) {
+    row_nt_x86(format, w, nb, a, nt, out);
+    return;
+  }
+  switch (nt) {
+  case 1:
+    x_row8(format, w, groups, a, 1, out);
+    break;
+  case 2:
+    x_row8(format, w, groups, a, 2, out);
+    break;
+  case 3:
+    x_row8(format, w, groups, a, 3, out);
+    break;
+  default:
+    x_row8(format, w, groups, a, 4, out);
+    break;
+  }
+  int64_t done = 8 * groups;
+  if (done == nb)
+    return;
+  int bytes = format == QCC_BLOCK_Q8_0   ? 34
+              : format == QCC_BLOCK_Q4_1 ? 20
+                                         : 18;
+  Act rest[4];
+  float tail[4];
+  for (int t = 0; t < nt; ++t) {
+    rest[t].q = a[t].q + 32 * done;
+    rest[t].d = a[t].d + done;
+    rest[t].s = a[t].s + 2 * done;
+    rest[t].sx = a[t].sx + done;
+  }
+  row_nt_x86(format, w + done * bytes, nb - done, rest, nt, tail);
+  for (int t = 0; t < nt; ++t)
+    out[t] += tail[t];
+}
+#endif
+
 static RowFn pickRow(void) {
 #if defined(QCC_HAVE_X86_BLOCK)
-  return row_nt_x86;
+  return row_nt_x86_8;
 #elif defined(QCC_HAVE_SDOT_BLOCK)
   return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) ? row_nt_sdot : row_nt_c;
 #else
@@ -461,7 +580,7 @@ static int blockShape(int64_t format, int *bytes) {
 
 /* The activation blocks of one row of K floats (see BlockLinear.h). */
 static void quantizeRow(const float *x, int64_t K, int G, int8_t *q, float *d,
-                        int16_t *s) {
+                        int16_t *s, float *sx) {
   for (int64_t b = 0; b < K / G; ++b) {
     const float *xb = x + b * G;
     float amax = 0;
@@ -491,6 +610,12 @@ static void quantizeRow(const float *x, int64_t K, int G, int8_t *q, float *d,
       sum += q[16 * j + i];
     s[j] = (int16_t)sum;
   }
+  for (int64_t b = 0; b < K / G; ++b) {
+    int32_t sum = 0;
+    for (int j = 0; j < G / 16; ++j)
+      sum += s[b * (G / 16) + j];
+    sx[b] = d[b] * (float)sum;
+  }
 }
 
 void QCC_BLOCK_LINEAR_NAME(int64_t T, int64_t N, int64_t K, const float *X,
@@ -506,7 +631,7 @@ void QCC_BLOCK_LINEAR_NAME(int64_t T, int64_t N, int64_t K, const float *X,
   int64_t nb = K / G, rowBytes = nb * bytes;
   /* Quantized activations: codes, scales, sums per 16 (small for a decode
    * step: on the stack up to 64 KiB). */
-  size_t need = (size_t)T * (size_t)(K + nb * 4 + (K / 16) * 2) + 64;
+  size_t need = (size_t)T * (size_t)(K + nb * 8 + (K / 16) * 2) + 64;
   char stackBuf[65536] __attribute__((aligned(64)));
   char *buf = need <= sizeof(stackBuf) ? stackBuf : (char *)malloc(need);
   if (!buf) {
@@ -517,9 +642,11 @@ void QCC_BLOCK_LINEAR_NAME(int64_t T, int64_t N, int64_t K, const float *X,
   }
   int8_t *q = (int8_t *)buf;
   float *d = (float *)(buf + ((T * K + 15) & ~(int64_t)15));
-  int16_t *s = (int16_t *)(d + T * nb);
+  float *sx = d + T * nb;
+  int16_t *s = (int16_t *)(sx + T * nb);
   for (int64_t t = 0; t < T; ++t)
-    quantizeRow(X + t * ldx, K, G, q + t * K, d + t * nb, s + t * (K / 16));
+    quantizeRow(X + t * ldx, K, G, q + t * K, d + t * nb, s + t * (K / 16),
+                sx + t * nb);
 
   RowFn row = pickRow();
   /* Tiles of 64 weight rows (a few KiB to a few tens of KiB, in L2) by 4
@@ -537,6 +664,7 @@ void QCC_BLOCK_LINEAR_NAME(int64_t T, int64_t N, int64_t K, const float *X,
         a[t].q = q + (t0 + t) * K;
         a[t].d = d + (t0 + t) * nb;
         a[t].s = s + (t0 + t) * (K / 16);
+        a[t].sx = sx + (t0 + t) * nb;
       }
       for (int64_t n = n0; n < n1; ++n) {
         float out[4];
