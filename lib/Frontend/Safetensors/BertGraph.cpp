@@ -299,6 +299,7 @@ LogicalResult BertBuilder::build(ModuleOp module) {
   Value zero = constantF32({1}, {0.0f});
   Value tokenMask = keptMask({B, S, 1});
   Value kept = b.create<WhereOp>(loc, typeOf(x), tokenMask, x, zero);
+  keepFloat(kept);
   Value sum = b.create<ReduceOp>(loc, f32({B, D}), ReduceKind::sum, kept,
                                  ArrayRef<int64_t>{1}, false);
   keepFloat(sum);

@@ -17,6 +17,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -404,27 +406,70 @@ static void rescaleRange(const FoldTarget &t, ArrayRef<double> channelRanges,
 /// producer takes 1 / s, the weight's input-channel slices take s. Returns
 /// whether the layer was smoothed (it needs its channel ranges and a
 /// producer that can take the factors; grouped convolutions are skipped).
-static bool smoothLayer(OpBuilder &b, const WeightLayer &l, double alpha) {
+/// The matmul layers that share a layer norm's result as their input with
+/// no other user (a transformer's Q, K and V projections), `l` among them;
+/// empty if `l`'s input is not such a shared layer-norm output or a user
+/// is not an int8 per-channel layer of `perChannel`.
+static SmallVector<const WeightLayer *>
+sharedNormGroup(const WeightLayer &l,
+                const llvm::DenseMap<Operation *, const WeightLayer *> &perChannel) {
+  Value in = l.input();
+  auto ln = in.getDefiningOp<LayerNormOp>();
+  if (l.isConv || !ln || in.hasOneUse())
+    return {};
+  SmallVector<const WeightLayer *> group;
+  for (OpOperand &use : in.getUses()) {
+    auto it = perChannel.find(use.getOwner());
+    if (it == perChannel.end() || use.getOperandNumber() != 0 ||
+        it->second->isConv)
+      return {};
+    group.push_back(it->second);
+  }
+  return group;
+}
+
+static bool smoothLayer(
+    OpBuilder &b, const WeightLayer &l, double alpha,
+    const llvm::DenseMap<Operation *, const WeightLayer *> &perChannel,
+    llvm::DenseSet<Operation *> &smoothedGroups) {
   // A grouped (e.g. depthwise) convolution's weight axis 1 indexes the
   // channels of its group, not of the input.
   if (auto conv = dyn_cast<ConvOp>(l.op); conv && conv.getGroup() != 1)
     return false;
+  if (smoothedGroups.contains(l.op))
+    return true; // smoothed with its group
   auto ranges = l.op->getAttrOfType<DenseF64ArrayAttr>(kActChannelRangeAttr);
   int64_t channels = l.cols / l.window;
-  auto target = foldTarget(l);
+  // One layer, or the layers sharing a layer norm's output: one set of
+  // factors for all, folded into the norm (the weight maximum is over the
+  // group's weights).
+  SmallVector<const WeightLayer *> group = {&l};
+  std::optional<FoldTarget> target = foldTarget(l);
+  if (!target) {
+    group = sharedNormGroup(l, perChannel);
+    if (!group.empty()) {
+      target = FoldTarget();
+      target->producer = l.input().getDefiningOp();
+      target->point = l.input();
+    }
+  }
   auto in = cast<RankedTensorType>(l.input().getType());
   if (!ranges || (int64_t)ranges.size() != 2 * channels || !target ||
       in.getDimSize(l.isConv ? 1 : in.getRank() - 1) != channels)
     return false;
-  std::vector<float> w = weightRows(l);
   std::vector<float> actMax(channels), weightMax(channels, 0.0f);
-  for (int64_t c = 0; c < channels; ++c) {
+  for (int64_t c = 0; c < channels; ++c)
     actMax[c] = (float)std::max(std::fabs(ranges[2 * c]),
                                 std::fabs(ranges[2 * c + 1]));
-    for (int64_t r = 0; r < l.rows; ++r)
-      for (int64_t k = 0; k < l.window; ++k)
-        weightMax[c] = std::max(weightMax[c],
-                                std::fabs(w[r * l.cols + c * l.window + k]));
+  for (const WeightLayer *m : group) {
+    if (m->cols != l.cols || m->window != l.window)
+      return false;
+    std::vector<float> w = weightRows(*m);
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t r = 0; r < m->rows; ++r)
+        for (int64_t k = 0; k < m->window; ++k)
+          weightMax[c] = std::max(weightMax[c],
+                                  std::fabs(w[r * m->cols + c * m->window + k]));
   }
   std::vector<float> s = quantlib::smoothQuantFactors(
       actMax.data(), weightMax.data(), channels, (float)alpha, 1e-5f);
@@ -434,7 +479,11 @@ static bool smoothLayer(OpBuilder &b, const WeightLayer &l, double alpha) {
   scaleProducer(b, *target, inverse);
   // Input channels: axis 1 of a conv's [F, C, k...], axis 0 of a matmul's
   // [K, N].
-  l.op->setOperand(1, scaledAlong(b, l.op->getOperand(1), l.isConv ? 1 : 0, s));
+  for (const WeightLayer *m : group) {
+    m->op->setOperand(
+        1, scaledAlong(b, m->op->getOperand(1), m->isConv ? 1 : 0, s));
+    smoothedGroups.insert(m->op);
+  }
   rescaleRange(*target, ranges.asArrayRef(), s);
   return true;
 }
@@ -472,6 +521,11 @@ LogicalResult qcc::qnn::quantizeWeights(
   std::vector<WeightLayer> layers = weightLayers(f);
   std::map<std::string, int> counts;
   int folded = 0, smoothed = 0, smoothable = 0;
+  llvm::DenseMap<Operation *, const WeightLayer *> perChannelLayers;
+  for (const WeightLayer &l : layers)
+    if (layerGroupSize(l, options) == 0)
+      perChannelLayers[l.op] = &l;
+  llvm::DenseSet<Operation *> smoothedGroups;
   // Last layer first: AWQ rescales the producer of a layer's input, which
   // must still hold float weights then.
   for (const WeightLayer &l : llvm::reverse(layers)) {
@@ -479,7 +533,8 @@ LogicalResult qcc::qnn::quantizeWeights(
     if (g == 0) {
       if (options.smoothAlpha >= 0.0) {
         ++smoothable;
-        smoothed += smoothLayer(b, l, options.smoothAlpha);
+        smoothed += smoothLayer(b, l, options.smoothAlpha, perChannelLayers,
+                                smoothedGroups);
       }
       if (failed(perChannel(l.op)))
         return failure();
