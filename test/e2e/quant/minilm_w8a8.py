@@ -17,7 +17,7 @@
 # (docs/numerics.md, "Text encoders", has the ablation). The test asserts a
 # mean cosine >= 0.99 and prints the minimum. MINILM_CALIB (sentences) and
 # MINILM_ALPHA override the calibration for experiments.
-# Usage: minilm_w8a8.py TARGET [WORKDIR]
+# Usage: minilm_w8a8.py TARGET [WORKDIR]  (TARGET aarch64: integers only)
 #
 # REQUIRES: x86, minilm, tokenizers, gensim
 # RUN: %python %s host %t
@@ -50,9 +50,13 @@ for path, lines in [(calib_txt, calib), (eval_txt, evaluation)]:
 shapes = {"input_ids": (B, S)}
 fso, qso = os.path.join(work, "float.so"), os.path.join(work, "w8a8.so")
 mlir = os.path.join(work, "w8a8.integer.mlir")
-t = time.time()
-q.compile_model(model, fso, "host", shapes)
-print(f"compile float: {time.time() - t:.1f} s")
+# qcc-eval loads libraries in this process: on another target (AArch64
+# under qemu) only the integers are checked, which fix the accuracy.
+native = target in ("host", "x86-64")
+if native:
+    t = time.time()
+    q.compile_model(model, fso, "host", shapes)
+    print(f"compile float: {time.time() - t:.1f} s")
 # One calibration: the integer IR is written once, and the library under
 # test is compiled from it (what the reference interpreter runs).
 t = time.time()
@@ -67,16 +71,17 @@ print(f"compile w8a8: {time.time() - t:.1f} s")
 ok = True
 
 # Accuracy: qcc-eval on the evaluation sentences.
-p = subprocess.run([q.tool("qcc-eval"), qso, "--embeddings", eval_txt, "--ref", fso,
-                    "--tokenizer", bt.minilm_dir()], capture_output=True, text=True)
-print(p.stdout.strip())
-if p.returncode != 0:
-    sys.exit(f"qcc-eval failed: {p.stderr}")
-mean = float(re.search(r"mean cosine: ([0-9.]+)", p.stdout).group(1))
-low = float(re.search(r"min cosine ([0-9.]+)", p.stdout).group(1))
-count = int(re.search(r"sentences: (\d+)", p.stdout).group(1))
-print(f"W8A8 vs float on {count} sentences: mean cosine {mean:.4f}, min {low:.4f}")
-ok &= count == 200 and mean >= 0.99
+if native:
+    p = subprocess.run([q.tool("qcc-eval"), qso, "--embeddings", eval_txt, "--ref", fso,
+                        "--tokenizer", bt.minilm_dir()], capture_output=True, text=True)
+    print(p.stdout.strip())
+    if p.returncode != 0:
+        sys.exit(f"qcc-eval failed: {p.stderr}")
+    mean = float(re.search(r"mean cosine: ([0-9.]+)", p.stdout).group(1))
+    low = float(re.search(r"min cosine ([0-9.]+)", p.stdout).group(1))
+    count = int(re.search(r"sentences: (\d+)", p.stdout).group(1))
+    print(f"W8A8 vs float on {count} sentences: mean cosine {mean:.4f}, min {low:.4f}")
+    ok &= count == 200 and mean >= 0.99
 
 # Integer-only: the compiled library against the reference interpreter.
 tok = bt.hf_tokenizer(S)
