@@ -79,6 +79,37 @@ static inline void kscales(const uint8_t *p, uint8_t *sc, uint8_t *mn) {
   }
 }
 
+/* Block size and bytes of a format; 0 when unknown. */
+static int blockShape(int64_t format, int *bytes) {
+  switch (format) {
+  case QCC_BLOCK_Q4_0:
+    *bytes = 18;
+    return 32;
+  case QCC_BLOCK_Q4_1:
+    *bytes = 20;
+    return 32;
+  case QCC_BLOCK_Q5_0:
+    *bytes = 22;
+    return 32;
+  case QCC_BLOCK_Q5_1:
+    *bytes = 24;
+    return 32;
+  case QCC_BLOCK_Q8_0:
+    *bytes = 34;
+    return 32;
+  case QCC_BLOCK_Q4_K:
+    *bytes = 144;
+    return 256;
+  case QCC_BLOCK_Q5_K:
+    *bytes = 176;
+    return 256;
+  case QCC_BLOCK_Q6_K:
+    *bytes = 210;
+    return 256;
+  }
+  return 0;
+}
+
 #define QCC_CAT2(a, b) a##b
 #define QCC_CAT(a, b) QCC_CAT2(a, b)
 
@@ -292,11 +323,8 @@ static inline __m256i x_sum8x8(const __m256i p[8]) {
 }
 
 static inline __attribute__((always_inline)) void
-x_row8(int format, const uint8_t *w, int64_t groups, const Act *a, int nt,
-       float *out) {
-  const int bytes = format == QCC_BLOCK_Q8_0   ? 34
-                    : format == QCC_BLOCK_Q4_1 ? 20
-                                               : 18;
+x_row8(int format, int bytes, const uint8_t *w, int64_t groups, const Act *a,
+       int nt, float *out) {
   const __m256i offs = _mm256_mullo_epi32(
       _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(bytes));
   __m256 acc[4], side[4];
@@ -498,6 +526,8 @@ typedef void (*RowFn)(int format, const uint8_t *w, int64_t nb, const Act *a,
 static void row_nt_x86_8(int format, const uint8_t *w, int64_t nb, const Act *a,
                          int nt, float *out) {
   int64_t groups = nb / 8;
+  int bytes = 0;
+  blockShape(format, &bytes);
   if (groups == 0 || (format != QCC_BLOCK_Q4_0 && format != QCC_BLOCK_Q4_1 &&
                       format != QCC_BLOCK_Q8_0)) {
     row_nt_x86(format, w, nb, a, nt, out);
@@ -505,24 +535,21 @@ static void row_nt_x86_8(int format, const uint8_t *w, int64_t nb, const Act *a,
   }
   switch (nt) {
   case 1:
-    x_row8(format, w, groups, a, 1, out);
+    x_row8(format, bytes, w, groups, a, 1, out);
     break;
   case 2:
-    x_row8(format, w, groups, a, 2, out);
+    x_row8(format, bytes, w, groups, a, 2, out);
     break;
   case 3:
-    x_row8(format, w, groups, a, 3, out);
+    x_row8(format, bytes, w, groups, a, 3, out);
     break;
   default:
-    x_row8(format, w, groups, a, 4, out);
+    x_row8(format, bytes, w, groups, a, 4, out);
     break;
   }
   int64_t done = 8 * groups;
   if (done == nb)
     return;
-  int bytes = format == QCC_BLOCK_Q8_0   ? 34
-              : format == QCC_BLOCK_Q4_1 ? 20
-                                         : 18;
   Act rest[4];
   float tail[4];
   for (int t = 0; t < nt; ++t) {
@@ -545,37 +572,6 @@ static RowFn pickRow(void) {
 #else
   return row_nt_c;
 #endif
-}
-
-/* Block size and bytes of a format; 0 when unknown. */
-static int blockShape(int64_t format, int *bytes) {
-  switch (format) {
-  case QCC_BLOCK_Q4_0:
-    *bytes = 18;
-    return 32;
-  case QCC_BLOCK_Q4_1:
-    *bytes = 20;
-    return 32;
-  case QCC_BLOCK_Q5_0:
-    *bytes = 22;
-    return 32;
-  case QCC_BLOCK_Q5_1:
-    *bytes = 24;
-    return 32;
-  case QCC_BLOCK_Q8_0:
-    *bytes = 34;
-    return 32;
-  case QCC_BLOCK_Q4_K:
-    *bytes = 144;
-    return 256;
-  case QCC_BLOCK_Q5_K:
-    *bytes = 176;
-    return 256;
-  case QCC_BLOCK_Q6_K:
-    *bytes = 210;
-    return 256;
-  }
-  return 0;
 }
 
 /* The activation blocks of one row of K floats (see BlockLinear.h). */

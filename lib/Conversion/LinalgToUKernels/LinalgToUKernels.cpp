@@ -120,6 +120,23 @@ StridedBuffer describeStrided(OpBuilder &b, Location loc, Value buffer) {
   return out;
 }
 
+/// Whether a contraction X[m, k] x W[n, k] writes C[n, m] (true) or
+/// C[m, n] (false); failure (with the reason) for any other maps.
+FailureOr<bool> productOrientation(linalg::GenericOp op,
+                                   PatternRewriter &rewriter) {
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  auto maps = op.getIndexingMapsArray();
+  if (maps[0] != AffineMap::get(3, 0, {d(0), d(2)}, ctx) ||
+      maps[1] != AffineMap::get(3, 0, {d(1), d(2)}, ctx))
+    return rewriter.notifyMatchFailure(op, "unexpected operand maps");
+  AffineMap outMap = maps.back();
+  bool transposed = outMap == AffineMap::get(3, 0, {d(1), d(0)}, ctx);
+  if (!transposed && outMap != AffineMap::get(3, 0, {d(0), d(1)}, ctx))
+    return rewriter.notifyMatchFailure(op, "unexpected output map");
+  return transposed;
+}
+
 bool hasUnitInnerStride(Value buffer, unsigned width) {
   auto type = dyn_cast<MemRefType>(buffer.getType());
   if (!type || !type.hasStaticShape() || type.getElementTypeBitWidth() != width)
@@ -155,16 +172,10 @@ struct QGemmToKernel : OpRewritePattern<linalg::GenericOp> {
     std::optional<qcc::ZeroInit> zeroInit = qcc::findZeroInit(op, c);
     if (!zeroInit)
       return rewriter.notifyMatchFailure(op, "output not known to be zero");
-    MLIRContext *ctx = op.getContext();
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    auto maps = op.getIndexingMapsArray();
-    if (maps[0] != AffineMap::get(3, 0, {d(0), d(2)}, ctx) ||
-        maps[1] != AffineMap::get(3, 0, {d(1), d(2)}, ctx))
-      return rewriter.notifyMatchFailure(op, "unexpected operand maps");
-    AffineMap outMap = maps.back();
-    bool transposed = outMap == AffineMap::get(3, 0, {d(1), d(0)}, ctx);
-    if (!transposed && outMap != AffineMap::get(3, 0, {d(0), d(1)}, ctx))
-      return rewriter.notifyMatchFailure(op, "unexpected output map");
+    FailureOr<bool> orientation = productOrientation(op, rewriter);
+    if (failed(orientation))
+      return failure();
+    bool transposed = *orientation;
     Location loc = op.getLoc();
     auto xt = cast<MemRefType>(x.getType()), wt = cast<MemRefType>(w.getType());
     auto cst = [&](int64_t v) -> Value {
@@ -291,16 +302,10 @@ struct QGemmGroupedToKernel : OpRewritePattern<linalg::GenericOp> {
     std::optional<qcc::ZeroInit> zeroInit = qcc::findZeroInit(op, c);
     if (!zeroInit)
       return rewriter.notifyMatchFailure(op, "output not known to be zero");
-    MLIRContext *ctx = op.getContext();
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    auto maps = op.getIndexingMapsArray();
-    if (maps[0] != AffineMap::get(3, 0, {d(0), d(2)}, ctx) ||
-        maps[1] != AffineMap::get(3, 0, {d(1), d(2)}, ctx))
-      return rewriter.notifyMatchFailure(op, "unexpected operand maps");
-    AffineMap outMap = maps.back();
-    bool transposed = outMap == AffineMap::get(3, 0, {d(1), d(0)}, ctx);
-    if (!transposed && outMap != AffineMap::get(3, 0, {d(0), d(1)}, ctx))
-      return rewriter.notifyMatchFailure(op, "unexpected output map");
+    FailureOr<bool> orientation = productOrientation(op, rewriter);
+    if (failed(orientation))
+      return failure();
+    bool transposed = *orientation;
     auto xt = cast<MemRefType>(x.getType());
     int64_t m = xt.getDimSize(0), k = xt.getDimSize(1);
     int64_t n = codes.getNumElements() / k, groups = k / group;
@@ -418,16 +423,10 @@ struct QGemmTernaryToKernel : OpRewritePattern<linalg::GenericOp> {
     if (!hasUnitInnerStride(x, 8) || !hasUnitInnerStride(w, 8) ||
         !cast<MemRefType>(c.getType()).hasStaticShape())
       return rewriter.notifyMatchFailure(op, "unsuitable buffers");
-    MLIRContext *ctx = op.getContext();
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    auto maps = op.getIndexingMapsArray();
-    if (maps[0] != AffineMap::get(3, 0, {d(0), d(2)}, ctx) ||
-        maps[1] != AffineMap::get(3, 0, {d(1), d(2)}, ctx))
-      return rewriter.notifyMatchFailure(op, "unexpected operand maps");
-    AffineMap outMap = maps.back();
-    bool transposed = outMap == AffineMap::get(3, 0, {d(1), d(0)}, ctx);
-    if (!transposed && outMap != AffineMap::get(3, 0, {d(0), d(1)}, ctx))
-      return rewriter.notifyMatchFailure(op, "unexpected output map");
+    FailureOr<bool> orientation = productOrientation(op, rewriter);
+    if (failed(orientation))
+      return failure();
+    bool transposed = *orientation;
     auto xt = cast<MemRefType>(x.getType()), wt = cast<MemRefType>(w.getType());
     int64_t k = xt.getDimSize(1);
 
@@ -515,16 +514,10 @@ struct QGemmSparse24ToKernel : OpRewritePattern<linalg::GenericOp> {
     std::optional<qcc::ZeroInit> zeroInit = qcc::findZeroInit(op, c);
     if (!zeroInit)
       return rewriter.notifyMatchFailure(op, "output not known to be zero");
-    MLIRContext *ctx = op.getContext();
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    auto maps = op.getIndexingMapsArray();
-    if (maps[0] != AffineMap::get(3, 0, {d(0), d(2)}, ctx) ||
-        maps[1] != AffineMap::get(3, 0, {d(1), d(2)}, ctx))
-      return rewriter.notifyMatchFailure(op, "unexpected operand maps");
-    AffineMap outMap = maps.back();
-    bool transposed = outMap == AffineMap::get(3, 0, {d(1), d(0)}, ctx);
-    if (!transposed && outMap != AffineMap::get(3, 0, {d(0), d(1)}, ctx))
-      return rewriter.notifyMatchFailure(op, "unexpected output map");
+    FailureOr<bool> orientation = productOrientation(op, rewriter);
+    if (failed(orientation))
+      return failure();
+    bool transposed = *orientation;
     auto xt = cast<MemRefType>(x.getType());
     int64_t m = xt.getDimSize(0), k = xt.getDimSize(1);
     int64_t n = w.getNumElements() / k;
