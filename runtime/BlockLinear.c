@@ -9,6 +9,7 @@
 \*===----------------------------------------------------------------------===*/
 
 #include "BlockLinear.h"
+#include "BlockActivations.h"
 
 #include <float.h>
 #include <math.h>
@@ -25,47 +26,6 @@
 #define HWCAP_ASIMDDP (1 << 20)
 #endif
 #endif
-
-/* The quantized activations of one token: codes, one scale per block of G,
- * the codes' sums per 16 and, per block, its scale times its codes' sum
- * (what the 32-element formats' offsets and minimums multiply). */
-typedef struct {
-  const int8_t *q;
-  const float *d;
-  const int16_t *s;
-  const float *sx;
-} Act;
-
-static inline float h2f(const uint8_t *p) {
-  uint16_t h = (uint16_t)(p[0] | (p[1] << 8));
-#if defined(__F16C__)
-  return _cvtsh_ss(h);
-#elif defined(__aarch64__)
-  __fp16 f;
-  memcpy(&f, &h, 2);
-  return (float)f;
-#else
-  uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 31,
-           man = h & 1023, bits;
-  if (exp == 31) {
-    bits = sign | 0x7f800000u | (man << 13);
-  } else if (exp) {
-    bits = sign | ((exp + 112) << 23) | (man << 13);
-  } else if (!man) {
-    bits = sign;
-  } else { /* subnormal: normalize */
-    int e = -1;
-    do {
-      ++e;
-      man <<= 1;
-    } while (!(man & 1024));
-    bits = sign | ((uint32_t)(112 - e) << 23) | ((man & 1023) << 13);
-  }
-  float f;
-  memcpy(&f, &bits, 4);
-  return f;
-#endif
-}
 
 /* Q4_K/Q5_K's 6-bit scales and mins of the 8 sub-blocks. */
 static inline void kscales(const uint8_t *p, uint8_t *sc, uint8_t *mn) {
@@ -574,46 +534,6 @@ static RowFn pickRow(void) {
 #endif
 }
 
-/* The activation blocks of one row of K floats (see BlockLinear.h). */
-static void quantizeRow(const float *x, int64_t K, int G, int8_t *q, float *d,
-                        int16_t *s, float *sx) {
-  for (int64_t b = 0; b < K / G; ++b) {
-    const float *xb = x + b * G;
-    float amax = 0;
-    int bad = 0;
-    for (int i = 0; i < G; ++i) {
-      float a = fabsf(xb[i]);
-      bad |= !(a <= FLT_MAX);
-      amax = a > amax ? a : amax;
-    }
-    int8_t *qb = q + b * G;
-    if (bad) {
-      d[b] = NAN;
-      memset(qb, 0, (size_t)G);
-    } else {
-      float id = amax > 0 ? 127.0f / amax : 0.0f;
-      d[b] = amax / 127.0f;
-      for (int i = 0; i < G; ++i) {
-        float v = rintf(xb[i] * id);
-        v = v > 127.0f ? 127.0f : v < -127.0f ? -127.0f : v;
-        qb[i] = (int8_t)v;
-      }
-    }
-  }
-  for (int64_t j = 0; j < K / 16; ++j) {
-    int32_t sum = 0;
-    for (int i = 0; i < 16; ++i)
-      sum += q[16 * j + i];
-    s[j] = (int16_t)sum;
-  }
-  for (int64_t b = 0; b < K / G; ++b) {
-    int32_t sum = 0;
-    for (int j = 0; j < G / 16; ++j)
-      sum += s[b * (G / 16) + j];
-    sx[b] = d[b] * (float)sum;
-  }
-}
-
 void QCC_BLOCK_LINEAR_NAME(int64_t T, int64_t N, int64_t K, const float *X,
                            int64_t ldx, const uint8_t *W, int64_t format,
                            float *Y, int64_t ldy) {
@@ -641,7 +561,7 @@ void QCC_BLOCK_LINEAR_NAME(int64_t T, int64_t N, int64_t K, const float *X,
   float *sx = d + T * nb;
   int16_t *s = (int16_t *)(sx + T * nb);
   for (int64_t t = 0; t < T; ++t)
-    quantizeRow(X + t * ldx, K, G, q + t * K, d + t * nb, s + t * (K / 16),
+    qcc_block_quantize_row(X + t * ldx, K, G, q + t * K, d + t * nb, s + t * (K / 16),
                 sx + t * nb);
 
   RowFn row = pickRow();

@@ -48,4 +48,20 @@ void QCC_BLOCK_LINEAR_NAME(int64_t T, int64_t N, int64_t K, const float *X,
                            int64_t ldx, const uint8_t *W, int64_t format,
                            float *Y, int64_t ldy);
 
+/* The same product on weights stored with their rows interleaved by 8
+ * (`qnn.block_linear {row_interleave = 8}`, written by the compiler's
+ * qcc-interleave-block-weights for Q4_0, Q4_1 and Q8_0 when N % 8 == 0):
+ * rows 8g .. 8g+7 form group g at W + g * 8 * rowBytes, and block b of the
+ * group takes the 8 * blockBytes bytes at offset b * 8 * blockBytes: the 8
+ * rows' f16 scales d (16 bytes), for Q4_1 then their f16 minimums m (16
+ * bytes), then the code bytes in chunks of 4: chunk c holds bytes 4c..4c+3
+ * of row 0's codes, then of row 1's, ... row 7's (Q4_0/Q4_1: 4 chunks of 32
+ * bytes; Q8_0: 8). Other formats, or N % 8 != 0, fill Y with NaN. */
+#ifndef QCC_BLOCK_LINEAR_X8_NAME
+#define QCC_BLOCK_LINEAR_X8_NAME qcc_rt_block_linear_x8
+#endif
+void QCC_BLOCK_LINEAR_X8_NAME(int64_t T, int64_t N, int64_t K, const float *X,
+                              int64_t ldx, const uint8_t *W, int64_t format,
+                              float *Y, int64_t ldy);
+
 #endif /* QCC_RUNTIME_BLOCKLINEAR_H */

@@ -24,8 +24,11 @@ EvalResult reference::evalBlockOp(Operation *op, Operands in) {
   std::vector<uint8_t> bytes(w.ints.size());
   for (size_t i = 0; i < bytes.size(); ++i)
     bytes[i] = static_cast<uint8_t>(w.ints[i]);
+  int format = static_cast<int>(linear.getFormat());
+  if (linear.getRowInterleave() == 8)
+    bytes = deinterleaveRows8(format, n, k, bytes.data());
   std::vector<float> y(t * n);
-  blockLinear(static_cast<int>(linear.getFormat()), t, n, k, xf.data(),
+  blockLinear(format, t, n, k, xf.data(),
               bytes.data(), y.data(), nullptr);
   RefTensor out;
   out.type = linear.getType();

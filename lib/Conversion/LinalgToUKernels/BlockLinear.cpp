@@ -6,7 +6,8 @@
 // it bufferizes: the result is a new buffer, the operands' buffers are
 // passed by address (the weight bytes as the constant global holds them,
 // never copied or unpacked), and qcc_rt_block_linear (runtime/BlockLinear.h)
-// quantizes the activations and runs the integer block products.
+// quantizes the activations and runs the integer block products
+// (qcc_rt_block_linear_x8 for weights stored with rows interleaved by 8).
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +29,8 @@ using namespace mlir::bufferization;
 namespace {
 
 constexpr const char *kBlockLinear = "qcc_rt_block_linear";
+/// The kernel of weights stored with rows interleaved by 8.
+constexpr const char *kBlockLinearX8 = "qcc_rt_block_linear_x8";
 
 /// A buffer with unit inner stride (a copy when `buffer` lacks it), its
 /// first element's address and its row stride, as i64.
@@ -105,7 +108,9 @@ struct BlockLinearBufferization
                             cst(static_cast<int64_t>(linear.getFormat())),
                             yAddr,
                             ldy};
-    qcc::createRuntimeCall(rewriter, op, kBlockLinear, args);
+    qcc::createRuntimeCall(
+        rewriter, op,
+        linear.getRowInterleave() == 8 ? kBlockLinearX8 : kBlockLinear, args);
     replaceOpWithBufferizedValues(rewriter, op, out);
     return success();
   }

@@ -14,7 +14,11 @@
 
 #include "qcc/Target/TargetBackend.h"
 
+#include "qcc/Dialect/Qnn/Transforms/Passes.h"
+
 #include "llvm/ADT/StringMap.h"
+
+#include <algorithm>
 #include "llvm/TargetParser/Host.h"
 
 extern "C" {
@@ -144,6 +148,14 @@ public:
     return x86CostModel(config, threads);
   }
   llvm::StringRef name() const override { return "x86-64"; }
+  void buildConfigurationPipeline(mlir::OpPassManager &pm,
+                                  const TargetConfig &config) const override {
+    // The row-interleaved block kernel (qcc_rt_block_linear_x8) has its
+    // vector code on AVX2 and up; below, GGUF's row layout runs faster.
+    const auto &f = config.requiredCpuFeatures;
+    if (std::find(f.begin(), f.end(), "avx2") != f.end())
+      pm.addPass(qnn::createInterleaveBlockWeights());
+  }
   std::string description() const override {
     return "x86-64 (levels x86-64, x86-64-v2, x86-64-v3, x86-64-v4, "
            "x86-64-v4-vnni, x86-64-v4-amx; 'host' for this CPU)";

@@ -69,3 +69,27 @@ func.func @unknown_format(%x: tensor<1x64xf32>, %w: tensor<8x40xi8>) {
   %y = qnn.block_linear q3_k, %x, %w : (tensor<1x64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
   return
 }
+
+// -----
+
+func.func @interleave_value(%x: tensor<1x32xf32>, %w: tensor<8x18xi8>) {
+  // expected-error @+1 {{row_interleave must be 1 or 8, got 4}}
+  %y = qnn.block_linear q4_0, %x, %w {row_interleave = 4 : i64} : (tensor<1x32xf32>, tensor<8x18xi8>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @interleave_format(%x: tensor<1x256xf32>, %w: tensor<8x144xi8>) {
+  // expected-error @+1 {{row_interleave = 8 needs q4_0, q4_1 or q8_0, not q4_k}}
+  %y = qnn.block_linear q4_k, %x, %w {row_interleave = 8 : i64} : (tensor<1x256xf32>, tensor<8x144xi8>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @interleave_rows(%x: tensor<1x32xf32>, %w: tensor<12x18xi8>) {
+  // expected-error @+1 {{row_interleave = 8 needs a multiple of 8 weight rows, got 12}}
+  %y = qnn.block_linear q4_0, %x, %w {row_interleave = 8 : i64} : (tensor<1x32xf32>, tensor<12x18xi8>) -> tensor<1x12xf32>
+  return
+}

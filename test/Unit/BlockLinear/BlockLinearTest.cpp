@@ -26,6 +26,9 @@ extern "C" {
 DECL(qcc_test_block_linear_portable)
 DECL(qcc_test_block_linear_avx2)
 DECL(qcc_test_block_linear_vnni)
+DECL(qcc_test_block_linear_x8_portable)
+DECL(qcc_test_block_linear_x8_avx2)
+DECL(qcc_test_block_linear_x8_vnni)
 #undef DECL
 }
 
@@ -37,16 +40,18 @@ using Kernel = void (*)(int64_t, int64_t, int64_t, const float *, int64_t,
 struct Path {
   const char *name;
   Kernel fn;
+  Kernel fnX8; // the same path's kernel of rows interleaved by 8
   bool (*available)();
 };
 
 const Path kPaths[] = {
-    {"portable", qcc_test_block_linear_portable, [] { return true; }},
-    {"avx2", qcc_test_block_linear_avx2,
+    {"portable", qcc_test_block_linear_portable,
+     qcc_test_block_linear_x8_portable, [] { return true; }},
+    {"avx2", qcc_test_block_linear_avx2, qcc_test_block_linear_x8_avx2,
      [] {
        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
      }},
-    {"vnni", qcc_test_block_linear_vnni,
+    {"vnni", qcc_test_block_linear_vnni, qcc_test_block_linear_x8_vnni,
      [] {
        return __builtin_cpu_supports("avx512vnni") &&
               __builtin_cpu_supports("avx512vl") &&
@@ -112,7 +117,7 @@ struct Shape {
 };
 
 void check(const Path &path, int format, Shape s, std::mt19937 &rng,
-           bool specials) {
+           bool specials, bool x8 = false) {
   std::vector<uint8_t> w = randomWeights(format, s.n, s.k, rng);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   int64_t ldx = s.k + 3, ldy = s.n + 5;
@@ -137,7 +142,16 @@ void check(const Path &path, int format, Shape s, std::mt19937 &rng,
   qcc::reference::blockLinear(format, s.t, s.n, s.k, xd.data(), w.data(),
                               want.data(), &abs);
   std::vector<float> got(s.t * ldy, -1.0f);
-  path.fn(s.t, s.n, s.k, x.data(), ldx, w.data(), format, got.data(), ldy);
+  if (x8) {
+    std::vector<uint8_t> w8 =
+        qcc::reference::interleaveRows8(format, s.n, s.k, w.data());
+    ASSERT_EQ(qcc::reference::deinterleaveRows8(format, s.n, s.k, w8.data()),
+              w);
+    path.fnX8(s.t, s.n, s.k, x.data(), ldx, w8.data(), format, got.data(),
+              ldy);
+  } else {
+    path.fn(s.t, s.n, s.k, x.data(), ldx, w.data(), format, got.data(), ldy);
+  }
   int g = qcc::reference::getBlockShape(format).blockSize;
   double factor = (double)(s.k / g + 8) * std::ldexp(1.0, -23);
   int bad = 0;
@@ -185,6 +199,22 @@ TEST_P(BlockLinear, EveryFormatAndShape) {
   for (int format : {2, 3, 6, 7, 8})
     for (const Shape &s : ragged)
       check(path, format, s, rng, /*specials=*/s.t == 3);
+}
+
+// Rows interleaved by 8 (Q4_0, Q4_1, Q8_0; N a multiple of 8): decode
+// steps of SmolLM2's shapes, token tiles of 4 and 3 with the special
+// values, threaded products.
+TEST_P(BlockLinear, RowsInterleavedBy8) {
+  const Path &path = kPaths[GetParam()];
+  if (!path.available())
+    GTEST_SKIP() << "the CPU lacks the " << path.name << " instructions";
+  std::mt19937 rng(99 + GetParam());
+  const Shape shapes[] = {{1, 8, 32},    {1, 40, 576},  {1, 576, 576},
+                          {7, 64, 512},  {1, 400, 1536}, {5, 136, 768},
+                          {2, 192, 576}};
+  for (int format : {2, 3, 8})
+    for (const Shape &s : shapes)
+      check(path, format, s, rng, /*specials=*/s.t == 7, /*x8=*/true);
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, BlockLinear, ::testing::Values(0, 1, 2),

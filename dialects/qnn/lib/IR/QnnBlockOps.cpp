@@ -50,5 +50,19 @@ LogicalResult BlockLinearOp::verify() {
     return emitOpError("weight rows hold ")
            << w.getDimSize(1) << " bytes; " << k / size << " blocks of "
            << stringifyBlockFormat(getFormat()) << " take " << k / size * bytes;
+  int64_t interleave = getRowInterleave();
+  if (interleave != 1 && interleave != 8)
+    return emitOpError("row_interleave must be 1 or 8, got ") << interleave;
+  if (interleave == 8) {
+    BlockFormat f = getFormat();
+    if (f != BlockFormat::q4_0 && f != BlockFormat::q4_1 &&
+        f != BlockFormat::q8_0)
+      return emitOpError("row_interleave = 8 needs q4_0, q4_1 or q8_0, not ")
+             << stringifyBlockFormat(f);
+    if (w.getDimSize(0) % 8)
+      return emitOpError("row_interleave = 8 needs a multiple of 8 weight "
+                         "rows, got ")
+             << w.getDimSize(0);
+  }
   return verifyShapeEquals(*this, {in.getDimSize(0), w.getDimSize(0)}, out);
 }

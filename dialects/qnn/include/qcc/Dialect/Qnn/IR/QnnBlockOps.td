@@ -37,13 +37,20 @@ def Qnn_BlockLinearOp : Qnn_Op<"block_linear"> {
     `input` is f32 `[T, K]`, `weight` an i8 (or ui8) byte tensor
     `[N, (K / B) * block bytes]`, the result f32 `[T, N]`.
 
+    `row_interleave = 8` (`q4_0`, `q4_1`, `q8_0`, N a multiple of 8) says
+    the same bytes are stored with rows interleaved in groups of 8, the
+    layout of the x86 kernel `qcc_rt_block_linear_x8` (runtime/BlockLinear.h
+    defines it); qcc-interleave-block-weights writes it, and the value of
+    the op does not change. The default, 1, is GGUF's row-major layout.
+
     ```mlir
     %y = qnn.block_linear q4_1, %x, %w
         : (tensor<1x64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
     ```
   }];
   let arguments = (ins Qnn_BlockFormat:$format, AnyRankedTensor:$input,
-                       AnyRankedTensor:$weight);
+                       AnyRankedTensor:$weight,
+                       DefaultValuedAttr<I64Attr, "1">:$row_interleave);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$format `,` $input `,` $weight attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

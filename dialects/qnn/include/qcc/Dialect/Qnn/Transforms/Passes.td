@@ -275,6 +275,26 @@ def VerifySparse24 : Pass<"qcc-verify-sparse-24"> {
   }];
 }
 
+def InterleaveBlockWeights : Pass<"qcc-interleave-block-weights"> {
+  let summary = "Store block-quantized weights with rows interleaved by 8";
+  let description = [{
+    For every `qnn.block_linear` in `q4_0`, `q4_1` or `q8_0` whose weight is
+    a constant with a multiple of 8 rows, writes the weight bytes in the
+    row-interleaved layout of the x86 kernel `qcc_rt_block_linear_x8`
+    (runtime/BlockLinear.h) and sets `row_interleave = 8`; the op's value
+    does not change. The x86-64 backend runs it on levels with AVX2; ops
+    whose weight is not a constant, or in other formats, keep GGUF's layout.
+    A constant that other ops also read is copied, not changed.
+
+    ```mlir
+    %y = qnn.block_linear q4_0, %x, %w : (tensor<1x32xf32>, tensor<8x18xi8>) -> tensor<1x8xf32>
+    // becomes, %w8 holding %w's bytes permuted
+    %y = qnn.block_linear q4_0, %x, %w8 {row_interleave = 8 : i64} : (tensor<1x32xf32>, tensor<8x18xi8>) -> tensor<1x8xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def VerifyIntegerOnly : Pass<"qcc-verify-integer-only"> {
   let summary = "Fail if float arithmetic remains inside a quantized region";
   let description = [{
