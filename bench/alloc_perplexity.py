@@ -15,6 +15,10 @@ Prints one table: config, bits per weight of the linear layers, weight MB
 
   python3 bench/alloc_perplexity.py --work /tmp/alloc-bench \\
       --budgets 4.6,4.85 --uniform q4_0,q4_1 --max-text-tokens 1280
+  # equal budgets with qcc's 2-/3-bit blocks among the candidates:
+  python3 bench/alloc_perplexity.py --work /tmp/alloc-bench \\
+      --configs q4_0,q4_1,q5_0,q5_1,q8_0,q4k,q6k,q2g64,q3g192,q3g64 \\
+      --probe q3g64 --budgets 3.5,4.5 --uniform q3g64,q4_0
 """
 
 import argparse
@@ -35,6 +39,9 @@ def main():
                                                   "..", "build", "bin"))
     ap.add_argument("--work", required=True)
     ap.add_argument("--configs", default="q4_0,q4_1,q5_0,q5_1,q8_0,q4k,q6k")
+    ap.add_argument("--probe", default="",
+                    help="qcc-sensitivity --probe (default: its own choice, the cheapest "
+                    "config of at least 4 bits)")
     ap.add_argument("--budgets", default="4.6,4.85")
     ap.add_argument("--uniform", default="q4_0,q4_1")
     ap.add_argument("--max-text-tokens", type=int, default=1280)
@@ -57,7 +64,7 @@ def main():
     sens = os.path.join(a.work, "sens.json")
     p, dt = run([os.path.join(a.bin, "qcc-sensitivity"), gguf,
                  "--calib=" + L.lee_corpus("lee_background.cor"), "--configs=" + a.configs,
-                 "--jobs=%d" % a.threads, "-o", sens])
+                 "--jobs=%d" % a.threads, "-o", sens] + (["--probe=" + a.probe] if a.probe else []))
     print("sensitivity: %.0f s (%s)" % (dt, p.stderr.strip().splitlines()[-1]), flush=True)
     table = json.load(open(sens))
     fixed = sum(f["bytes"] for f in table["fixed"])
@@ -83,8 +90,9 @@ def main():
         runs.append(("uniform " + u, ["--layer-quant", "^blk\\.=" + u], up["bits_per_weight"],
                      up["bytes"], up["predicted_error"]))
 
-    print("| weights | bpw (linear layers) | weight MB | predicted error | perplexity | compile s | eval s |")
-    print("|---|---|---|---|---|---|---|", flush=True)
+    print("| weights | bpw (linear layers) | weight MB | .so MB | predicted error | perplexity | "
+          "compile s | eval s |")
+    print("|---|---|---|---|---|---|---|---|", flush=True)
     for label, args, bpw, nbytes, predicted in runs:
         lib = os.path.join(a.work, re.sub(r"[^A-Za-z0-9_.]+", "_", label)[:60] + ".so")
         _, ct = run([os.path.join(a.bin, "qcc"), gguf, "--seq=512", "--ctx=512", "-o", lib] + args)
@@ -93,8 +101,9 @@ def main():
                      "--max-text-tokens", str(a.max_text_tokens), "--quiet"])
         ppl = L.parse_eval_output(p.stdout)["perplexity"]
         err = "%.4f" % predicted
-        print("| %s | %.3f | %.2f | %s | %s | %.0f | %.0f |" % (label, bpw, (nbytes + fixed) / 1e6, err,
-                                                          ppl, ct, et), flush=True)
+        print("| %s | %.3f | %.2f | %.2f | %s | %s | %.0f | %.0f |" % (
+            label, bpw, (nbytes + fixed) / 1e6, os.path.getsize(lib) / 1e6, err, ppl, ct, et),
+            flush=True)
         os.remove(lib)
 
 

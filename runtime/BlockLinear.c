@@ -66,6 +66,15 @@ static int blockShape(int64_t format, int *bytes) {
   case QCC_BLOCK_Q6_K:
     *bytes = 210;
     return 256;
+  case QCC_BLOCK_Q2_G64:
+    *bytes = 20;
+    return 64;
+  case QCC_BLOCK_Q3_G64:
+    *bytes = 28;
+    return 64;
+  case QCC_BLOCK_Q3_G192:
+    *bytes = 76;
+    return 192;
   }
   return 0;
 }
@@ -127,6 +136,22 @@ static inline CB c_vb_q6(CB nib, const uint8_t *qh, int shift) {
   for (int i = 0; i < 32; ++i)
     nib.v[i] |= (int8_t)(((qh[i] >> shift) & 3) << 4);
   return nib;
+}
+/* Low-bit formats: lanes 0-15 are bits [s, s+2) of q[0..15], lanes 16-31
+ * bits [s+2, s+4); or_bits2 sets bit 2 of lane i where bit i of `bits` is
+ * set. */
+static inline CB c_vb_crumb_lohi(const uint8_t *q, int s) {
+  CB r;
+  for (int i = 0; i < 16; ++i) {
+    r.v[i] = (int8_t)((q[i] >> s) & 3);
+    r.v[i + 16] = (int8_t)((q[i] >> (s + 2)) & 3);
+  }
+  return r;
+}
+static inline CB c_vb_or_bits2(CB v, uint32_t bits) {
+  for (int i = 0; i < 32; ++i)
+    v.v[i] |= (int8_t)(((bits >> i) & 1) << 2);
+  return v;
 }
 static inline CI c_vi_dot(CB w, CB x) {
   CI r;
@@ -214,6 +239,22 @@ static inline XB x_vb_or_bits(XB v, uint32_t bits) {
   __m256i t = _mm256_shuffle_epi8(_mm256_set1_epi32((int)bits), spread);
   t = _mm256_cmpeq_epi8(_mm256_and_si256(t, bit), bit);
   return _mm256_or_si256(v, _mm256_and_si256(t, _mm256_set1_epi8(16)));
+}
+static inline XB x_vb_crumb_lohi(const uint8_t *q, int s) {
+  __m128i b = _mm_loadu_si128((const __m128i *)q), m = _mm_set1_epi8(3);
+  return _mm256_set_m128i(
+      _mm_and_si128(_mm_srl_epi16(b, _mm_cvtsi32_si128(s + 2)), m),
+      _mm_and_si128(_mm_srl_epi16(b, _mm_cvtsi32_si128(s)), m));
+}
+static inline XB x_vb_or_bits2(XB v, uint32_t bits) {
+  /* As x_vb_or_bits, setting bit 2. */
+  const __m256i spread =
+      _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2,
+                       2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+  const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
+  __m256i t = _mm256_shuffle_epi8(_mm256_set1_epi32((int)bits), spread);
+  t = _mm256_cmpeq_epi8(_mm256_and_si256(t, bit), bit);
+  return _mm256_or_si256(v, _mm256_and_si256(t, _mm256_set1_epi8(4)));
 }
 static inline XB x_vb_or_plane(XB v, const uint8_t *qh, int j) {
   __m256i m = _mm256_set1_epi8((char)(1 << j));
@@ -388,6 +429,26 @@ SDOT_ATTR static inline NB n_vb_or_bits(NB v, uint32_t bits) {
       vorrq_s8(v.l, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(lo, bit), sixteen)));
   v.h =
       vorrq_s8(v.h, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(hi, bit), sixteen)));
+  return v;
+}
+SDOT_ATTR static inline NB n_vb_crumb_lohi(const uint8_t *q, int s) {
+  uint8x16_t b = vld1q_u8(q), three = vdupq_n_u8(3);
+  NB r = {vreinterpretq_s8_u8(
+              vandq_u8(vshlq_u8(b, vdupq_n_s8((int8_t)-s)), three)),
+          vreinterpretq_s8_u8(
+              vandq_u8(vshlq_u8(b, vdupq_n_s8((int8_t)-(s + 2))), three))};
+  return r;
+}
+SDOT_ATTR static inline NB n_vb_or_bits2(NB v, uint32_t bits) {
+  const uint8x16_t bit = {1, 2, 4, 8, 16, 32, 64, 128,
+                          1, 2, 4, 8, 16, 32, 64, 128};
+  uint8x16_t lo =
+      vcombine_u8(vdup_n_u8((uint8_t)bits), vdup_n_u8((uint8_t)(bits >> 8)));
+  uint8x16_t hi = vcombine_u8(vdup_n_u8((uint8_t)(bits >> 16)),
+                              vdup_n_u8((uint8_t)(bits >> 24)));
+  uint8x16_t four = vdupq_n_u8(4);
+  v.l = vorrq_s8(v.l, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(lo, bit), four)));
+  v.h = vorrq_s8(v.h, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(hi, bit), four)));
   return v;
 }
 SDOT_ATTR static inline NB n_vb_or_plane(NB v, const uint8_t *qh, int j) {

@@ -26,7 +26,8 @@ static llvm::Error fail(const llvm::Twine &msg) {
 
 const char *sensitivityConfigNames() {
   return "q4_0, q4_1, q5_0, q5_1, q8_0, q4k, q5k, q6k (GGUF blocks, as "
-         "qcc --layer-quant stores them), int8, int4g32, int4g128, ternary";
+         "qcc --layer-quant stores them), q2g64, q3g64, q3g192 (qcc's 2- and "
+         "3-bit blocks), int8, int4g32, int4g128, ternary";
 }
 
 /// The cost-model name of a block format.
@@ -48,6 +49,12 @@ static const char *blockFormatName(modelfile::DType t) {
     return "q5k";
   case modelfile::DType::Q6_K:
     return "q6k";
+  case modelfile::DType::Q2_G64:
+    return "q2g64";
+  case modelfile::DType::Q3_G64:
+    return "q3g64";
+  case modelfile::DType::Q3_G192:
+    return "q3g192";
   default:
     return nullptr;
   }
@@ -64,7 +71,8 @@ llvm::Expected<QuantizedCopy> quantizeForConfig(llvm::StringRef config,
   // encoders, with llama.cpp's fallback for k-quant rows that are not a
   // multiple of 256), decoded again.
   if (llvm::is_contained(
-          {"q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q4k", "q5k", "q6k"},
+          {"q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q4k", "q5k", "q6k",
+           "q2g64", "q3g64", "q3g192"},
           config)) {
     auto wc = gguf_import::parseWeightConfig(config, 4, 32);
     if (!wc)
@@ -162,8 +170,10 @@ measureLlamaSensitivity(const SensitivityOptions &o,
   if (std::find(o.configs.begin(), o.configs.end(), probe) == o.configs.end())
     return fail("--probe=" + probe + " is not one of --configs");
   for (const std::string &c : o.configs) {
-    float probeWeight[32] = {};
-    if (auto q = quantizeForConfig(c, "probe", probeWeight, 1, 32); !q)
+    // A row every format's block divides (32, 64, 192; the k-quants fall
+    // back below 256).
+    float probeWeight[192] = {};
+    if (auto q = quantizeForConfig(c, "probe", probeWeight, 1, 192); !q)
       return q.takeError();
   }
   std::optional<llvm::Regex> only;

@@ -100,7 +100,8 @@ int qccMain(int argc, char **argv) {
                           "(weights in {-1, 0, 1} times an absmean scale); "
                           "for a GGUF model the linear weights' format: gguf "
                           "(the file's, default), f32, q4_0, q4_1, q5_0, "
-                          "q5_1, q8_0, q4k, q5k, q6k, rtn, gptq, awq, hqq"),
+                          "q5_1, q8_0, q4k, q5k, q6k, q2g64, q3g64, q3g192, "
+                          "rtn, gptq, awq, hqq"),
       cl::init("rtn"), cl::cat(qccCategory));
   cl::opt<std::string> ternaryScale(
       "ternary-scale",

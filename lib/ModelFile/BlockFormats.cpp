@@ -230,3 +230,19 @@ void blocks::dequantizeTQ2_0(const uint8_t *src, float *dst, size_t numBlocks) {
       dst[w] = d * static_cast<float>(static_cast<int>(crumb128(src, w)) - 1);
   }
 }
+
+void blocks::dequantizeLowBit(const uint8_t *src, float *dst, size_t numBlocks,
+                              int bits, int group) {
+  size_t bytes = 4 + group / 4 + (bits == 3 ? group / 8 : 0);
+  for (size_t b = 0; b < numBlocks; ++b, src += bytes, dst += group) {
+    float d = loadHalf(src), m = loadHalf(src + 2);
+    const uint8_t *low = src + 4, *third = src + 4 + group / 4;
+    for (int w = 0; w < group; ++w) {
+      int c = w / 64, k = (w % 64) / 16, i = w % 16;
+      unsigned code = (low[16 * c + i] >> (2 * k)) & 3;
+      if (bits == 3)
+        code |= ((third[w / 8] >> (w % 8)) & 1) << 2;
+      dst[w] = d * static_cast<float>(code) + m;
+    }
+  }
+}

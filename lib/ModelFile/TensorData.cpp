@@ -40,6 +40,9 @@ const DTypeInfo dtypeTable[] = {
     {DType::Q6_K, "Q6_K", 256, 210, true, true},
     {DType::TQ1_0, "TQ1_0", 256, 54, true, true},
     {DType::TQ2_0, "TQ2_0", 256, 66, true, true},
+    {DType::Q2_G64, "Q2_G64", 64, 20, true, true},
+    {DType::Q3_G64, "Q3_G64", 64, 28, true, true},
+    {DType::Q3_G192, "Q3_G192", 192, 76, true, true},
 };
 } // namespace
 
@@ -223,6 +226,15 @@ llvm::Error qcc::modelfile::convertToFloat(DType type,
     break;
   case DType::TQ2_0:
     blocks::dequantizeTQ2_0(src, dst, numBlocks);
+    break;
+  case DType::Q2_G64:
+    blocks::dequantizeLowBit(src, dst, numBlocks, 2, 64);
+    break;
+  case DType::Q3_G64:
+    blocks::dequantizeLowBit(src, dst, numBlocks, 3, 64);
+    break;
+  case DType::Q3_G192:
+    blocks::dequantizeLowBit(src, dst, numBlocks, 3, 192);
     break;
   default:
     llvm_unreachable("integer types are refused above");

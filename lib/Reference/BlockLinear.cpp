@@ -71,6 +71,23 @@ void legacyCodes(const uint8_t *qs, const uint8_t *qh, Decoded &b) {
   }
 }
 
+/// qcc's low-bit blocks of `group` (BlockFormats.h, dequantizeLowBit):
+/// w = d * code + m, so sc = 1, o = 0, mn = 1 and dm = m.
+void lowBitCodes(const uint8_t *p, int bits, int group, Decoded &b) {
+  b.d = loadHalf(p);
+  b.dm = loadHalf(p + 2);
+  const uint8_t *low = p + 4, *third = p + 4 + group / 4;
+  for (int e = 0; e < group; ++e) {
+    int c = e / 64, k = (e % 64) / 16, i = e % 16;
+    b.c[e] = (low[16 * c + i] >> (2 * k)) & 3;
+    if (bits == 3)
+      b.c[e] |= ((third[e / 8] >> (e % 8)) & 1) << 2;
+    b.sc[e] = 1;
+    b.o[e] = 0;
+    b.mn[e] = 1;
+  }
+}
+
 void decode(int format, const uint8_t *p, Decoded &b) {
   auto fillOffset = [&](int n, int o) {
     for (int e = 0; e < n; ++e)
@@ -143,6 +160,15 @@ void decode(int format, const uint8_t *p, Decoded &b) {
     fillOffset(256, 32);
     return;
   }
+  case BlockFormat::Q2_G64:
+    lowBitCodes(p, 2, 64, b);
+    return;
+  case BlockFormat::Q3_G64:
+    lowBitCodes(p, 3, 64, b);
+    return;
+  case BlockFormat::Q3_G192:
+    lowBitCodes(p, 3, 192, b);
+    return;
   }
 }
 
@@ -166,6 +192,12 @@ BlockShape getBlockShape(int format) {
     return {256, 176};
   case BlockFormat::Q6_K:
     return {256, 210};
+  case BlockFormat::Q2_G64:
+    return {64, 20};
+  case BlockFormat::Q3_G64:
+    return {64, 28};
+  case BlockFormat::Q3_G192:
+    return {192, 76};
   }
   return {};
 }

@@ -26,6 +26,10 @@ double storageBitsPerWeight(llvm::StringRef format) {
       .Case("q4k", 144.0 * 8 / 256)
       .Case("q3k", 110.0 * 8 / 256)
       .Case("q2k", 84.0 * 8 / 256)
+      // qcc's 2-/3-bit blocks (BlockFormats.h): f16 d and m per group.
+      .Case("q3g64", 28.0 * 8 / 64)
+      .Case("q3g192", 76.0 * 8 / 192)
+      .Case("q2g64", 20.0 * 8 / 64)
       // qcc's integer path: codes plus an f32 row scale and, for groups, an
       // 8-bit sub-scale per group (SubScales.cpp); the row scale is added
       // per row in weightBytes.

@@ -130,6 +130,19 @@ check(all(l["results"]["q8_0"]["kl"] < l["results"]["q4_0"]["kl"] for l in tb.va
 a = subprocess.run(["qcc-bit-allocation", blocks, "--bpw=5", "--quiet"], capture_output=True, text=True)
 check(a.returncode == 0 and "blk" in a.stdout, "allocation over block configs: " + a.stderr)
 
+# qcc's 2-/3-bit blocks (groups of 64: the attention layers' 64-wide rows).
+low = os.path.join(work, "lowbit.json")
+run(model, "--calib=" + text, "--configs=q2g64,q3g64,q4_0", "--kl=all", "--layers=attn",
+    "--calib-seq=%d" % SEQ, "--calib-samples=%d" % SAMPLES, "-o", low)
+tl = json.load(open(low))["layers"]
+check(len(tl) == 8 and all(
+    l["results"]["q2g64"]["bytes"] == l["rows"] * l["cols"] // 64 * 20 and
+    l["results"]["q3g64"]["bytes"] == l["rows"] * l["cols"] // 64 * 28 and
+    l["results"]["q3g64"]["format"] == "q3g64" for l in tl),
+      "q2g64 / q3g64 bytes and formats on the 8 attention layers")
+check(all(l["results"]["q3g64"]["kl"] < l["results"]["q2g64"]["kl"] for l in tl),
+      "q3g64 below q2g64 on every layer")
+
 # --kl=probe: the probe's KL as measured above, others scaled by the ratio.
 probe = os.path.join(work, "probe.json")
 p = run(model, "--calib=" + text, "--configs=" + ",".join(CONFIGS), "--calib-seq=%d" % SEQ,

@@ -18,6 +18,7 @@
 //   Q8_0 32/34/8.5   Q2_K 256/84/2.625  Q3_K 256/110/3.4375
 //   Q4_K 256/144/4.5 Q5_K 256/176/5.5   Q6_K 256/210/6.5625
 //   TQ1_0 256/54/1.6875  TQ2_0 256/66/2.0625
+//   qcc's own: Q2_G64 64/20/2.5  Q3_G64 64/28/3.5  Q3_G192 192/76/3.1667
 //
 //===----------------------------------------------------------------------===//
 
@@ -116,6 +117,22 @@ void dequantizeTQ1_0(const uint8_t *src, float *dst, size_t numBlocks);
 /// as Q2_K's (halves of 128, weight 128h + 32k + i is bits [2k, 2k+2) of
 /// byte 32h + i), then f16 scale d. w = d * (code - 1) (code 3 gives 2d).
 void dequantizeTQ2_0(const uint8_t *src, float *dst, size_t numBlocks);
+
+/// qcc's sub-4-bit asymmetric formats (not GGUF types; the names say the
+/// code bits and the group): Q2_G64 (64 weights in 20 bytes), Q3_G64 (64 in
+/// 28) and Q3_G192 (192 in 76). A block of G weights (G a multiple of 64) is
+///   bytes 0..3         f16 scale d, f16 offset m;
+///   next G/4 bytes     the low 2 bits of the codes, in chunks of 16 bytes
+///                      per 64 weights: weight 64c + 16k + i (k < 4, i < 16)
+///                      is bits [2k, 2k+2) of byte 16c + i of this plane;
+///   next G/8 bytes     (3-bit formats) the third bits: weight e is bit e % 8
+///                      of byte e / 8 of this plane.
+/// code = low2 | third << 2 (0..3 or 0..7); w = d * code + m. Every 32
+/// consecutive weights take their low bits from 16 bytes at one pair of
+/// shifts and their third bits from one 32-bit word, so kernels widen them
+/// with shifts and masks (runtime/BlockLinear.c).
+void dequantizeLowBit(const uint8_t *src, float *dst, size_t numBlocks,
+                      int bits, int group);
 
 } // namespace qcc::modelfile::blocks
 

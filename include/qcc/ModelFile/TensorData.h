@@ -57,6 +57,10 @@ enum class DType {
   Q6_K,
   TQ1_0,
   TQ2_0,
+  // qcc's own sub-4-bit block formats (BlockFormats.h); no GGUF type number.
+  Q2_G64,
+  Q3_G64,
+  Q3_G192,
 };
 
 /// Storage facts of a DType: `blockBytes` bytes hold `blockElements`

@@ -16,7 +16,8 @@
 
 namespace qcc::reference {
 
-/// Weight formats the op runs natively: GGUF's tensor type numbers.
+/// Weight formats the op runs natively: GGUF's tensor type numbers, and
+/// from 110 on qcc's own formats (qcc/ModelFile/BlockFormats.h).
 enum class BlockFormat : int {
   Q4_0 = 2,
   Q4_1 = 3,
@@ -26,10 +27,13 @@ enum class BlockFormat : int {
   Q4_K = 12,
   Q5_K = 13,
   Q6_K = 14,
+  Q2_G64 = 110,
+  Q3_G64 = 111,
+  Q3_G192 = 112,
 };
 
 /// Elements and bytes per weight block, and the activation block size G
-/// (32, or 256 for the k-quants). blockSize 0: not a supported format.
+/// (32, 64 or 192 for qcc's low-bit formats, 256 for the k-quants). blockSize 0: not a supported format.
 struct BlockShape {
   int blockSize = 0, blockBytes = 0;
 };

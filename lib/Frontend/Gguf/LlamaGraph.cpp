@@ -250,6 +250,12 @@ std::optional<BlockFormat> nativeBlockFormat(modelfile::DType type) {
     return BlockFormat::q5_k;
   case DType::Q6_K:
     return BlockFormat::q6_k;
+  case DType::Q2_G64:
+    return BlockFormat::q2_g64;
+  case DType::Q3_G64:
+    return BlockFormat::q3_g64;
+  case DType::Q3_G192:
+    return BlockFormat::q3_g192;
   default:
     return std::nullopt;
   }

@@ -3,6 +3,7 @@
 #include "qcc/Frontend/Gguf/WeightConfig.h"
 
 #include "qcc/Quant/BlockEncoders.h"
+#include "qcc/Quant/LowBitEncoders.h"
 #include "qcc/Quant/WeightQuantizers.h"
 
 #include "llvm/ADT/StringSwitch.h"
@@ -44,6 +45,12 @@ const char *kindName(WeightKind k) {
     return "q5k";
   case WeightKind::Q6_K:
     return "q6k";
+  case WeightKind::Q2_G64:
+    return "q2g64";
+  case WeightKind::Q3_G64:
+    return "q3g64";
+  case WeightKind::Q3_G192:
+    return "q3g192";
   case WeightKind::RTN:
     return "rtn";
   case WeightKind::GPTQ:
@@ -67,8 +74,8 @@ std::string WeightConfig::str() const {
 }
 
 const char *gguf_import::weightConfigNames() {
-  return "f32, gguf, q4_0, q4_1, q5_0, q5_1, q8_0, q4k, q5k, q6k, rtn, gptq, "
-         "awq, hqq";
+  return "f32, gguf, q4_0, q4_1, q5_0, q5_1, q8_0, q4k, q5k, q6k, q2g64, "
+         "q3g64, q3g192, rtn, gptq, awq, hqq";
 }
 
 llvm::Expected<WeightConfig>
@@ -84,6 +91,9 @@ gguf_import::parseWeightConfig(llvm::StringRef name, int bits, int64_t group) {
                   .Cases("q4k", "q4_k", WeightKind::Q4_K)
                   .Cases("q5k", "q5_k", WeightKind::Q5_K)
                   .Cases("q6k", "q6_k", WeightKind::Q6_K)
+                  .Case("q2g64", WeightKind::Q2_G64)
+                  .Case("q3g64", WeightKind::Q3_G64)
+                  .Case("q3g192", WeightKind::Q3_G192)
                   .Case("rtn", WeightKind::RTN)
                   .Case("gptq", WeightKind::GPTQ)
                   .Case("awq", WeightKind::AWQ)
@@ -99,12 +109,21 @@ gguf_import::parseWeightConfig(llvm::StringRef name, int bits, int64_t group) {
     return c;
   c.bits = bits;
   c.group = group;
-  if (bits != 4 && bits != 8)
-    return fail(llvm::formatv("{0}: --wbits must be 4 or 8 for a language "
-                              "model's block weights, got {1}",
+  if (bits != 2 && bits != 3 && bits != 4 && bits != 8)
+    return fail(llvm::formatv("{0}: --wbits must be 2, 3, 4 or 8 for a "
+                              "language model's block weights, got {1}",
                               name, bits));
+  if (bits == 2 && group != 64)
+    return fail(llvm::formatv("{0} --wbits=2 is stored as q2g64: --group "
+                              "must be 64, got {1}",
+                              name, group));
+  if (bits == 3 && group != 64 && group != 192)
+    return fail(llvm::formatv("{0} --wbits=3 is stored as q3g64 or q3g192: "
+                              "--group must be 64 or 192, got {1}",
+                              name, group));
   if (bits == 8 && c.kind != WeightKind::RTN)
-    return fail(llvm::formatv("{0} needs --wbits=4 (8-bit weights are Q8_0, "
+    return fail(llvm::formatv("{0} needs --wbits=2, 3 or 4 (8-bit weights are "
+                              "Q8_0, "
                               "round-to-nearest: --weights=q8_0 or rtn)",
                               name));
   if (bits == 8 && group != 32)
@@ -253,13 +272,27 @@ llvm::Expected<EncodedWeight> gguf_import::encodeLinearWeight(
                 : kind == WeightKind::Q5_K ? quant::encodeQ5_K(w, n)
                                            : quant::encodeQ6_K(w, n);
     return out;
+  case WeightKind::Q2_G64:
+  case WeightKind::Q3_G64:
+  case WeightKind::Q3_G192: {
+    int bits = kind == WeightKind::Q2_G64 ? 2 : 3;
+    int group = kind == WeightKind::Q3_G192 ? 192 : 64;
+    if (auto e = needRow(group))
+      return std::move(e);
+    out.format = kind == WeightKind::Q2_G64   ? DType::Q2_G64
+                 : kind == WeightKind::Q3_G64 ? DType::Q3_G64
+                                              : DType::Q3_G192;
+    out.bytes = quant::encodeLowBit(w, n, bits, group);
+    return out;
+  }
   case WeightKind::RTN:
   case WeightKind::GPTQ:
   case WeightKind::AWQ:
   case WeightKind::HQQ:
     break;
   }
-  if (auto e = needRow(32))
+  bool lowBit = config.bits == 2 || config.bits == 3;
+  if (auto e = needRow(lowBit ? config.group : 32))
     return std::move(e);
   if (config.bits == 8) { // rtn w8: Q8_0
     out.format = DType::Q8_0;
@@ -267,7 +300,7 @@ llvm::Expected<EncodedWeight> gguf_import::encodeLinearWeight(
     return out;
   }
   quant::WeightQuantConfig qc;
-  qc.bits = 4;
+  qc.bits = lowBit ? config.bits : 4;
   qc.groupSize = config.group;
   qc.symmetric = false;
   quant::QuantizedWeights q;
@@ -304,6 +337,17 @@ llvm::Expected<EncodedWeight> gguf_import::encodeLinearWeight(
       for (int64_t c = 0; c < cols; ++c)
         out.inputScales[c] = 1.0f / r.channelScales[c];
     }
+  }
+  if (lowBit) {
+    out.format = config.bits == 2   ? DType::Q2_G64
+                 : config.group == 64 ? DType::Q3_G64
+                                      : DType::Q3_G192;
+    out.bytes = quant::packLowBit(q, (int)config.group);
+    if (out.bytes.empty())
+      return fail(llvm::formatv("{0}: the {1} codes do not pack as {2}", name,
+                                config.str(),
+                                modelfile::getDTypeName(out.format)));
+    return out;
   }
   out.format = DType::Q4_1;
   out.bytes = quant::packQ4_1(q);

@@ -121,6 +121,10 @@ TargetCostModel x86CostModel(const TargetConfig &config, int threads) {
   add("q4k", true, "", 0.37, 30.9, 1, est);
   add("q5k", true, "", 0.30, 25, 1, est);
   add("q6k", true, "", 0.33, 28, 1, est);
+  // qcc's 2-/3-bit blocks: like Q5_0 (bit planes widened by shifts/masks).
+  add("q3g64", true, "", 0.30, 25, 1, est);
+  add("q3g192", true, "", 0.30, 25, 1, est);
+  add("q2g64", true, "", 0.30, 25, 1, est);
   add("q3k", false, "q8_0", 0, 0, 1, "requantized to Q8_0 (LlamaGraph.cpp)");
   add("q2k", false, "q8_0", 0, 0, 1, "requantized to Q8_0 (LlamaGraph.cpp)");
   // The integer path (runtime/QGemm.c, grouped sub-byte, ternary, 2:4).

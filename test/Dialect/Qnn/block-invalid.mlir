@@ -40,6 +40,22 @@ func.func @kquant_block(%x: tensor<1x64xf32>, %w: tensor<8x36xi8>) {
 
 // -----
 
+func.func @lowbit_block(%x: tensor<1x512xf32>, %w: tensor<8x76xi8>) {
+  // expected-error @+1 {{the reduction length 512 is not a multiple of q3_g192's block of 192}}
+  %y = qnn.block_linear q3_g192, %x, %w : (tensor<1x512xf32>, tensor<8x76xi8>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @lowbit_row_bytes(%x: tensor<1x128xf32>, %w: tensor<8x40xi8>) {
+  // expected-error @+1 {{weight rows hold 40 bytes; 2 blocks of q3_g64 take 56}}
+  %y = qnn.block_linear q3_g64, %x, %w : (tensor<1x128xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
 func.func @row_bytes(%x: tensor<1x64xf32>, %w: tensor<8x36xi8>) {
   // expected-error @+1 {{weight rows hold 36 bytes; 2 blocks of q8_0 take 68}}
   %y = qnn.block_linear q8_0, %x, %w : (tensor<1x64xf32>, tensor<8x36xi8>) -> tensor<1x8xf32>
@@ -65,7 +81,7 @@ func.func @dynamic(%x: tensor<?x64xf32>, %w: tensor<8x40xi8>) {
 // -----
 
 func.func @unknown_format(%x: tensor<1x64xf32>, %w: tensor<8x40xi8>) {
-  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'format' [q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k, q6_k]}}
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'format' [q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k, q6_k, q2_g64, q3_g64, q3_g192]}}
   %y = qnn.block_linear q3_k, %x, %w : (tensor<1x64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
   return
 }

@@ -7,7 +7,11 @@
 #    of qcc's bytes is within a bound of the float weights, better than
 #    round-to-nearest at similar bits (Q4_1, Q5_1 blocks of 32);
 #  - rtn/hqq w4 g32 and g64: Q4_1 blocks whose groups share one scale and
-#    offset, and HQQ's error at most RTN's.
+#    offset, and HQQ's error at most RTN's;
+#  - q2g64, q3g64 (qcc's 2-/3-bit blocks, decoded here in numpy from the
+#    layout in BlockFormats.h): error below plain min/max round-to-nearest
+#    at the same bits and group (the encoder's range search), and rtn/hqq
+#    --wbits=2|3 written in those formats, HQQ's error at most RTN's.
 #
 # REQUIRES: gguf
 # RUN: %python %s %t
@@ -130,6 +134,57 @@ for group in (32, 64):
     check(errors["hqq"] <= errors["rtn"] * 1.001,
           f"--group={group}: mean relative error rtn {errors['rtn']:.4f}, hqq {errors['hqq']:.4f}; "
           f"Q4_1 blocks sharing each group's scale and offset")
+
+
+
+def lowbit(data, rows, bits, g):
+    """BlockFormats.h, dequantizeLowBit."""
+    nbytes = 4 + g // 4 + (g // 8 if bits == 3 else 0)
+    b = np.frombuffer(data, np.uint8).reshape(-1, nbytes)
+    d = b[:, 0:2].copy().view(np.float16).astype(np.float32)
+    m = b[:, 2:4].copy().view(np.float16).astype(np.float32)
+    low = b[:, 4:4 + g // 4].reshape(-1, g // 64, 1, 16)
+    code = ((low >> (2 * np.arange(4, dtype=np.uint8)).reshape(1, 1, 4, 1)) & 3)
+    code = code.reshape(-1, g).astype(np.int32)
+    if bits == 3:
+        code |= np.unpackbits(b[:, 4 + g // 4:], axis=1, bitorder="little").astype(np.int32) << 2
+    return (d * code + m).reshape(rows, -1)
+
+
+def minmax_rtn(w, bits, g):
+    x = w.reshape(-1, g).astype(np.float64)
+    lo, hi = x.min(1, keepdims=True), x.max(1, keepdims=True)
+    d = np.where(hi > lo, (hi - lo) / (2 ** bits - 1), 1.0)
+    return (np.clip(np.rint((x - lo) / d), 0, 2 ** bits - 1) * d + lo).reshape(w.shape)
+
+
+# The k-quant model's rows (256, 512) split into groups of 64.
+for name, bits in (("q2g64", 2), ("q3g64", 3)):
+    got = blobs(kq, f"--weights={name}")
+    ratios = []
+    for tensor, (fmt, data) in got.items():
+        w = floats(reader, tensor)
+        ratios.append(rel_error(w, lowbit(data, w.shape[0], bits, 64)) /
+                      rel_error(w, minmax_rtn(w, bits, 64)))
+        if fmt != name.replace("g", "_g"):
+            failures.append(f"{name} {tensor}: stored as {fmt}")
+    check(len(got) == 15 and max(ratios) < 1.0,
+          f"--weights={name}: {len(got)} tensors, error / min-max round-to-nearest's: "
+          f"mean {np.mean(ratios):.3f}, max {max(ratios):.3f} (bound < 1)")
+for bits in (2, 3):
+    errors = {}
+    for method in ("rtn", "hqq"):
+        got = blobs(kq, f"--weights={method}", f"--wbits={bits}", "--group=64")
+        total = []
+        for tensor, (fmt, data) in got.items():
+            w = floats(reader, tensor)
+            total.append(rel_error(w, lowbit(data, w.shape[0], bits, 64)))
+            if fmt != f"q{bits}_g64":
+                failures.append(f"{method} w{bits} {tensor}: stored as {fmt}")
+        errors[method] = float(np.mean(total))
+    check(errors["hqq"] <= errors["rtn"] * 1.001,
+          f"--wbits={bits} --group=64: q{bits}_g64 blocks, mean relative error "
+          f"rtn {errors['rtn']:.4f}, hqq {errors['hqq']:.4f}")
 
 print("weight-encoders:", "PASS" if not failures else "FAIL: " + "; ".join(failures))
 sys.exit(1 if failures else 0)

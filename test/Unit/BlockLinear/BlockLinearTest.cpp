@@ -96,6 +96,9 @@ std::vector<uint8_t> randomWeights(int format, int64_t n, int64_t k,
       break;
     case 3:
     case 7:
+    case 110:
+    case 111:
+    case 112:
       putHalf(p, scale(rng));
       putHalf(p + 2, -8.0f * scale(rng)); // mins are usually negative
       break;
@@ -199,6 +202,13 @@ TEST_P(BlockLinear, EveryFormatAndShape) {
   for (int format : {2, 3, 6, 7, 8})
     for (const Shape &s : ragged)
       check(path, format, s, rng, /*specials=*/s.t == 3);
+  // qcc's low-bit formats (groups of 64 and 192): SmolLM2's K = 576 and
+  // 1536, token tiles of 4 and 3, a threaded product.
+  const Shape lowBit[] = {
+      {1, 37, 576}, {2, 9, 192}, {7, 70, 576}, {1, 400, 1536}, {5, 130, 768}};
+  for (int format : {110, 111, 112})
+    for (const Shape &s : lowBit)
+      check(path, format, s, rng, /*specials=*/s.t == 7);
 }
 
 // Rows interleaved by 8 (Q4_0, Q4_1, Q8_0; N a multiple of 8): decode

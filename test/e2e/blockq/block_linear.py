@@ -35,6 +35,10 @@ FORMATS = {
     "q4_k": (Q.Q4_K, 256, 144, 512, 40),
     "q5_k": (Q.Q5_K, 256, 176, 512, 40),
     "q6_k": (Q.Q6_K, 256, 210, 512, 40),
+    # qcc's own low-bit formats (no GGUF type: dequantized by lowbit below).
+    "q2_g64": (None, 64, 20, 192, 40),
+    "q3_g64": (None, 64, 28, 192, 40),
+    "q3_g192": (None, 192, 76, 384, 40),
 }
 # Byte offsets of the f16 scales in each block, and their magnitudes.
 SCALES = {
@@ -42,7 +46,30 @@ SCALES = {
     "q4_1": [(0, 0.02), (2, -0.15)], "q5_1": [(0, 0.01), (2, -0.15)],
     "q4_k": [(0, 0.002), (2, 0.002)], "q5_k": [(0, 0.001), (2, 0.002)],
     "q6_k": [(208, 0.0005)],
+    "q2_g64": [(0, 0.05), (2, -0.1)], "q3_g64": [(0, 0.03), (2, -0.1)],
+    "q3_g192": [(0, 0.03), (2, -0.1)],
 }
+
+
+def lowbit(blocks, bits, g):
+    """include/qcc/ModelFile/BlockFormats.h, dequantizeLowBit, in numpy."""
+    d = blocks[:, 0:2].copy().view(np.float16).astype(np.float32)
+    m = blocks[:, 2:4].copy().view(np.float16).astype(np.float32)
+    low = blocks[:, 4:4 + g // 4].reshape(-1, g // 64, 1, 16)
+    code = (low >> (2 * np.arange(4, dtype=np.uint8)).reshape(1, 1, 4, 1)) & 3
+    code = code.reshape(-1, g).astype(np.int32)
+    if bits == 3:
+        third = np.unpackbits(blocks[:, 4 + g // 4:4 + g // 4 + g // 8], axis=1,
+                              bitorder="little")
+        code |= third.astype(np.int32) << 2
+    return d * code + m
+
+
+def dequantize(name, w):
+    qt, g, nbytes, k, n = FORMATS[name]
+    if qt is not None:
+        return gguf.quants.dequantize(w, qt)
+    return lowbit(w.reshape(-1, nbytes), 2 if name.startswith("q2") else 3, g)
 
 
 def weights(name):
@@ -95,7 +122,7 @@ for t in (1, 5):
     for name, (qt, g, nbytes, k, n) in FORMATS.items():
         tag = f"{name}_t{t}"
         x = inputs[f"x_{tag}"]
-        wd = gguf.quants.dequantize(ws[name], qt).reshape(n, k).astype(np.float64)
+        wd = dequantize(name, ws[name]).reshape(n, k).astype(np.float64)
         exact = x.astype(np.float64) @ wd.T
         scale = np.abs(x).astype(np.float64) @ np.abs(wd).T
         y, r = got[f"y_{tag}"], ref[f"y_{tag}"]

@@ -9,10 +9,14 @@
 //   gguf                    the file's own blocks, as shipped (the default)
 //   q4_0 q4_1 q5_0 q5_1 q8_0  llama.cpp's round-to-nearest blocks of 32
 //   q4k q5k q6k             qcc's super-block encoders (256 per block)
+//   q2g64 q3g64 q3g192      qcc's asymmetric 2-/3-bit blocks of 64 or 192
+//                           (2.5, 3.5, 3.17 bits per weight)
 //   rtn gptq awq hqq        grouped codes chosen by that quantizer:
 //                           --wbits=4 as Q4_1 blocks of 32 repeating each
 //                           group's scale and offset (--group a multiple of
-//                           32); --wbits=8 (rtn only) as Q8_0
+//                           32); --wbits=8 (rtn only) as Q8_0; --wbits=2 or
+//                           3 as q2g64 / q3g64 / q3g192 (--group 64, or 192
+//                           for 3 bits)
 //
 // Every format except f32 runs as qnn.block_linear. A plan is a default
 // configuration plus regex rules over GGUF tensor names (blk.N.attn_q.weight,
@@ -52,6 +56,9 @@ enum class WeightKind {
   Q4_K,
   Q5_K,
   Q6_K,
+  Q2_G64,
+  Q3_G64,
+  Q3_G192,
   RTN,
   GPTQ,
   AWQ,
