@@ -8,6 +8,8 @@
 |*     every matrix times one token in turn, in FORMAT (the head in Q8_0, as  *|
 |*     the model ships it): ms per step, GB/s of weight bytes streamed, and   *|
 |*     the fraction of the bandwidth measured with the same threads;          *|
+|*   - for Q4_0, Q4_1 and Q8_0 also qcc_rt_block_linear_x8 (rows interleaved *|
+|*     by 8, runtime/BlockLinearX8.c) on the same bytes, and its speed-up;    *|
 |*   - one 4096 x 4096 matrix-vector product per format;                      *|
 |*   - T = 32 and 128 tokens (the prefill GEMM): GOPS (2 T N K / s).          *|
 |*                                                                            *|
@@ -90,15 +92,24 @@ static double matrixBytes(const Matrix *m) {
   return (double)m->n * (m->k / m->f->block) * m->f->bytes;
 }
 
+typedef void (*Kernel)(int64_t, int64_t, int64_t, const float *, int64_t,
+                       const uint8_t *, int64_t, float *, int64_t);
+
+/* Whether qcc_rt_block_linear_x8 runs the format (the bytes are timed as
+ * they are: the interleaved layout is a permutation of the same bytes). */
+static int hasX8(const Format *f) {
+  return f->format == QCC_BLOCK_Q4_0 || f->format == QCC_BLOCK_Q4_1 ||
+         f->format == QCC_BLOCK_Q8_0;
+}
+
 /* Best time of `reps` runs over all matrices, one token each. */
-static double timeSet(Matrix *m, int count, const float *x, float *y,
-                      int reps) {
+static double timeSet(Kernel kernel, Matrix *m, int count, const float *x,
+                      float *y, int reps) {
   double best = 1e30;
   for (int r = 0; r < reps; ++r) {
     double t0 = bench_now();
     for (int i = 0; i < count; ++i)
-      qcc_rt_block_linear(1, m[i].n, m[i].k, x, m[i].k, m[i].w, m[i].f->format,
-                          y, m[i].n);
+      kernel(1, m[i].n, m[i].k, x, m[i].k, m[i].w, m[i].f->format, y, m[i].n);
     double t = bench_now() - t0;
     best = t < best ? t : best;
   }
@@ -145,6 +156,7 @@ int main(int argc, char **argv) {
          "token:\n");
   printf("%-6s %9s %8s | %8s %7s %6s | %8s %7s %6s\n", "format", "MB", "", "ms 1t",
          "GB/s", "of bw", "ms", "GB/s", "of bw");
+  printf("  (x8: the row-interleaved kernel on the same bytes; x: its speed-up)\n");
   int nf = quick ? 2 : 8;
   static Matrix set[211];
   for (int fi = 0; fi < nf; ++fi) {
@@ -153,18 +165,30 @@ int main(int argc, char **argv) {
     double bytes = 0;
     for (int i = 0; i < count; ++i)
       bytes += matrixBytes(&set[i]);
-    double ms[2], gbs[2];
-    for (int t = 0; t < 2; ++t) {
+    for (int v = 0; v < 1 + hasX8(f); ++v) {
+      double ms[2], gbs[2], base[2];
+      for (int t = 0; t < 2; ++t) {
 #ifdef _OPENMP
-      omp_set_num_threads(tcounts[t]);
+        omp_set_num_threads(tcounts[t]);
 #endif
-      double s = timeSet(set, count, x, y, 5);
-      ms[t] = s * 1e3;
-      gbs[t] = bytes / s * 1e-9;
+        if (v)
+          base[t] = timeSet(qcc_rt_block_linear, set, count, x, y, 5);
+        double s = timeSet(v ? qcc_rt_block_linear_x8 : qcc_rt_block_linear,
+                           set, count, x, y, 5);
+        ms[t] = s * 1e3;
+        gbs[t] = bytes / s * 1e-9;
+        if (v)
+          base[t] /= s;
+      }
+      char label[16], speedup[2][16] = {"", ""};
+      snprintf(label, sizeof label, "%s%s", f->name, v ? " x8" : "");
+      if (v)
+        for (int t = 0; t < 2; ++t)
+          snprintf(speedup[t], sizeof speedup[t], " %.2fx", base[t]);
+      printf("%-8s %7.1f %8s | %8.2f %7.2f %5.0f%%%s | %8.2f %7.2f %5.0f%%%s  (%d threads)\n",
+             label, bytes * 1e-6, "", ms[0], gbs[0], 100 * gbs[0] / bw[0],
+             speedup[0], ms[1], gbs[1], 100 * gbs[1] / bw[1], speedup[1], all);
     }
-    printf("%-6s %9.1f %8s | %8.2f %7.2f %5.0f%% | %8.2f %7.2f %5.0f%%  (%d threads)\n",
-           f->name, bytes * 1e-6, "", ms[0], gbs[0], 100 * gbs[0] / bw[0], ms[1],
-           gbs[1], 100 * gbs[1] / bw[1], all);
     for (int i = 0; i < count; ++i)
       free(set[i].w);
   }
@@ -179,7 +203,7 @@ int main(int argc, char **argv) {
   for (int fi = 0; fi < nf; ++fi) {
     const Format *f = &kFormats[quick ? 1 + 3 * fi : fi];
     Matrix m = {4096, 4096, randomBlocks(f, 4096, 4096), f};
-    double s = timeSet(&m, 1, x, y, 20);
+    double s = timeSet(qcc_rt_block_linear, &m, 1, x, y, 20);
     double gb = matrixBytes(&m) / s * 1e-9;
     double gops[2];
     int ts[2] = {32, 128};

@@ -39,7 +39,8 @@ def main():
         subprocess.run(flags + [os.path.join(ROOT, "bench", "membw.c"), "-o", bw], check=True)
         subprocess.run(flags + ["-I" + os.path.join(ROOT, "runtime"),
                                 os.path.join(ROOT, "bench", "llm_gemv.c"),
-                                os.path.join(ROOT, "runtime", "BlockLinear.c"), "-o", exe, "-lm"],
+                                os.path.join(ROOT, "runtime", "BlockLinear.c"),
+                                os.path.join(ROOT, "runtime", "BlockLinearX8.c"), "-o", exe, "-lm"],
                        check=True)
         out = subprocess.run([bw, "--mib", str(a.bw_mib), "1", str(threads)], check=True,
                              capture_output=True, text=True).stdout
