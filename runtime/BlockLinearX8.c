@@ -9,7 +9,8 @@
 |* scales are one contiguous load, and a decode step's small rows (K = 576)   *|
 |* pay no per-row call or tail. Q4_0/Q4_1: the two nibbles' products of a     *|
 |* block add up in int16 (at most 8 x 2 x 15 x 127 = 30480) before one        *|
-|* vpmaddwd; Q8_0: |w| x sign(x, w) as in the row kernels.                    *|
+|* vpmaddwd; Q8_0: |w| x sign(x, w) as in the row kernels. AArch64: sdot by   *|
+|* lane (4 rows per int32x4) where the CPU has dotprod; portable C otherwise. *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -21,6 +22,14 @@
 #if defined(__AVX2__) && defined(__FMA__) && defined(__F16C__) &&              \
     !defined(QCC_BLOCK_LINEAR_PORTABLE)
 #define QCC_X8_AVX2 1
+#endif
+#if defined(__aarch64__) && !defined(QCC_BLOCK_LINEAR_PORTABLE)
+#define QCC_X8_SDOT 1
+#include <arm_neon.h>
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
 #endif
 
 /* Bytes of one block of a row, and of the 8 rows' scale header. */
@@ -129,8 +138,8 @@ static void group8(int format, int bytes, int header, const uint8_t *w,
     _mm256_storeu_ps(out + 8 * t, _mm256_fmadd_ps(k, side[t], acc[t]));
 }
 #else
-/* Portable C: the same sums, lane by lane. */
-static void group8(int format, int bytes, int header, const uint8_t *w,
+/* Portable C: the same sums, lane by lane (AArch64 without dotprod too). */
+static void group8_c(int format, int bytes, int header, const uint8_t *w,
                    int64_t nb, const Act *a, int nt, float *out) {
   float acc[4][8] = {{0}}, side[4][8] = {{0}};
   for (int64_t b = 0; b < nb; ++b, w += 8 * bytes) {
@@ -162,7 +171,81 @@ static void group8(int format, int bytes, int header, const uint8_t *w,
     for (int r = 0; r < 8; ++r)
       out[8 * t + r] = acc[t][r] + k * side[t][r];
 }
+
+#if defined(QCC_X8_SDOT)
+#define SDOT_ATTR __attribute__((target("arch=armv8.2-a+dotprod")))
+/* AArch64 sdot by lane: a 16-byte chunk holds 4 codes of 4 rows, and lane j
+ * of the token's codes broadcasts activations 4j..4j+3 to all 4 rows, so
+ * rows 0-3 and 4-7 each keep their block sums in one int32x4 (codes below
+ * 128 are valid signed operands). */
+SDOT_ATTR static void group8_sdot(int format, int bytes, int header,
+                                  const uint8_t *w, int64_t nb, const Act *a,
+                                  int nt, float *out) {
+  float32x4_t acc[4][2], side[4][2];
+  for (int t = 0; t < nt; ++t)
+    for (int h = 0; h < 2; ++h)
+      acc[t][h] = side[t][h] = vdupq_n_f32(0);
+  const uint8x16_t m15 = vdupq_n_u8(15);
+  for (int64_t b = 0; b < nb; ++b, w += 8 * bytes) {
+    float32x4_t dw[2] = {vcvt_f32_f16(vreinterpret_f16_u8(vld1_u8(w))),
+                         vcvt_f32_f16(vreinterpret_f16_u8(vld1_u8(w + 8)))};
+    float32x4_t mw[2] = {dw[0], dw[1]};
+    if (format == QCC_BLOCK_Q4_1) {
+      mw[0] = vcvt_f32_f16(vreinterpret_f16_u8(vld1_u8(w + 16)));
+      mw[1] = vcvt_f32_f16(vreinterpret_f16_u8(vld1_u8(w + 24)));
+    }
+    const uint8_t *c = w + header;
+    for (int t = 0; t < nt; ++t) {
+      const int8_t *x = a[t].q + 32 * b;
+      int8x16_t xl = vld1q_s8(x), xh = vld1q_s8(x + 16);
+      int32x4_t s[2] = {vdupq_n_s32(0), vdupq_n_s32(0)};
+      for (int h = 0; h < 2; ++h) {
+        if (format == QCC_BLOCK_Q8_0) {
+#define Q8_CHUNK(j, xv, lane)                                                  \
+  s[h] = vdotq_laneq_s32(s[h], vld1q_s8((const int8_t *)c + 32 * (j) + 16 * h), \
+                         xv, lane)
+          Q8_CHUNK(0, xl, 0); Q8_CHUNK(1, xl, 1); Q8_CHUNK(2, xl, 2);
+          Q8_CHUNK(3, xl, 3); Q8_CHUNK(4, xh, 0); Q8_CHUNK(5, xh, 1);
+          Q8_CHUNK(6, xh, 2); Q8_CHUNK(7, xh, 3);
+#undef Q8_CHUNK
+        } else {
+#define Q4_CHUNK(j)                                                            \
+  do {                                                                         \
+    uint8x16_t v = vld1q_u8(c + 32 * (j) + 16 * h);                            \
+    s[h] = vdotq_laneq_s32(s[h], vreinterpretq_s8_u8(vandq_u8(v, m15)), xl, j); \
+    s[h] = vdotq_laneq_s32(s[h], vreinterpretq_s8_u8(vshrq_n_u8(v, 4)), xh, j); \
+  } while (0)
+          Q4_CHUNK(0); Q4_CHUNK(1); Q4_CHUNK(2); Q4_CHUNK(3);
+#undef Q4_CHUNK
+        }
+        float32x4_t scale = vmulq_n_f32(dw[h], a[t].d[b]);
+        acc[t][h] = vfmaq_f32(acc[t][h], vcvtq_f32_s32(s[h]), scale);
+        if (format != QCC_BLOCK_Q8_0)
+          side[t][h] = vfmaq_n_f32(side[t][h], mw[h], a[t].sx[b]);
+      }
+    }
+  }
+  float k = format == QCC_BLOCK_Q4_0 ? -8.0f : 1.0f;
+  for (int t = 0; t < nt; ++t)
+    for (int h = 0; h < 2; ++h)
+      vst1q_f32(out + 8 * t + 4 * h, vfmaq_n_f32(acc[t][h], side[t][h], k));
+}
 #endif
+
+#endif
+
+typedef void (*GroupFn)(int format, int bytes, int header, const uint8_t *w,
+                        int64_t nb, const Act *a, int nt, float *out);
+
+static GroupFn pickGroup(void) {
+#if defined(QCC_X8_AVX2)
+  return group8;
+#elif defined(QCC_X8_SDOT)
+  return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) ? group8_sdot : group8_c;
+#else
+  return group8_c;
+#endif
+}
 
 static void fillNaN(int64_t T, int64_t N, float *Y, int64_t ldy) {
   for (int64_t t = 0; t < T; ++t)
@@ -195,6 +278,7 @@ void QCC_BLOCK_LINEAR_X8_NAME(int64_t T, int64_t N, int64_t K, const float *X,
     qcc_block_quantize_row(X + t * ldx, K, G, q + t * K, d + t * nb,
                            s + t * (K / 16), sx + t * nb);
 
+  GroupFn group = pickGroup();
   int parallel = (double)N * (double)rowBytes * (double)T >= 65536.0;
 #pragma omp parallel for schedule(static) if (parallel)
   for (int64_t g = 0; g < groups; ++g) {
@@ -209,7 +293,7 @@ void QCC_BLOCK_LINEAR_X8_NAME(int64_t T, int64_t N, int64_t K, const float *X,
         a[t].sx = sx + (t0 + t) * nb;
       }
       float out[32];
-      group8((int)format, bytes, header, wg, nb, a, nt, out);
+      group((int)format, bytes, header, wg, nb, a, nt, out);
       for (int t = 0; t < nt; ++t)
         memcpy(Y + (t0 + t) * ldy + 8 * g, out + 8 * t, 8 * sizeof(float));
     }

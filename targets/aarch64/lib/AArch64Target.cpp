@@ -11,6 +11,8 @@
 
 #include "qcc/Target/TargetBackend.h"
 
+#include "qcc/Dialect/Qnn/Transforms/Passes.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 extern "C" {
@@ -26,6 +28,12 @@ namespace {
 class AArch64Backend : public TargetBackend {
 public:
   llvm::StringRef name() const override { return "aarch64"; }
+  void buildConfigurationPipeline(mlir::OpPassManager &pm,
+                                  const TargetConfig &) const override {
+    // Q4_0/Q4_1/Q8_0 block weights in rows of 8 for the sdot-by-lane kernel
+    // (qcc_rt_block_linear_x8; portable C where the CPU lacks dotprod).
+    pm.addPass(qnn::createInterleaveBlockWeights());
+  }
   std::string description() const override {
     return "AArch64 with NEON (extensions: +dotprod, +i8mm, +sme), run here "
            "under qemu-aarch64";

@@ -282,7 +282,8 @@ def InterleaveBlockWeights : Pass<"qcc-interleave-block-weights"> {
     a constant with a multiple of 8 rows, writes the weight bytes in the
     row-interleaved layout of the x86 kernel `qcc_rt_block_linear_x8`
     (runtime/BlockLinear.h) and sets `row_interleave = 8`; the op's value
-    does not change. The x86-64 backend runs it on levels with AVX2; ops
+    does not change. The x86-64 backend runs it on levels with AVX2 and the
+    AArch64 backend always (sdot by lane where the CPU has dotprod); ops
     whose weight is not a constant, or in other formats, keep GGUF's layout.
     A constant that other ops also read is copied, not changed.
 
