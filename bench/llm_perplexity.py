@@ -9,7 +9,9 @@ embedding/head) by default, one run:
     reference), the file as shipped (`gguf`), W8A8 (`q8_0`: Q8_0 weights,
     activations quantized per block of 32 to int8 at run time, llama.cpp's
     meaning of W8A8), W4A8 with RTN, GPTQ, AWQ and HQQ at groups 32 and 128
-    (4-bit codes in Q4_1 blocks), and Q4_K-like (`q4k`; rows of 576 fall back
+    (4-bit codes on Q4_1's float-offset grid: Q4_1 blocks at g32, qcc's
+    q4_1_g128 layout at g128; the *-int configurations use an integer zero
+    point instead, --wgrid=int), and Q4_K-like (`q4k`; rows of 576 fall back
     to Q5_0 as in llama-quantize). The LM head (the tied token_embd) stays
     Q8_0 in every quantized configuration, as the shipped file has it;
   - GPTQ and AWQ calibrate on a different text than the evaluation
@@ -59,11 +61,29 @@ CONFIGS = {
     "awq-g128": (["--weights=awq", "--group=128"] + HEAD_Q8, "W4A8 AWQ g128"),
     "hqq-g128": (["--weights=hqq", "--group=128"] + HEAD_Q8, "W4A8 HQQ g128"),
     "q4k": (["--weights=q4k"] + HEAD_Q8, "Q4_K-like (q4k; 576-wide rows Q5_0)"),
+    # The integer-zero-point grid (--wgrid=int), for comparison.
+    "rtn-g32-int": (["--weights=rtn", "--group=32", "--wgrid=int"] + HEAD_Q8,
+                    "W4A8 RTN g32, integer zero point"),
+    "gptq-g32-int": (["--weights=gptq", "--group=32", "--wgrid=int"] + HEAD_Q8,
+                     "W4A8 GPTQ g32, integer zero point"),
+    "rtn-g128-int": (["--weights=rtn", "--group=128", "--wgrid=int"] + HEAD_Q8,
+                     "W4A8 RTN g128, integer zero point"),
+    "gptq-g128-int": (["--weights=gptq", "--group=128", "--wgrid=int"] + HEAD_Q8,
+                      "W4A8 GPTQ g128, integer zero point"),
 }
+DEFAULT_CONFIGS = ["float", "gguf", "w8a8", "rtn-g32", "gptq-g32", "awq-g32", "hqq-g32",
+                   "rtn-g128", "gptq-g128", "awq-g128", "hqq-g128", "q4k"]
 
 # Bytes per block and weights per block of the stored formats.
 FORMAT = {"f32": (4, 1), "q4_0": (18, 32), "q4_1": (20, 32), "q5_0": (22, 32),
           "q8_0": (34, 32), "q4_k": (144, 256)}
+
+
+def row_bytes(fmt, cols):
+    if fmt == "q4_1_g128":  # qcc's groups of 128: 4 header bytes per group
+        return 4 * ((cols + 127) // 128) + cols // 2
+    nbytes, per = FORMAT[fmt]
+    return cols // per * nbytes
 
 
 def tool(name):
@@ -112,14 +132,15 @@ def stored_format(config, name, cols, file_type):
         return "q8_0"
     if config == "q4k":
         return "q4_k" if cols % 256 == 0 else "q5_0"
-    return "q4_1"  # rtn/gptq/awq/hqq at 4 bits
+    if "g128" in config:
+        return "q4_1_g128"  # rtn/gptq/awq/hqq at 4 bits, groups of 128
+    return "q4_1"  # rtn/gptq/awq/hqq at 4 bits, groups of 32
 
 
 def weight_bits(config, tensors):
     total_bytes = total_weights = 0
     for name, rows, cols, ftype in tensors:
-        nbytes, per = FORMAT[stored_format(config, name, cols, ftype)]
-        total_bytes += rows * cols // per * nbytes
+        total_bytes += rows * row_bytes(stored_format(config, name, cols, ftype), cols)
         total_weights += rows * cols
     return total_bytes, 8.0 * total_bytes / total_weights
 
@@ -137,7 +158,8 @@ def main():
     import llm_testing as L
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", default=None, help="GGUF (default: SmolLM2-135M)")
-    ap.add_argument("--configs", default=",".join(CONFIGS))
+    ap.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
+                    help="comma-separated, of: " + ", ".join(CONFIGS))
     ap.add_argument("--ctx", type=int, default=512)
     ap.add_argument("--stride", type=int, default=256)
     ap.add_argument("--max-text-tokens", type=int, default=1024)

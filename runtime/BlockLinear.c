@@ -75,8 +75,19 @@ static int blockShape(int64_t format, int *bytes) {
   case QCC_BLOCK_Q3_G192:
     *bytes = 76;
     return 192;
+  case QCC_BLOCK_Q4_1_G128: /* per 32: the nibbles; + 4 per group of 128 */
+    *bytes = 16;
+    return 32;
   }
   return 0;
+}
+
+/* Bytes of one weight row of K elements (K a multiple of the block size). */
+static int64_t rowBytesOf(int64_t format, int64_t K) {
+  int bytes = 0, G = blockShape(format, &bytes);
+  if (format == QCC_BLOCK_Q4_1_G128)
+    return 4 * ((K + 127) / 128) + K / 2;
+  return K / G * bytes;
 }
 
 #define QCC_CAT2(a, b) a##b
@@ -323,15 +334,22 @@ static inline __m256i x_sum8x8(const __m256i p[8]) {
                           _mm256_permute2x128_si256(ab, cd, 0x31));
 }
 
+/* Q4_1_G128 takes 8 sub-blocks (two groups of 128, 136 bytes) at a time:
+ * the same sums with each sub-block's d and m gathered from its group's
+ * header. */
 static inline __attribute__((always_inline)) void
 x_row8(int format, int bytes, const uint8_t *w, int64_t groups, const Act *a,
        int nt, float *out) {
-  const __m256i offs = _mm256_mullo_epi32(
-      _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(bytes));
+  const int g128 = format == QCC_BLOCK_Q4_1_G128;
+  const __m256i offs =
+      g128 ? _mm256_setr_epi32(0, 0, 0, 0, 68, 68, 68, 68)
+           : _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                _mm256_set1_epi32(bytes));
+  const int64_t step = g128 ? 136 : 8 * bytes;
   __m256 acc[4], side[4];
   for (int t = 0; t < nt; ++t)
     acc[t] = side[t] = _mm256_setzero_ps();
-  for (int64_t g = 0; g < groups; ++g, w += 8 * bytes) {
+  for (int64_t g = 0; g < groups; ++g, w += step) {
     __m256i head = _mm256_i32gather_epi32((const int *)w, offs, 1);
     __m256 dw = x_f16x8_lo(head);
     __m256i p[4][8];
@@ -339,7 +357,8 @@ x_row8(int format, int bytes, const uint8_t *w, int64_t groups, const Act *a,
       const uint8_t *wb = w + i * bytes;
       XB wv = format == QCC_BLOCK_Q8_0   ? x_vb_load(wb + 2)
               : format == QCC_BLOCK_Q4_1 ? x_vb_nib_lohi(wb + 4)
-                                         : x_vb_nib_lohi(wb + 2);
+              : g128 ? x_vb_nib_lohi(w + 68 * (i / 4) + 4 + 16 * (i % 4))
+                     : x_vb_nib_lohi(wb + 2);
       for (int t = 0; t < nt; ++t) {
         XB xv = x_vb_load(a[t].q + 256 * g + 32 * i);
         p[t][i] =
@@ -352,7 +371,7 @@ x_row8(int format, int bytes, const uint8_t *w, int64_t groups, const Act *a,
                                _mm256_mul_ps(dw, dx), acc[t]);
       if (format != QCC_BLOCK_Q8_0) {
         /* Q4_1: + m_w * sx; Q4_0: - 8 d_w * sx (scaled at the end). */
-        __m256 mw = format == QCC_BLOCK_Q4_1 ? x_f16x8_hi(head) : dw;
+        __m256 mw = format == QCC_BLOCK_Q4_0 ? dw : x_f16x8_hi(head);
         side[t] =
             _mm256_fmadd_ps(mw, _mm256_loadu_ps(a[t].sx + 8 * g), side[t]);
       }
@@ -542,15 +561,17 @@ typedef void (*RowFn)(int format, const uint8_t *w, int64_t nb, const Act *a,
                       int nt, float *out);
 
 #if defined(QCC_HAVE_X86_BLOCK)
-/* Q4_0/Q4_1/Q8_0 rows of at least 8 blocks: x_row8 on the whole groups of
- * 8, the per-block kernels on the rest. */
+/* Q4_0/Q4_1/Q8_0/Q4_1_G128 rows of at least 8 blocks: x_row8 on the whole
+ * groups of 8, the per-block kernels on the rest (for Q4_1_G128 the rest
+ * starts at a group boundary: 8 sub-blocks are two whole groups). */
 static void row_nt_x86_8(int format, const uint8_t *w, int64_t nb, const Act *a,
                          int nt, float *out) {
   int64_t groups = nb / 8;
   int bytes = 0;
   blockShape(format, &bytes);
   if (groups == 0 || (format != QCC_BLOCK_Q4_0 && format != QCC_BLOCK_Q4_1 &&
-                      format != QCC_BLOCK_Q8_0)) {
+                      format != QCC_BLOCK_Q8_0 &&
+                      format != QCC_BLOCK_Q4_1_G128)) {
     row_nt_x86(format, w, nb, a, nt, out);
     return;
   }
@@ -579,7 +600,10 @@ static void row_nt_x86_8(int format, const uint8_t *w, int64_t nb, const Act *a,
     rest[t].s = a[t].s + 2 * done;
     rest[t].sx = a[t].sx + done;
   }
-  row_nt_x86(format, w + done * bytes, nb - done, rest, nt, tail);
+  const uint8_t *wrest = format == QCC_BLOCK_Q4_1_G128
+                             ? w + 136 * groups
+                             : w + done * bytes;
+  row_nt_x86(format, wrest, nb - done, rest, nt, tail);
   for (int t = 0; t < nt; ++t)
     out[t] += tail[t];
 }
@@ -605,7 +629,7 @@ void QCC_BLOCK_LINEAR_NAME(int64_t T, int64_t N, int64_t K, const float *X,
         Y[t * ldy + n] = NAN;
     return;
   }
-  int64_t nb = K / G, rowBytes = nb * bytes;
+  int64_t nb = K / G, rowBytes = rowBytesOf(format, K);
   /* Quantized activations: codes, scales, sums per 16 (small for a decode
    * step: on the stack up to 64 KiB). */
   size_t need = (size_t)T * (size_t)(K + nb * 8 + (K / 16) * 2) + 64;

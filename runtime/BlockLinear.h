@@ -25,8 +25,15 @@
 
 #include <stdint.h>
 
-/* Formats: GGUF's tensor type numbers (ggml_type); from 110 on, qcc's own
- * (layouts in include/qcc/ModelFile/BlockFormats.h). */
+/* Formats: GGUF's tensor type numbers (ggml_type); from 100 on, qcc's own
+ * (the low-bit layouts 110-112 in include/qcc/ModelFile/BlockFormats.h).
+ * QCC_BLOCK_Q4_1_G128 is Q4_1's w = d q + m with one f16 d and m per group
+ * of 128 weights: a row of K (a multiple of 32) is ceil(K / 128) groups,
+ * each f16 d, f16 m, then the nibbles of its 32-weight sub-blocks in Q4_1's
+ * order (byte i: element i low, i + 16 high); the last group holds K mod
+ * 128 weights when K is not a multiple of 128. Row bytes: 4 ceil(K / 128)
+ * + K / 2 (4.25 bits per weight when K is a multiple of 128). Activations
+ * are quantized per 32 as for Q4_1. */
 enum {
   QCC_BLOCK_Q4_0 = 2,
   QCC_BLOCK_Q4_1 = 3,
@@ -36,6 +43,7 @@ enum {
   QCC_BLOCK_Q4_K = 12,
   QCC_BLOCK_Q5_K = 13,
   QCC_BLOCK_Q6_K = 14,
+  QCC_BLOCK_Q4_1_G128 = 100,
   QCC_BLOCK_Q2_G64 = 110,
   QCC_BLOCK_Q3_G64 = 111,
   QCC_BLOCK_Q3_G192 = 112,
@@ -47,8 +55,9 @@ enum {
 
 /* X: T rows of K floats (row t at X + t*ldx); W: N rows of K/blockSize
  * blocks in `format`'s byte layout, row n at W + n * (K/blockSize) *
- * blockBytes; Y[t*ldy + n]. K must be a multiple of the format's block size
- * (the compiler checks it); an unknown format fills Y with NaN. */
+ * blockBytes (Q4_1_G128: the row bytes above); Y[t*ldy + n]. K must be a
+ * multiple of the format's block size (the compiler checks it); an unknown
+ * format fills Y with NaN. */
 void QCC_BLOCK_LINEAR_NAME(int64_t T, int64_t N, int64_t K, const float *X,
                            int64_t ldx, const uint8_t *W, int64_t format,
                            float *Y, int64_t ldy);

@@ -522,6 +522,13 @@ FailureOr<gguf_import::WeightPlan> ggufWeightPlan(const CompileOptions &o,
     return emitError(loc) << "--wbits and --group apply to --weights=rtn, "
                              "gptq, awq or hqq (the block formats fix their "
                              "own bits and blocks)";
+  if (o.weightGrid != "float" && o.weightGrid != "int")
+    return emitError(loc) << "--wgrid must be float or int, got '"
+                          << o.weightGrid << "'";
+  if (o.weightGridGiven && !plan.usesMethod())
+    return emitError(loc) << "--wgrid applies to --weights=rtn, gptq, awq or "
+                             "hqq (a language model's 4-bit codes)";
+  plan.setFloatOffset(o.weightGrid == "float");
   if (!plan.needsCalibration() && !o.calibPath.empty() && o.calibOut.empty())
     return emitError(loc) << "--calib and --calib-in need --quant (or "
                              "--calib-out to write the statistics alone); "

@@ -113,6 +113,12 @@ int qccMain(int argc, char **argv) {
                          cl::desc("Weight group size along the input axis for "
                                   "--wbits < 8 (0: one group per row)"),
                          cl::init(32), cl::cat(qccCategory));
+  cl::opt<std::string> wgrid(
+      "wgrid",
+      cl::desc("4-bit grid of a GGUF model's --weights=rtn|gptq|awq|hqq: "
+               "float (w = d q + m per group, as Q4_1 stores; default) or "
+               "int (an integer zero point, the range widened to hold 0)"),
+      cl::init("float"), cl::cat(qccCategory));
   cl::opt<double> smooth(
       "smooth",
       cl::desc("SmoothQuant for the int8 layers: migration strength alpha in "
@@ -262,6 +268,8 @@ int qccMain(int argc, char **argv) {
   options.ternaryScale = ternaryScale;
   options.weightBits = wbits;
   options.weightGroup = group;
+  options.weightGrid = wgrid;
+  options.weightGridGiven = wgrid.getNumOccurrences() > 0;
   options.smoothAlpha = smooth;
   options.stateBits = stateBits;
   options.residualBits = residualBits;

@@ -70,10 +70,10 @@ QuantizedWeights clipSearch(const std::vector<float> &ws, const float *x,
       GroupParams best;
       for (int k = 0; k <= cfg.clipGridSteps; ++k) {
         float clip = 1.0f - cfg.maxShrink * k / cfg.clipGridSteps;
-        GroupParams p = fitGroupParams(wg, len, qc.bits, qc.symmetric, clip);
+        GroupParams p = fitGroupParams(wg, len, qc, clip);
         for (int64_t i = 0; i < len; ++i) {
           uint8_t code = quantizeToCode(wg[i], p, qc.bits, qc.symmetric);
-          diff[i] = wg[i] - static_cast<float>(code - p.zeroPoint) * p.scale;
+          diff[i] = wg[i] - p.dequantize(code);
         }
         double e = 0.0;
         for (int64_t t = 0; t < n; ++t) {
@@ -88,8 +88,7 @@ QuantizedWeights clipSearch(const std::vector<float> &ws, const float *x,
           best = p;
         }
       }
-      q.scales[r * groups + g] = best.scale;
-      q.zeroPoints[r * groups + g] = best.zeroPoint;
+      q.setParams(r, g, best);
       for (int64_t i = 0; i < len; ++i)
         q.codes[r * cols + c0 + i] =
             quantizeToCode(wg[i], best, qc.bits, qc.symmetric);

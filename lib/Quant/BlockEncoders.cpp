@@ -426,10 +426,33 @@ std::vector<uint8_t> packQ4_1(const QuantizedWeights &q) {
       GroupParams g = q.params(r, b * 32 / q.groupSize);
       uint8_t *p = out.data() + (r * blocks + b) * 20;
       storeHalf(p, g.scale);
-      storeHalf(p + 2, -(float)g.zeroPoint * g.scale);
+      storeHalf(p + 2, g.offset - (float)g.zeroPoint * g.scale);
       std::memcpy(codes, &q.codes[r * q.cols + b * 32], 32);
       packNibbles32(codes, p + 4);
     }
+  return out;
+}
+
+std::vector<uint8_t> packQ4_1G128(const QuantizedWeights &q) {
+  // A row shorter than 128 is one group of its own length (the quantizers'
+  // per-row group), i.e. one short group of the layout.
+  bool g128 = q.groupSize == 128 || (q.groupSize == q.cols && q.cols < 128);
+  if (q.bits != 4 || q.symmetric || q.cols % 32 || !g128)
+    return {};
+  const int64_t groups = q.numGroups(), rowBytes = 4 * groups + q.cols / 2;
+  std::vector<uint8_t> out(q.rows * rowBytes);
+  for (int64_t r = 0; r < q.rows; ++r) {
+    uint8_t *p = out.data() + r * rowBytes;
+    for (int64_t g = 0; g < groups; ++g) {
+      GroupParams gp = q.params(r, g);
+      storeHalf(p, gp.scale);
+      storeHalf(p + 2, gp.offset - (float)gp.zeroPoint * gp.scale);
+      p += 4;
+      for (int64_t c = g * 128; c < std::min(q.cols, g * 128 + 128);
+           c += 32, p += 16)
+        packNibbles32(&q.codes[r * q.cols + c], p);
+    }
+  }
   return out;
 }
 

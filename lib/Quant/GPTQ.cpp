@@ -205,15 +205,11 @@ qcc::quant::quantizeGPTQ(const float *w, int64_t rows, int64_t cols,
     return fail("the dampened Hessian is not positive definite");
 
   std::vector<char> ready(groups, 0);
-  auto setParams = [&](int64_t r, int64_t g, GroupParams p) {
-    q.scales[r * groups + g] = p.scale;
-    q.zeroPoints[r * groups + g] = p.zeroPoint;
-  };
   if (cfg.staticGroups) {
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t g = 0; g < groups; ++g) {
         int64_t c0 = g * gs, c1 = std::min(cols, c0 + gs);
-        setParams(r, g, fitGroupParams(&w0[r * cols + c0], c1 - c0, bits, sym));
+        q.setParams(r, g, fitGroupParams(&w0[r * cols + c0], c1 - c0, cfg.quant));
       }
     std::fill(ready.begin(), ready.end(), 1);
   }
@@ -228,7 +224,7 @@ qcc::quant::quantizeGPTQ(const float *w, int64_t rows, int64_t cols,
     for (int64_t r = 0; r < rows; ++r) {
       for (int64_t c = c0; c < c1; ++c)
         current[c - c0] = static_cast<float>(valueAt(r, invPerm[c]));
-      setParams(r, g, fitGroupParams(current.data(), c1 - c0, bits, sym));
+      q.setParams(r, g, fitGroupParams(current.data(), c1 - c0, cfg.quant));
     }
     ready[g] = 1;
   };
@@ -237,9 +233,7 @@ qcc::quant::quantizeGPTQ(const float *w, int64_t rows, int64_t cols,
     GroupParams p = q.params(r, col / gs);
     uint8_t code = quantizeToCode(static_cast<float>(v), p, bits, sym);
     q.codes[r * cols + col] = code;
-    return static_cast<double>(
-        static_cast<float>(static_cast<int32_t>(code) - p.zeroPoint) *
-        p.scale);
+    return static_cast<double>(p.dequantize(code));
   };
   obsColumnSweep(wp, rows, cols, u, cfg.blockSize, fitGroupAhead, roundToGrid);
   return q;

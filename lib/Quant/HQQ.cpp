@@ -4,9 +4,10 @@
 // Models", 2023): per group, minimize the lp (p < 1) norm of the weight error
 // by splitting it into W_e ~= W - Q^-1(Q(W)), solved by alternating a
 // generalized soft-threshold of W_e with a closed-form zero point (and here,
-// optionally, scale) update. No calibration data. The float zero point found
-// is rounded to an integer for the integer kernels, then codes (and scale)
-// are refit.
+// optionally, scale) update. No calibration data. On an integer grid the
+// float zero point found is rounded to an integer for the integer kernels,
+// then codes (and scale) are refit; on a float-offset grid (Q4_1's) it is
+// kept as the offset -zero * scale.
 //
 //===----------------------------------------------------------------------===//
 
@@ -139,22 +140,32 @@ QuantizedWeights qcc::quant::quantizeHQQ(const float *w, int64_t rows,
   QuantizedWeights q = makeQuantizedWeights(rows, cols, qc);
   const int64_t gs = q.groupSize, groups = q.numGroups();
   const double maxq = std::ldexp(1.0, qc.bits) - 1.0;
+  const bool floatOffset = qc.floatOffset && !qc.symmetric;
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t g = 0; g < groups; ++g) {
       int64_t c0 = g * gs, len = std::min(cols, c0 + gs) - c0;
       const float *wg = w + r * cols + c0;
-      GroupParams init = fitGroupParams(wg, len, qc.bits, qc.symmetric);
+      GroupParams init = fitGroupParams(wg, len, qc);
+      // The optimizer's form is w ~= (q - zero) * scale; a float-offset grid
+      // is the same with zero = -offset / scale, kept unrounded.
+      GroupFit start{init.scale,
+                     init.zeroPoint - double(init.offset) / init.scale};
       GroupOptimizer opt(wg, len, cfg);
-      GroupFit f = opt.optimize({init.scale, double(init.zeroPoint)});
+      GroupFit f = opt.optimize(start);
       if (!(f.scale > 0.0) || !std::isfinite(f.zero))
-        f = {init.scale, double(init.zeroPoint)};
-      f.zero = qc.symmetric ? init.zeroPoint
-                            : std::clamp(std::nearbyint(f.zero), 0.0, maxq);
-      if (cfg.optimizeScale)
-        f.scale = opt.refitScale(f, /*rounds=*/8);
-      GroupParams p{static_cast<float>(f.scale), static_cast<int32_t>(f.zero)};
-      q.scales[r * groups + g] = p.scale;
-      q.zeroPoints[r * groups + g] = p.zeroPoint;
+        f = start;
+      GroupParams p;
+      if (floatOffset) {
+        p = roundParamsToHalf({static_cast<float>(f.scale), 0,
+                               static_cast<float>(-f.zero * f.scale)});
+      } else {
+        f.zero = qc.symmetric ? init.zeroPoint
+                              : std::clamp(std::nearbyint(f.zero), 0.0, maxq);
+        if (cfg.optimizeScale)
+          f.scale = opt.refitScale(f, /*rounds=*/8);
+        p = {static_cast<float>(f.scale), static_cast<int32_t>(f.zero)};
+      }
+      q.setParams(r, g, p);
       for (int64_t i = 0; i < len; ++i)
         q.codes[r * cols + c0 + i] =
             quantizeToCode(wg[i], p, qc.bits, qc.symmetric);

@@ -138,7 +138,7 @@ std::vector<uint8_t> packLowBit(const QuantizedWeights &q, int group) {
     for (int64_t b = 0; b < blocks; ++b) {
       GroupParams g = q.params(r, b);
       storeBlock(out.data() + (r * blocks + b) * blockBytes, g.scale,
-                 -(float)g.zeroPoint * g.scale,
+                 g.offset - (float)g.zeroPoint * g.scale,
                  &q.codes[r * q.cols + b * group], q.bits, group);
     }
   return out;

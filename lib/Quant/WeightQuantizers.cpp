@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Quant/WeightQuantizers.h"
+#include "qcc/Quant/BlockEncoders.h"
 
 #include <algorithm>
 #include <cassert>
@@ -57,20 +58,50 @@ GroupParams qcc::quant::fitGroupParams(const float *w, int64_t n, int bits,
   return p;
 }
 
+GroupParams qcc::quant::roundParamsToHalf(GroupParams p) {
+  p.scale = halfBitsToFloat(floatToHalfBits(p.scale));
+  if (!(p.scale > 0.0f) || !std::isfinite(p.scale))
+    p.scale = 0x1p-14f;
+  p.offset = halfBitsToFloat(floatToHalfBits(p.offset));
+  return p;
+}
+
+GroupParams qcc::quant::fitGroupParams(const float *w, int64_t n,
+                                       const WeightQuantConfig &cfg,
+                                       float clip) {
+  if (cfg.symmetric || !cfg.floatOffset)
+    return fitGroupParams(w, n, cfg.bits, cfg.symmetric, clip);
+  // Q4_1's grid: code 0 at the minimum, 2^bits - 1 at the maximum.
+  float lo = INFINITY, hi = -INFINITY;
+  for (int64_t i = 0; i < n; ++i) {
+    lo = std::min(lo, w[i]);
+    hi = std::max(hi, w[i]);
+  }
+  lo *= clip;
+  hi *= clip;
+  GroupParams p;
+  float maxq = static_cast<float>((1 << cfg.bits) - 1);
+  // A constant group is exact at code 0 whatever the scale; its scale only
+  // matters to later (error-updated) values, so give it the value's size.
+  p.scale = hi > lo ? (hi - lo) / maxq : std::fabs(lo) / maxq;
+  p.offset = lo;
+  p.zeroPoint = 0;
+  return roundParamsToHalf(p);
+}
+
 uint8_t qcc::quant::quantizeToCode(float x, GroupParams p, int bits,
                                    bool symmetric) {
-  // nearbyint in the default rounding mode rounds half to even.
-  float q = std::nearbyint(x / p.scale) + static_cast<float>(p.zeroPoint);
+  // nearbyint in the default rounding mode rounds half to even. The offset
+  // is 0 except on float-offset grids (x - 0 is x: integer grids unchanged).
+  float q = std::nearbyint((x - p.offset) / p.scale) +
+            static_cast<float>(p.zeroPoint);
   float lo = symmetric ? 1.0f : 0.0f;
   float hi = static_cast<float>((1 << bits) - 1);
   return static_cast<uint8_t>(std::clamp(q, lo, hi));
 }
 
 float QuantizedWeights::dequantize(int64_t row, int64_t col) const {
-  GroupParams p = params(row, col / groupSize);
-  return static_cast<float>(static_cast<int32_t>(codes[row * cols + col]) -
-                            p.zeroPoint) *
-         p.scale;
+  return params(row, col / groupSize).dequantize(codes[row * cols + col]);
 }
 
 std::vector<float> QuantizedWeights::dequantize() const {
@@ -95,6 +126,8 @@ qcc::quant::makeQuantizedWeights(int64_t rows, int64_t cols,
   q.codes.assign(rows * cols, 0);
   q.scales.assign(rows * q.numGroups(), 1.0f);
   q.zeroPoints.assign(rows * q.numGroups(), 0);
+  if (cfg.floatOffset && !cfg.symmetric)
+    q.offsets.assign(rows * q.numGroups(), 0.0f);
   return q;
 }
 
@@ -107,10 +140,8 @@ QuantizedWeights qcc::quant::quantizeRTN(const float *w, int64_t rows,
     for (int64_t g = 0; g < groups; ++g) {
       int64_t c0 = g * q.groupSize, c1 = std::min(cols, c0 + q.groupSize);
       const float *row = w + r * cols;
-      GroupParams p =
-          fitGroupParams(row + c0, c1 - c0, cfg.bits, cfg.symmetric);
-      q.scales[r * groups + g] = p.scale;
-      q.zeroPoints[r * groups + g] = p.zeroPoint;
+      GroupParams p = fitGroupParams(row + c0, c1 - c0, cfg);
+      q.setParams(r, g, p);
       for (int64_t c = c0; c < c1; ++c)
         q.codes[r * cols + c] =
             quantizeToCode(row[c], p, cfg.bits, cfg.symmetric);

@@ -169,6 +169,8 @@ void decode(int format, const uint8_t *p, Decoded &b) {
   case BlockFormat::Q3_G192:
     lowBitCodes(p, 3, 192, b);
     return;
+  case BlockFormat::Q4_1_G128: // blockLinear decodes its sub-blocks as Q4_1
+    return;
   }
 }
 
@@ -198,8 +200,17 @@ BlockShape getBlockShape(int format) {
     return {64, 28};
   case BlockFormat::Q3_G192:
     return {192, 76};
+  case BlockFormat::Q4_1_G128:
+    return {32, 16};
   }
   return {};
+}
+
+int64_t rowBytes(int format, int64_t k) {
+  if (format == static_cast<int>(BlockFormat::Q4_1_G128))
+    return 4 * ((k + 127) / 128) + k / 2;
+  BlockShape shape = getBlockShape(format);
+  return k / shape.blockSize * shape.blockBytes;
 }
 
 void quantizeActivations(const float *x, int64_t k, int g, int8_t *q,
@@ -234,7 +245,9 @@ void blockLinear(int format, int64_t tokens, int64_t rows, int64_t k,
                  std::vector<double> *absSum) {
   BlockShape shape = getBlockShape(format);
   int g = shape.blockSize;
-  int64_t nb = k / g, rowBytes = nb * shape.blockBytes;
+  int64_t nb = k / g, rowLen = rowBytes(format, k);
+  const bool g128 = format == static_cast<int>(BlockFormat::Q4_1_G128);
+  uint8_t q41[20];
   std::vector<int8_t> q(tokens * k);
   std::vector<float> d(tokens * nb);
   for (int64_t t = 0; t < tokens; ++t)
@@ -246,7 +259,16 @@ void blockLinear(int format, int64_t tokens, int64_t rows, int64_t k,
     for (int64_t t = 0; t < tokens; ++t) {
       double acc = 0, abs = 0;
       for (int64_t b = 0; b < nb; ++b) {
-        decode(format, w + n * rowBytes + b * shape.blockBytes, blk);
+        const uint8_t *row = w + n * rowLen;
+        if (g128) {
+          // Sub-block b is a Q4_1 block with its group's d and m.
+          const uint8_t *group = row + 68 * (b / 4);
+          std::memcpy(q41, group, 4);
+          std::memcpy(q41 + 4, group + 4 + 16 * (b % 4), 16);
+          decode(static_cast<int>(BlockFormat::Q4_1), q41, blk);
+        } else {
+          decode(format, row + b * shape.blockBytes, blk);
+        }
         const int8_t *qx = q.data() + t * k + b * g;
         int64_t isum = 0, msum = 0, iabs = 0, mabs = 0;
         for (int e = 0; e < g; ++e) {

@@ -65,6 +65,10 @@ struct CompileOptions {
   std::string ternaryScale = "channel"; // channel | tensor (--weights=ternary)
   int64_t weightBits = 8;
   int64_t weightGroup = 32;
+  /// A GGUF model's 4-bit rtn/gptq/awq/hqq grid (`--wgrid`): "float"
+  /// (w = d q + m, Q4_1's) or "int" (integer zero point, range holding 0).
+  std::string weightGrid = "float";
+  bool weightGridGiven = false;
   double smoothAlpha = -1.0;        // SmoothQuant alpha; negative: off
   int64_t stateBits = 16;           // recurrent state path activations: 8 | 16
   int64_t residualBits = 8;         // residual stream activations: 8 | 16

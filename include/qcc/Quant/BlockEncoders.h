@@ -15,7 +15,8 @@
 //    llama-quantize's while decoding with the same formula).
 //  - packQ4_1: 4-bit asymmetric grouped codes (RTN, GPTQ, AWQ, HQQ), groups
 //    a multiple of 32, written as Q4_1 blocks of 32 that repeat their
-//    group's scale and offset (f16): the codes are kept as chosen.
+//    group's scale and offset (f16): the codes are kept as chosen;
+//    packQ4_1G128: groups of 128 in qcc's own layout, one header per group.
 //
 // Row lengths must be multiples of the block size (32, or 256 for the
 // k-quants); an encoder returns rows * rowBytes bytes.
@@ -50,9 +51,17 @@ std::vector<uint8_t> encodeQ5_K(const float *x, int64_t n);
 std::vector<uint8_t> encodeQ6_K(const float *x, int64_t n);
 
 /// Q4_1 blocks of the 4-bit asymmetric codes in `q` (cols and groupSize
-/// multiples of 32): d = scale, m = -zeroPoint * scale, both as f16. Empty
+/// multiples of 32): d = scale, m = offset - zeroPoint * scale, both as f16
+/// (exact for a float-offset grid, whose parameters are f16 already). Empty
 /// when q is not of that shape.
 std::vector<uint8_t> packQ4_1(const QuantizedWeights &q);
+
+/// qcc's q4_1_g128 layout (runtime/BlockLinear.h) of 4-bit asymmetric codes
+/// in groups of 128 (cols a multiple of 32; the last group of a row may be
+/// shorter): per group f16 d = scale and m = offset - zeroPoint * scale,
+/// then its sub-blocks' nibbles as Q4_1 packs them. 4 + 32 / 128 = 4.25
+/// bits per weight. Empty when q is not of that shape.
+std::vector<uint8_t> packQ4_1G128(const QuantizedWeights &q);
 
 } // namespace qcc::quant
 

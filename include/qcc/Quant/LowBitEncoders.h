@@ -32,7 +32,7 @@ std::vector<uint8_t> encodeLowBit(const float *x, int64_t n, int bits,
 
 /// The blocks of codes a quantizer chose (RTN, GPTQ, HQQ; asymmetric, q.bits
 /// 2 or 3, q.groupSize == group, cols a multiple of group): d = scale, m =
-/// -zeroPoint * scale as f16, codes as given. Empty when q has another shape.
+/// offset - zeroPoint * scale as f16, codes as given. Empty when q has another shape.
 std::vector<uint8_t> packLowBit(const QuantizedWeights &q, int group);
 
 } // namespace qcc::quant

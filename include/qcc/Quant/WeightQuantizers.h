@@ -29,21 +29,43 @@ struct WeightQuantConfig {
   /// Zero point fixed at 2^(bits-1) and codes in [1, 2^bits - 1], so the grid
   /// is symmetric around 0; otherwise an integer zero point per group.
   bool symmetric = false;
+  /// Asymmetric only: the grid w ~= scale * code + offset with a float
+  /// offset per group (Q4_1's grid): min/max without widening the range to
+  /// hold 0, the zero point 0, and scale and offset rounded to f16 (what
+  /// the block formats store), so the codes are chosen on the grid that is
+  /// stored. Otherwise an integer zero point (the integer-only path).
+  bool floatOffset = false;
 };
 
 /// Empty if `cfg` can quantize a matrix with `cols` columns, else why not.
 std::string verifyWeightQuantConfig(const WeightQuantConfig &cfg, int64_t cols);
 
-/// One group's affine map: w ~= (code - zeroPoint) * scale.
+/// One group's affine map: w ~= (code - zeroPoint) * scale + offset (the
+/// offset is 0 unless WeightQuantConfig::floatOffset).
 struct GroupParams {
   float scale = 1.0f;
   int32_t zeroPoint = 0;
+  float offset = 0.0f;
+
+  float dequantize(uint8_t code) const {
+    return static_cast<float>(static_cast<int32_t>(code) - zeroPoint) * scale +
+           offset;
+  }
 };
 
 /// Min/max (asymmetric, range widened to contain 0) or absmax (symmetric)
 /// parameters of n values, with the range first shrunk by `clip` in (0, 1].
 GroupParams fitGroupParams(const float *w, int64_t n, int bits, bool symmetric,
                            float clip = 1.0f);
+
+/// The same under `cfg`: with cfg.floatOffset, min/max with a float offset
+/// (the range shrunk toward 0 by `clip`), scale and offset in f16.
+GroupParams fitGroupParams(const float *w, int64_t n,
+                           const WeightQuantConfig &cfg, float clip = 1.0f);
+
+/// `p` with scale and offset rounded to f16 (a scale that rounds to 0 or
+/// is not finite becomes f16's smallest normal, 2^-14).
+GroupParams roundParamsToHalf(GroupParams p);
 
 /// The code of x: round half to even, clamped to the code range.
 uint8_t quantizeToCode(float x, GroupParams p, int bits, bool symmetric);
@@ -56,13 +78,22 @@ struct QuantizedWeights {
   std::vector<uint8_t> codes;      // rows * cols, in [0, 2^bits - 1]
   std::vector<float> scales;       // rows * numGroups()
   std::vector<int32_t> zeroPoints; // rows * numGroups()
+  /// rows * numGroups() with a float-offset grid, else empty (offset 0).
+  std::vector<float> offsets;
 
   int64_t numGroups() const {
     return groupSize ? (cols + groupSize - 1) / groupSize : 0;
   }
   GroupParams params(int64_t row, int64_t group) const {
     int64_t i = row * numGroups() + group;
-    return {scales[i], zeroPoints[i]};
+    return {scales[i], zeroPoints[i], offsets.empty() ? 0.0f : offsets[i]};
+  }
+  void setParams(int64_t row, int64_t group, GroupParams p) {
+    int64_t i = row * numGroups() + group;
+    scales[i] = p.scale;
+    zeroPoints[i] = p.zeroPoint;
+    if (!offsets.empty())
+      offsets[i] = p.offset;
   }
   float dequantize(int64_t row, int64_t col) const;
   /// The rows * cols float matrix the codes stand for.

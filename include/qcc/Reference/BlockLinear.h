@@ -30,6 +30,10 @@ enum class BlockFormat : int {
   Q2_G64 = 110,
   Q3_G64 = 111,
   Q3_G192 = 112,
+  /// qcc's own: Q4_1's w = d q + m with one f16 d and m per group of 128
+  /// (runtime/BlockLinear.h gives the layout); blockSize 32 and blockBytes
+  /// 16 describe its sub-blocks, rowBytes the row with its group headers.
+  Q4_1_G128 = 100,
 };
 
 /// Elements and bytes per weight block, and the activation block size G
@@ -38,6 +42,9 @@ struct BlockShape {
   int blockSize = 0, blockBytes = 0;
 };
 BlockShape getBlockShape(int format);
+
+/// Bytes of a weight row of k elements (k a multiple of the block size).
+int64_t rowBytes(int format, int64_t k);
 
 /// The activation codes of one row of K floats (K a multiple of G): per
 /// block d = amax / 127 and q = rint(x * (127 / amax)) (ties to even; all

@@ -336,7 +336,9 @@ Value LlamaBuilder::encodedWeight(const std::string &name,
                         << " values) are stored as "
                         << modelfile::getDTypeName(encoded->format)
                         << ", llama.cpp's fallback for that format";
-  auto format = nativeBlockFormat(encoded->format);
+  std::optional<BlockFormat> format =
+      encoded->group128 ? std::optional(BlockFormat::q4_1_g128)
+                        : nativeBlockFormat(encoded->format);
   assert(format && "the encoders write formats the block kernels run");
   Value v = blockConstant(
       name, *format, shape[0],

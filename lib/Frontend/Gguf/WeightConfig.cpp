@@ -70,7 +70,9 @@ std::string WeightConfig::str() const {
     return kindName(kind);
   if (bits == 8)
     return llvm::formatv("{0} w8 (q8_0)", kindName(kind)).str();
-  return llvm::formatv("{0} w{1} g{2}", kindName(kind), bits, group).str();
+  return llvm::formatv("{0} w{1} g{2}{3}", kindName(kind), bits, group,
+                       floatOffset ? "" : " int-zero")
+      .str();
 }
 
 const char *gguf_import::weightConfigNames() {
@@ -171,6 +173,12 @@ llvm::Error WeightPlan::addRules(llvm::StringRef spec, int bits,
     rules.push_back({pattern.str(), std::move(regex), *config});
   }
   return llvm::Error::success();
+}
+
+void WeightPlan::setFloatOffset(bool floatOffset) {
+  global.floatOffset = floatOffset;
+  for (Rule &r : rules)
+    r.config.floatOffset = floatOffset;
 }
 
 const WeightConfig &WeightPlan::lookup(llvm::StringRef name) const {
@@ -303,6 +311,10 @@ llvm::Expected<EncodedWeight> gguf_import::encodeLinearWeight(
   qc.bits = lowBit ? config.bits : 4;
   qc.groupSize = config.group;
   qc.symmetric = false;
+  // The stored blocks hold a float offset per group (w = d q + m), so every
+  // quantizer fits that grid rather than an integer zero point with the
+  // range widened to hold 0.
+  qc.floatOffset = config.floatOffset;
   quant::QuantizedWeights q;
   if (kind == WeightKind::RTN) {
     q = quant::quantizeRTN(w, rows, cols, qc);
@@ -350,9 +362,13 @@ llvm::Expected<EncodedWeight> gguf_import::encodeLinearWeight(
     return out;
   }
   out.format = DType::Q4_1;
-  out.bytes = quant::packQ4_1(q);
+  // Groups of 128 get their own layout (4.25 bits per weight); other groups
+  // repeat their parameters in Q4_1 blocks of 32 (5.0 bits).
+  out.group128 = config.group == 128;
+  out.bytes = out.group128 ? quant::packQ4_1G128(q) : quant::packQ4_1(q);
   if (out.bytes.empty())
-    return fail(llvm::formatv("{0}: the {1} codes do not pack as Q4_1", name,
-                              config.str()));
+    return fail(llvm::formatv("{0}: the {1} codes do not pack as {2}", name,
+                              config.str(),
+                              out.group128 ? "q4_1_g128" : "Q4_1"));
   return out;
 }

@@ -64,6 +64,22 @@ func.func @row_bytes(%x: tensor<1x64xf32>, %w: tensor<8x36xi8>) {
 
 // -----
 
+func.func @g128_row_bytes(%x: tensor<1x192xf32>, %w: tensor<8x100xi8>) {
+  // expected-error @+1 {{weight rows hold 100 bytes; 192 weights of q4_1_g128 (2 groups of up to 128, 4 header bytes each) take 104}}
+  %y = qnn.block_linear q4_1_g128, %x, %w : (tensor<1x192xf32>, tensor<8x100xi8>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @g128_partial_block(%x: tensor<1x144xf32>, %w: tensor<8x80xi8>) {
+  // expected-error @+1 {{the reduction length 144 is not a multiple of q4_1_g128's block of 32}}
+  %y = qnn.block_linear q4_1_g128, %x, %w : (tensor<1x144xf32>, tensor<8x80xi8>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
 func.func @result_shape(%x: tensor<2x64xf32>, %w: tensor<8x40xi8>) {
   // expected-error @+1 {{result shape 1x8 differs from the expected 2x8}}
   %y = qnn.block_linear q4_1, %x, %w : (tensor<2x64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
@@ -81,7 +97,7 @@ func.func @dynamic(%x: tensor<?x64xf32>, %w: tensor<8x40xi8>) {
 // -----
 
 func.func @unknown_format(%x: tensor<1x64xf32>, %w: tensor<8x40xi8>) {
-  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'format' [q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k, q6_k, q2_g64, q3_g64, q3_g192]}}
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'format' [q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k, q6_k, q2_g64, q3_g64, q3_g192, q4_1_g128]}}
   %y = qnn.block_linear q3_k, %x, %w : (tensor<1x64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
   return
 }

@@ -59,7 +59,7 @@ const Path kPaths[] = {
      }},
 };
 
-const int kFormats[] = {2, 3, 6, 7, 8, 12, 13, 14};
+const int kFormats[] = {2, 3, 6, 7, 8, 12, 13, 14, 100};
 
 uint16_t toHalf(float f) {
   // Normal values in f16's range only (the test's scales), truncated.
@@ -81,11 +81,21 @@ std::vector<uint8_t> randomWeights(int format, int64_t n, int64_t k,
                                    std::mt19937 &rng) {
   auto shape = qcc::reference::getBlockShape(format);
   int64_t blocks = n * (k / shape.blockSize);
-  std::vector<uint8_t> w(blocks * shape.blockBytes);
+  std::vector<uint8_t> w(n * qcc::reference::rowBytes(format, k));
   std::uniform_int_distribution<int> byte(0, 255);
   std::uniform_real_distribution<float> scale(0.002f, 0.05f);
   for (auto &v : w)
     v = static_cast<uint8_t>(byte(rng));
+  if (format == 100) { // q4_1_g128: a d and m at each group of 128
+    int64_t rowBytes = qcc::reference::rowBytes(format, k);
+    for (int64_t r = 0; r < n; ++r)
+      for (int64_t g = 0; g * 128 < k; ++g) {
+        uint8_t *p = w.data() + r * rowBytes + 68 * g;
+        putHalf(p, scale(rng));
+        putHalf(p + 2, -8.0f * scale(rng));
+      }
+    return w;
+  }
   for (int64_t b = 0; b < blocks; ++b) {
     uint8_t *p = w.data() + b * shape.blockBytes;
     switch (format) {
@@ -196,10 +206,11 @@ TEST_P(BlockLinear, EveryFormatAndShape) {
       check(path, format, s, rng, /*specials=*/s.t == 7);
   // Rows of 32-element blocks that are not whole groups of 8 blocks (the
   // x86 kernels take 8 at a time, the rest one by one): fewer than 8, 8
-  // and 2 more (SmolLM2's K = 576), 24 and 1 more.
+  // and 2 more (SmolLM2's K = 576), 24 and 1 more; for q4_1_g128 rows that
+  // end with a group of 96, 64 and 32.
   const Shape ragged[] = {
       {1, 11, 224}, {3, 21, 576}, {4, 17, 800}, {1, 40, 576}};
-  for (int format : {2, 3, 6, 7, 8})
+  for (int format : {2, 3, 6, 7, 8, 100})
     for (const Shape &s : ragged)
       check(path, format, s, rng, /*specials=*/s.t == 3);
   // qcc's low-bit formats (groups of 64 and 192): SmolLM2's K = 576 and

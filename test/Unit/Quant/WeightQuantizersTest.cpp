@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Quant/WeightQuantizers.h"
+#include "qcc/Quant/BlockEncoders.h"
 
 #include <gtest/gtest.h>
 
@@ -111,6 +112,117 @@ TEST(RTN, ErrorWithinHalfStep) {
         }
     }
   EXPECT_NE(verifyWeightQuantConfig({9, 32, false}, 8), "");
+}
+
+/// Rows of weights exactly on a Q4_1 grid per 32: d * q + m with f16 d, m
+/// and codes 0 and 15 in every block (as llama.cpp's min/max Q4_1 writes).
+Matrix onQ41Grid(int64_t rows, int64_t cols, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> code(0, 15);
+  std::uniform_real_distribution<float> scale(0.001f, 0.01f), lo(-0.1f, 0.f);
+  Matrix w(rows * cols);
+  for (int64_t b = 0; b < rows * cols / 32; ++b) {
+    float d = halfBitsToFloat(floatToHalfBits(scale(rng)));
+    float m = halfBitsToFloat(floatToHalfBits(lo(rng)));
+    for (int i = 0; i < 32; ++i) {
+      int q = i == 0 ? 0 : i == 1 ? 15 : code(rng);
+      w[b * 32 + i] = d * q + m;
+    }
+  }
+  return w;
+}
+
+TEST(FloatOffsetGrid, MinMaxWithoutWideningAndF16Params) {
+  // [1, 2.5] holds no 0: the integer grid widens it to [0, 2.5], the
+  // float-offset grid keeps it: d = 1.5 / 15 (f16), m = 1.
+  Matrix w = {1.0f, 1.1f, 2.5f, 1.75f};
+  WeightQuantConfig cfg{4, 4, false, true};
+  QuantizedWeights q = quantizeRTN(w.data(), 1, 4, cfg);
+  ASSERT_EQ(q.offsets.size(), 1u);
+  EXPECT_EQ(q.offsets[0], 1.0f);
+  EXPECT_EQ(q.zeroPoints[0], 0);
+  EXPECT_EQ(q.scales[0], halfBitsToFloat(floatToHalfBits(0.1f)));
+  EXPECT_EQ(q.codes[0], 0);
+  EXPECT_EQ(q.codes[2], 15);
+  // Every value within half a step; the integer grid's step is larger.
+  Matrix d = q.dequantize();
+  for (int i = 0; i < 4; ++i)
+    EXPECT_LE(std::fabs(d[i] - w[i]), 0.5f * q.scales[0] * 1.001f);
+  QuantizedWeights qi = quantizeRTN(w.data(), 1, 4, {4, 4, false, false});
+  EXPECT_GT(qi.scales[0], q.scales[0]);
+  EXPECT_TRUE(qi.offsets.empty());
+}
+
+TEST(FloatOffsetGrid, EveryQuantizerReproducesQ41Weights) {
+  // Weights already on Q4_1's grid: RTN, GPTQ (any Hessian), AWQ and HQQ
+  // with the float-offset grid at group 32 give them back exactly, and the
+  // packed Q4_1 bytes decode to them.
+  const int64_t rows = 6, cols = 96, n = 64;
+  Matrix w = onQ41Grid(rows, cols, 11);
+  WeightQuantConfig cfg{4, 32, false, true};
+  Matrix x = correlatedInputs(n, cols, 12);
+  HessianAccumulator acc(cols);
+  acc.addRows(x.data(), n);
+  GPTQConfig gc;
+  gc.quant = cfg;
+  auto gptq = quantizeGPTQ(w.data(), rows, cols, acc.getHessian(), gc);
+  ASSERT_TRUE(gptq);
+  std::vector<float> meanAbs(cols, 0.0f);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t c = 0; c < cols; ++c)
+      meanAbs[c] += std::fabs(x[i * cols + c]) / n;
+  AWQConfig ac;
+  ac.quant = cfg;
+  AWQResult awq = quantizeAWQ(w.data(), rows, cols, meanAbs.data(), x.data(),
+                              n, ac);
+  HQQConfig hc;
+  hc.quant = cfg;
+  EXPECT_EQ(quantizeRTN(w.data(), rows, cols, cfg).dequantize(), w);
+  EXPECT_EQ(gptq->dequantize(), w);
+  EXPECT_EQ(awq.alpha, 0.0f);
+  EXPECT_EQ(awq.weights.dequantize(), w);
+  EXPECT_EQ(quantizeHQQ(w.data(), rows, cols, hc).dequantize(), w);
+  // Q4_1 bytes: d, m, nibbles (weight i low, i + 16 high).
+  std::vector<uint8_t> bytes = packQ4_1(*gptq);
+  ASSERT_EQ(bytes.size(), size_t(rows * cols / 32 * 20));
+  for (int64_t b = 0; b < rows * cols / 32; ++b) {
+    const uint8_t *p = &bytes[b * 20];
+    float d = halfBitsToFloat(p[0] | (p[1] << 8));
+    float m = halfBitsToFloat(p[2] | (p[3] << 8));
+    for (int i = 0; i < 32; ++i) {
+      int code = (p[4 + i % 16] >> (4 * (i / 16))) & 15;
+      ASSERT_EQ(d * code + m, w[b * 32 + i]) << "block " << b << " weight " << i;
+    }
+  }
+}
+
+TEST(FloatOffsetGrid, Group128Layout) {
+  // Rows of 224 = a group of 128 and one of 96: 4 + 64 + 4 + 48 bytes.
+  const int64_t rows = 3, cols = 224;
+  Matrix w = gaussianMatrix(rows, cols, 0.05f, 13);
+  QuantizedWeights q = quantizeRTN(w.data(), rows, cols, {4, 128, false, true});
+  std::vector<uint8_t> bytes = packQ4_1G128(q);
+  const int64_t rowBytes = 4 * 2 + cols / 2;
+  ASSERT_EQ(bytes.size(), size_t(rows * rowBytes));
+  Matrix d = q.dequantize();
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) {
+      const uint8_t *g = &bytes[r * rowBytes + 68 * (c / 128)];
+      int j = c % 128;
+      int code = (g[4 + 16 * (j / 32) + j % 16] >> (4 * (j % 32 / 16))) & 15;
+      float dw = halfBitsToFloat(g[0] | (g[1] << 8));
+      float mw = halfBitsToFloat(g[2] | (g[3] << 8));
+      ASSERT_EQ(dw * code + mw, d[r * cols + c]) << r << ", " << c;
+    }
+  // A row of 64 is one short group; groups other than 128 do not take the
+  // layout.
+  Matrix w64 = gaussianMatrix(2, 64, 0.05f, 14);
+  EXPECT_EQ(packQ4_1G128(quantizeRTN(w64.data(), 2, 64, {4, 128, false, true}))
+                .size(),
+            size_t(2 * (4 + 32)));
+  EXPECT_TRUE(packQ4_1G128(quantizeRTN(w.data(), rows, cols,
+                                       {4, 32, false, true}))
+                  .empty());
 }
 
 //===----------------------------------------------------------------------===//

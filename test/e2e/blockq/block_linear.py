@@ -39,6 +39,8 @@ FORMATS = {
     "q2_g64": (None, 64, 20, 192, 40),
     "q3_g64": (None, 64, 28, 192, 40),
     "q3_g192": (None, 192, 76, 384, 40),
+    # qcc's own: one d, m per 128 (K = 224: a group of 128 and one of 96).
+    "q4_1_g128": (None, 32, 16, 224, 70),
 }
 # Byte offsets of the f16 scales in each block, and their magnitudes.
 SCALES = {
@@ -69,11 +71,44 @@ def dequantize(name, w):
     qt, g, nbytes, k, n = FORMATS[name]
     if qt is not None:
         return gguf.quants.dequantize(w, qt)
+    if name == "q4_1_g128":
+        return g128_dequantize(w, k)
     return lowbit(w.reshape(-1, nbytes), 2 if name.startswith("q2") else 3, g)
+
+
+def g128_row_bytes(k):
+    return 4 * ((k + 127) // 128) + k // 2
+
+
+def g128_weights(k, n):
+    w = rng.integers(0, 256, (n, g128_row_bytes(k)), dtype=np.uint8)
+    for g in range((k + 127) // 128):
+        for off, mag in ((0, 0.02), (2, -0.15)):
+            s = (mag * rng.uniform(0.5, 1.5, n)).astype(np.float16)
+            w[:, 68 * g + off:68 * g + off + 2] = s.view(np.uint8).reshape(-1, 2)
+    return w
+
+
+def g128_dequantize(w, k):
+    """numpy's reading of the layout (runtime/BlockLinear.h): per group of
+    up to 128, f16 d and m, then Q4_1-ordered nibbles of 32-weight blocks."""
+    out = np.zeros((w.shape[0], k), np.float64)
+    for g in range((k + 127) // 128):
+        p = 68 * g
+        d = w[:, p:p + 2].copy().view(np.float16).astype(np.float64)
+        m = w[:, p + 2:p + 4].copy().view(np.float16).astype(np.float64)
+        for j in range(min(128, k - 128 * g) // 32):
+            b = w[:, p + 4 + 16 * j:p + 20 + 16 * j]
+            codes = np.concatenate([b & 15, b >> 4], axis=1).astype(np.float64)
+            c0 = 128 * g + 32 * j
+            out[:, c0:c0 + 32] = d * codes + m
+    return out
 
 
 def weights(name):
     qt, g, nbytes, k, n = FORMATS[name]
+    if name == "q4_1_g128":
+        return g128_weights(k, n)
     blocks = rng.integers(0, 256, (n * k // g, nbytes), dtype=np.uint8)
     for off, mag in SCALES[name]:
         s = (mag * rng.uniform(0.5, 1.5, len(blocks))).astype(np.float16)

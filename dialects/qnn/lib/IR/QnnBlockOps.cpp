@@ -29,8 +29,17 @@ std::pair<int64_t, int64_t> BlockLinearOp::blockShape(BlockFormat format) {
     return {64, 28};
   case BlockFormat::q3_g192:
     return {192, 76};
+  case BlockFormat::q4_1_g128:
+    return {32, 16};
   }
   llvm_unreachable("unknown block format");
+}
+
+int64_t BlockLinearOp::rowBytes(BlockFormat format, int64_t k) {
+  if (format == BlockFormat::q4_1_g128)
+    return 4 * ((k + 127) / 128) + k / 2;
+  auto [size, bytes] = blockShape(format);
+  return k / size * bytes;
 }
 
 LogicalResult BlockLinearOp::verify() {
@@ -52,10 +61,16 @@ LogicalResult BlockLinearOp::verify() {
     return emitOpError("the reduction length ")
            << k << " is not a multiple of " << stringifyBlockFormat(getFormat())
            << "'s block of " << size;
-  if (w.getDimSize(1) != k / size * bytes)
+  int64_t need = rowBytes(getFormat(), k);
+  if (getFormat() == BlockFormat::q4_1_g128 && w.getDimSize(1) != need)
+    return emitOpError("weight rows hold ")
+           << w.getDimSize(1) << " bytes; " << k << " weights of q4_1_g128 ("
+           << (k + 127) / 128 << " groups of up to 128, 4 header bytes each) "
+           << "take " << need;
+  if (w.getDimSize(1) != need)
     return emitOpError("weight rows hold ")
            << w.getDimSize(1) << " bytes; " << k / size << " blocks of "
-           << stringifyBlockFormat(getFormat()) << " take " << k / size * bytes;
+           << stringifyBlockFormat(getFormat()) << " take " << need;
   int64_t interleave = getRowInterleave();
   if (interleave != 1 && interleave != 8)
     return emitOpError("row_interleave must be 1 or 8, got ") << interleave;

@@ -70,6 +70,10 @@ struct WeightConfig {
   /// rtn/gptq/awq/hqq only: code bits (4, or 8 for rtn) and group size.
   int bits = 4;
   int64_t group = 32;
+  /// 4-bit codes on a float-offset grid w = d q + m (Q4_1's, the default)
+  /// or on an integer zero point with the range widened to hold 0
+  /// (`--wgrid=int`, the integer-only path's grid).
+  bool floatOffset = true;
 
   bool isMethod() const {
     return kind == WeightKind::RTN || kind == WeightKind::GPTQ ||
@@ -102,6 +106,10 @@ public:
   /// a missing '=', an empty regex, an invalid regex (with the reason), an
   /// unknown configuration.
   llvm::Error addRules(llvm::StringRef spec, int bits, int64_t group);
+
+  /// The 4-bit grid of every rtn/gptq/awq/hqq configuration (`--wgrid`):
+  /// float offsets (true) or integer zero points.
+  void setFloatOffset(bool floatOffset);
 
   /// The configuration of tensor `name`: the last rule whose regex matches
   /// anywhere in the name, else the default.
@@ -142,6 +150,9 @@ using LayerStatsMap = std::map<std::string, LayerInputStats>;
 /// One linear weight in the block format its configuration chose.
 struct EncodedWeight {
   modelfile::DType format = modelfile::DType::Q8_0;
+  /// The bytes are qcc's q4_1_g128 layout (groups of 128 with one f16 d and
+  /// m each; `format` is Q4_1, its per-32 arithmetic), not a GGUF type.
+  bool group128 = false;
   std::vector<uint8_t> bytes; // rows x row bytes
   /// AWQ: the stored weights stand for W diag(s); the layer's input is
   /// multiplied by these 1/s (cols) first. Empty otherwise.

@@ -10,14 +10,15 @@
 
 // The values are GGUF's tensor type numbers (ggml_type), which the runtime
 // kernel takes as its format argument; qcc's own formats (no GGUF number)
-// take numbers from 110 on.
+// take numbers from 100 on (q4_1_g128 100, the low-bit formats 110-112).
 def Qnn_BlockFormat : I32EnumAttr<"BlockFormat", "GGUF weight block format", [
     I32EnumAttrCase<"q4_0", 2>, I32EnumAttrCase<"q4_1", 3>,
     I32EnumAttrCase<"q5_0", 6>, I32EnumAttrCase<"q5_1", 7>,
     I32EnumAttrCase<"q8_0", 8>, I32EnumAttrCase<"q4_k", 12>,
     I32EnumAttrCase<"q5_k", 13>, I32EnumAttrCase<"q6_k", 14>,
     I32EnumAttrCase<"q2_g64", 110>, I32EnumAttrCase<"q3_g64", 111>,
-    I32EnumAttrCase<"q3_g192", 112>]> {
+    I32EnumAttrCase<"q3_g192", 112>,
+    I32EnumAttrCase<"q4_1_g128", 100>]> {
   let cppNamespace = "::qcc::qnn";
 }
 
@@ -47,6 +48,13 @@ def Qnn_BlockLinearOp : Qnn_Op<"block_linear"> {
     defines it); qcc-interleave-block-weights writes it, and the value of
     the op does not change. The default, 1, is GGUF's row-major layout.
 
+    `q4_1_g128` is qcc's own layout (docs/formats.md): Q4_1's `w = d q + m`
+    with one f16 `d` and `m` per group of 128 weights. A row of `K` (a
+    multiple of 32, activation blocks of 32) is `ceil(K / 128)` groups of
+    f16 `d`, f16 `m` and the nibbles of the group's 32-weight sub-blocks in
+    Q4_1's order; the last group holds `K mod 128` weights when `K` is not a
+    multiple of 128. Row bytes: `4 ceil(K / 128) + K / 2`.
+
     ```mlir
     %y = qnn.block_linear q4_1, %x, %w
         : (tensor<1x64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
@@ -59,8 +67,11 @@ def Qnn_BlockLinearOp : Qnn_Op<"block_linear"> {
   let assemblyFormat = "$format `,` $input `,` $weight attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    /// Elements and bytes of one weight block of `format`.
+    /// Elements and bytes of one weight block of `format` (q4_1_g128: of
+    /// one 32-weight sub-block's nibbles, without the group headers).
     static std::pair<int64_t, int64_t> blockShape(BlockFormat format);
+    /// Bytes of one weight row of `k` elements (k a multiple of the block).
+    static int64_t rowBytes(BlockFormat format, int64_t k);
   }];
 }
 
