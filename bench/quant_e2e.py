@@ -110,6 +110,9 @@ def main():
                     help="build into --keep DIR, do not time")
     ap.add_argument("--reuse", action="store_true",
                     help="use the models already in --keep DIR")
+    ap.add_argument("--before", metavar="DIR",
+                    help="also time DIR/NAME_w8a8.so (a --keep DIR built by another qcc, "
+                         "e.g. QCC_BIN=... --compile-only) in the same rounds")
     args = ap.parse_args()
 
     import logging
@@ -211,8 +214,11 @@ def main():
             row = {"model": name, "shape": "x".join(map(str, shape)), "acc": acc,
                    "compile_s": compile_q}
             for t in threads:
+                libs = {"qcc_q": so_q, "qcc_f": so_f}
+                if args.before:
+                    libs["qcc_b"] = os.path.join(args.before, f"{name}_w8a8.so")
                 r = time_interleaved(
-                    {"qcc_q": so_q, "qcc_f": so_f}, npz,
+                    libs, npz,
                     {"ort_f": path, **ort_models}, inputs, t, args)
                 r["ort_fmt"] = min(ort_models, key=lambda f: r[f])
                 r["ort_q"] = r[r["ort_fmt"]]
@@ -236,6 +242,16 @@ def main():
                   f" {r['qcc_q'] / r['ort_q']:>9.2f} {r['qcc_q'] / r['qcc_f']:>9.2f}"
                   f" {r['ort_q'] / r['ort_f']:>9.2f}")
     print("(ms per inference; ort int8 is the faster of its QDQ and QOperator models)")
+    if args.before:
+        print(f"\nqcc int8 before ({args.before}) and now, same rounds:")
+        print(f"{'model':<5} {'thr':>3} {'before':>9} {'now':>9} {'now/before':>10}"
+              f" {'before/ort8':>11} {'now/ort8':>9}")
+        for row in rows:
+            for t in threads:
+                r = row[t]
+                print(f"{row['model']:<5} {t:>3} {r['qcc_b']:>9.3f} {r['qcc_q']:>9.3f}"
+                      f" {r['qcc_q'] / r['qcc_b']:>10.2f} {r['qcc_b'] / r['ort_q']:>11.2f}"
+                      f" {r['qcc_q'] / r['ort_q']:>9.2f}")
     for row in rows:
         print(f"{row['model']}: cosine to the float model: " +
               ", ".join(f"{k} {v:.5f}" for k, v in row["acc"].items()))

@@ -15,6 +15,10 @@
 |* sums) get an explicit patch matrix and qcc_rt_qgemm_s8. AMX builds keep    *|
 |* convolutions on the vector kernels (their tile path packs W from a matrix).*|
 |*                                                                            *|
+|* qcc_rt_qconv_s8_rq is the same product with the requantization (and byte  *|
+|* table) applied to each register tile as it is stored (QRequant.h), so the *|
+|* int32 sums are never written as a tensor.                                  *|
+|*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
 #include "QGemm.h"
@@ -228,6 +232,27 @@ qcc_rt_qconv_pack(const void *ctx, const QGemmPanelFormat *f, int64_t j,
   }
 }
 
+/* Output pixel p of filter f by the definition (int32, wrapping). */
+static int32_t directSum(const Conv *cv, const void *Wt, int64_t f, int64_t p,
+                         int64_t xSigned, int64_t xZp, int64_t wSigned,
+                         int64_t wZp) {
+  int64_t K = cv->C * cv->KH * cv->KW;
+  int64_t oy = p / cv->OW, ox = p % cv->OW;
+  const uint8_t *w = (const uint8_t *)Wt + f * K;
+  const uint8_t *x = cv->X + oy * cv->sy * cv->rsX + ox * cv->sx;
+  uint32_t s = 0;
+  int64_t k = 0;
+  for (int64_t c = 0; c < cv->C; ++c)
+    for (int64_t ky = 0; ky < cv->KH; ++ky)
+      for (int64_t kx = 0; kx < cv->KW; ++kx, ++k) {
+        uint8_t xb = x[c * cv->csX + ky * cv->dy * cv->rsX + kx * cv->dx];
+        int64_t xv = xSigned ? (int8_t)xb : xb;
+        int64_t wv = wSigned ? (int8_t)w[k] : w[k];
+        s += (uint32_t)((uint64_t)(xv - xZp) * (uint64_t)(wv - wZp));
+      }
+  return (int32_t)s;
+}
+
 /* The explicit patch matrix [OH*OW][C*KH*KW] for qcc_rt_qgemm_s8. */
 static void buildPatches(const Conv *cv, uint8_t *P) {
   int64_t K = cv->C * cv->KH * cv->KW;
@@ -270,20 +295,49 @@ qcc_rt_qconv_s8(int64_t F, int64_t C, int64_t IH, int64_t IW, int64_t KH,
   }
   /* No memory for the patch matrix: the definition, directly. */
   for (int64_t f = 0; f < F; ++f)
-    for (int64_t oy = 0; oy < OH; ++oy)
-      for (int64_t ox = 0; ox < OW; ++ox) {
-        uint32_t s = 0;
-        const uint8_t *w = (const uint8_t *)Wt + f * K;
-        const uint8_t *x = cv.X + oy * sy * rsX + ox * sx;
-        int64_t k = 0;
-        for (int64_t c = 0; c < C; ++c)
-          for (int64_t ky = 0; ky < KH; ++ky)
-            for (int64_t kx = 0; kx < KW; ++kx, ++k) {
-              uint8_t xb = x[c * csX + ky * dy * rsX + kx * dx];
-              int64_t xv = xSigned ? (int8_t)xb : xb;
-              int64_t wv = wSigned ? (int8_t)w[k] : w[k];
-              s += (uint32_t)((uint64_t)(xv - xZp) * (uint64_t)(wv - wZp));
-            }
-        out[f * N + oy * OW + ox] = (int32_t)s;
-      }
+    for (int64_t p = 0; p < N; ++p)
+      out[f * N + p] =
+          directSum(&cv, Wt, f, p, xSigned, xZp, wSigned, wZp);
+}
+
+__attribute__((visibility("hidden"))) void
+qcc_rt_qconv_s8_rq(int64_t F, int64_t C, int64_t IH, int64_t IW, int64_t KH,
+                   int64_t KW, int64_t OH, int64_t OW, int64_t sy, int64_t sx,
+                   int64_t dy, int64_t dx, const void *X, int64_t csX,
+                   int64_t rsX, int64_t xSigned, int64_t xZp, const void *Wt,
+                   int64_t wSigned, int64_t wZp, const int32_t *bias,
+                   const int32_t *mult, const int32_t *shift, int64_t outZp,
+                   int64_t lo, int64_t hi, const uint8_t *table,
+                   uint8_t *out) {
+  if (F <= 0 || C <= 0 || OH <= 0 || OW <= 0 || KH <= 0 || KW <= 0)
+    return;
+  QRequant rq = {bias,        mult,        shift, (int32_t)outZp,
+                 (int32_t)lo, (int32_t)hi, table};
+  Conv cv = {C,   IH,  IW,  KH, KW, OH, OW, sy, sx, dy, dx, (const uint8_t *)X,
+             csX, rsX, NULL};
+  cv.end = cv.X + (C - 1) * csX + (IH - 1) * rsX + IW;
+  int64_t K = C * KH * KW, N = OH * OW;
+  if (qcc_rt_qgemm_s8_source_rq(F, N, K, Wt, K, wSigned, wZp,
+                                qcc_rt_qconv_pack, &cv, xSigned, (int32_t)xZp,
+                                &rq, out, N))
+    return;
+  /* The products the packed path does not take: int32 results first, one
+   * filter at a time when there is no memory for all of them. */
+  int32_t *acc = (int32_t *)malloc((size_t)F * N * sizeof(int32_t));
+  if (acc) {
+    qcc_rt_qconv_s8(F, C, IH, IW, KH, KW, OH, OW, sy, sx, dy, dx, X, csX, rsX,
+                    xSigned, xZp, Wt, wSigned, wZp, acc);
+    for (int64_t f = 0; f < F; ++f)
+      qcc_rt_requant_row(acc + f * N, N, &rq, f, out + f * N);
+    free(acc);
+    return;
+  }
+  int32_t row[256];
+  for (int64_t f = 0; f < F; ++f)
+    for (int64_t p = 0; p < N; p += 256) {
+      int64_t w = N - p < 256 ? N - p : 256;
+      for (int64_t t = 0; t < w; ++t)
+        row[t] = directSum(&cv, Wt, f, p + t, xSigned, xZp, wSigned, wZp);
+      qcc_rt_requant_row(row, w, &rq, f, out + f * N + p);
+    }
 }

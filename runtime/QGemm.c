@@ -38,6 +38,7 @@
 #include "QGemm.h"
 #include "QGemmAmx.h"
 #include "QGemmSource.h"
+#include "QRequant.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -606,6 +607,9 @@ typedef struct Problem {
   u32 *rs;     /* shifted row sums of X, when needRow */
   QGemmPackFn pack;    /* W packed by this callback instead of read (then W */
   const void *packCtx; /* is NULL and wZp one value) */
+  const QRequant *rq;  /* C requantized to bytes at out8 (row stride rsOut) */
+  uint8_t *out8;       /* as it is stored; then C is NULL and rsC, csC unused */
+  int64_t rsOut;
 } Problem;
 
 static inline int32_t wZpAt(const Problem *p, int64_t j) {
@@ -746,6 +750,16 @@ static int packedPath(Problem *p, int threads) {
   u32 *bias = sums, *zp = corr ? sums + N : NULL;
   p->rs = p->needRow ? sums + 2 * N : NULL;
   int64_t panels = ceilDiv(N, v->nr), slivers = ceilDiv(M, v->mr);
+  /* A requantized product of several k-blocks keeps the partial sums of one
+   * block of columns (M x NC_MAX int32) until its last k-block. */
+  int32_t *part = NULL;
+  if (p->rq && K > v->kc) {
+    part = (int32_t *)malloc((size_t)M * NC_MAX * sizeof(int32_t));
+    if (!part) {
+      free(sums);
+      return 0;
+    }
+  }
   int64_t colBlocks = ceilDiv(panels, NC_MAX / v->nr);
   int elem = v->wide ? 2 : 1;
   QGemmPanelFormat fmt = {
@@ -825,6 +839,24 @@ static int packedPath(Problem *p, int threads) {
               int64_t jp = q * v->nr, w = nc - jp < v->nr ? nc - jp : v->nr;
               v->kernel(groups, s->x, (const char *)wBlock + q * panelBytes,
                         s->tile);
+              if (p->rq) {
+                /* Finished sums (tile + earlier blocks' partial sums +
+                 * corrections) are requantized from the tile or the
+                 * partial-sum block; unfinished ones go to that block. */
+                int32_t *acc = s->tile;
+                int64_t ld = v->nr;
+                if (k0 > 0 || !last)
+                  acc = part + i * NC_MAX + jp, ld = NC_MAX;
+                qcc_rt_store_tile(s->tile, v->nr, h, w, acc, ld, 1, k0 > 0,
+                                  last && corr ? bias + j0 + jp : NULL,
+                                  last && p->needRow ? zp + j0 + jp : NULL,
+                                  last && p->needRow ? p->rs + i : NULL);
+                if (last)
+                  for (int64_t r = 0; r < h; ++r)
+                    qcc_rt_requant_row(acc + r * ld, w, p->rq, i + r,
+                                       p->out8 + (i + r) * p->rsOut + j0 + jp);
+                continue;
+              }
               qcc_rt_store_tile(s->tile, v->nr, h, w,
                         p->C + i * p->rsC + (j0 + jp) * p->csC, p->rsC, p->csC,
                         k0 > 0, last && corr ? bias + j0 + jp : NULL,
@@ -837,6 +869,7 @@ static int packedPath(Problem *p, int threads) {
     }
   done:;
   }
+  free(part);
   free(sums);
   p->rs = NULL;
   return !noScratch;
@@ -1023,12 +1056,43 @@ qcc_rt_qgemm_s8(int64_t M, int64_t N, int64_t K, const void *X, int64_t ldx,
     naiveBlock(&p, 0, M, 0, N);
 }
 
+__attribute__((visibility("hidden"))) void
+qcc_rt_requant_row(const int32_t *acc, int64_t w, const QRequant *rq,
+                   int64_t row, uint8_t *out) {
+  requantRow(acc, w, rq, row, out);
+}
+
+static int sourcePath(int64_t M, int64_t N, int64_t K, const void *X,
+                      int64_t ldx, int64_t xSigned, int64_t xZp,
+                      QGemmPackFn pack, const void *ctx, int64_t wSigned,
+                      int32_t wZp, int32_t *C, int64_t rsC, int64_t csC,
+                      const QRequant *rq, uint8_t *out8, int64_t rsOut);
+
 /* The packed path with W from a callback (QGemmSource.h). */
 __attribute__((visibility("hidden"))) int
 qcc_rt_qgemm_s8_source(int64_t M, int64_t N, int64_t K, const void *X,
                        int64_t ldx, int64_t xSigned, int64_t xZp,
                        QGemmPackFn pack, const void *ctx, int64_t wSigned,
                        int32_t wZp, int32_t *C, int64_t rsC, int64_t csC) {
+  return sourcePath(M, N, K, X, ldx, xSigned, xZp, pack, ctx, wSigned, wZp, C,
+                    rsC, csC, NULL, NULL, 0);
+}
+
+__attribute__((visibility("hidden"))) int
+qcc_rt_qgemm_s8_source_rq(int64_t M, int64_t N, int64_t K, const void *X,
+                          int64_t ldx, int64_t xSigned, int64_t xZp,
+                          QGemmPackFn pack, const void *ctx, int64_t wSigned,
+                          int32_t wZp, const QRequant *rq, uint8_t *out,
+                          int64_t rsOut) {
+  return sourcePath(M, N, K, X, ldx, xSigned, xZp, pack, ctx, wSigned, wZp,
+                    NULL, 0, 1, rq, out, rsOut);
+}
+
+static int sourcePath(int64_t M, int64_t N, int64_t K, const void *X,
+                      int64_t ldx, int64_t xSigned, int64_t xZp,
+                      QGemmPackFn pack, const void *ctx, int64_t wSigned,
+                      int32_t wZp, int32_t *C, int64_t rsC, int64_t csC,
+                      const QRequant *rq, uint8_t *out8, int64_t rsOut) {
   if (M <= 0 || N <= 0 || K <= 0)
     return 1;
   /* AMX builds take this (vector) path too: their W packing would need the
@@ -1054,6 +1118,7 @@ qcc_rt_qgemm_s8_source(int64_t M, int64_t N, int64_t K, const void *X,
   p.C = C, p.rsC = rsC, p.csC = csC;
   p.plan.xSigned = xSigned != 0, p.plan.wSigned = wSigned != 0;
   p.pack = pack, p.packCtx = ctx;
+  p.rq = rq, p.out8 = out8, p.rsOut = rsOut;
   planFor(&p, pickVariant(p.plan.xSigned, p.plan.wSigned));
   if (p.needCol) /* W's column sums: W would have to be read in place */
     return 0;

@@ -49,6 +49,29 @@ void qcc_rt_qconv_s8(int64_t F, int64_t C, int64_t IH, int64_t IW, int64_t KH,
                      const void *Wt, int64_t wSigned, int64_t wZp,
                      int32_t *out);
 
+/* qcc_rt_qconv_s8 followed by a requantization to 8 bits and an optional
+ * byte table, in one call (the int32 accumulators are never stored as a
+ * tensor): for each filter f and pixel p, with a = acc[f][p] + bias[f]
+ * (int32, wrapping; bias may be NULL) and the 64-bit arithmetic of
+ * docs/numerics.md,
+ *
+ *   q = clamp(outZp + round_shift(a * mult[f], shift[f]), lo, hi)
+ *   out[f][p] = table ? table[(uint8_t)q] : (uint8_t)q
+ *
+ * (qnn.requantize with input zero point 0, then qnn.lut: the caller rotates
+ * the table so that it is indexed by q's byte, int8 or uint8). mult[f] in
+ * [0, 2^31), shift[f] in [0, 62], -128 <= lo <= hi <= 255; out is [F][OH][OW]
+ * bytes, contiguous. */
+void qcc_rt_qconv_s8_rq(int64_t F, int64_t C, int64_t IH, int64_t IW,
+                        int64_t KH, int64_t KW, int64_t OH, int64_t OW,
+                        int64_t sy, int64_t sx, int64_t dy, int64_t dx,
+                        const void *X, int64_t csX, int64_t rsX,
+                        int64_t xSigned, int64_t xZp, const void *Wt,
+                        int64_t wSigned, int64_t wZp, const int32_t *bias,
+                        const int32_t *mult, const int32_t *shift,
+                        int64_t outZp, int64_t lo, int64_t hi,
+                        const uint8_t *table, uint8_t *out);
+
 /* Sub-channel (grouped) product with packed sub-byte weights:
  *
  *   C[i][j] = sum_g wScale[j][g] *

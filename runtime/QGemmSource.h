@@ -31,6 +31,19 @@ typedef void (*QGemmPackFn)(const void *ctx, const QGemmPanelFormat *f,
                             int64_t j, int64_t w, int64_t k0, int64_t kc,
                             void *dst);
 
+/* The requantizing epilogue of a product (qcc_rt_qconv_s8_rq, QGemm.h):
+ * row i of the int32 result becomes bytes, with bias[i] (or 0), mult[i],
+ * shift[i], and the zero point, clamp and table shared by all rows. */
+typedef struct QRequant {
+  const int32_t *bias, *mult, *shift;
+  int32_t zp, lo, hi;
+  const uint8_t *table; /* 256 entries indexed by the result's byte, or NULL */
+} QRequant;
+
+/* Requantizes acc[0, w) as row `row` of rq into out[0, w). */
+void qcc_rt_requant_row(const int32_t *acc, int64_t w, const QRequant *rq,
+                        int64_t row, uint8_t *out);
+
 /* qcc_rt_qgemm_s8 (QGemm.h) with W given by `pack` (its signedness
  * wSigned; one zero point *wZp for every column) instead of a matrix.
  * Returns 1 when it computed C, 0 when this product would take a path that
@@ -41,6 +54,16 @@ int qcc_rt_qgemm_s8_source(int64_t M, int64_t N, int64_t K, const void *X,
                            int64_t ldx, int64_t xSigned, int64_t xZp,
                            QGemmPackFn pack, const void *ctx, int64_t wSigned,
                            int32_t wZp, int32_t *C, int64_t rsC, int64_t csC);
+
+/* The same product requantized by `rq` as it is stored: row i of the result
+ * goes to out + i * rsOut as bytes (C row-major, no int32 result written;
+ * products of several k-blocks keep one block of columns of partial sums).
+ * Returns 0 under the same conditions, with nothing written. */
+int qcc_rt_qgemm_s8_source_rq(int64_t M, int64_t N, int64_t K, const void *X,
+                              int64_t ldx, int64_t xSigned, int64_t xZp,
+                              QGemmPackFn pack, const void *ctx,
+                              int64_t wSigned, int32_t wZp, const QRequant *rq,
+                              uint8_t *out, int64_t rsOut);
 
 /* The convolution's patch matrix as a source (QConv.c): column = output
  * pixel oy * OW + ox, k = (c * KH + ky) * KW + kx, element

@@ -18,9 +18,13 @@ using namespace mlir;
 
 namespace {
 
+/// Elementwise generics other than a convolution's requantizing epilogue
+/// (`qcc.qconv_epilogue`), which stays whole so that the ukernel conversion
+/// can fold it into the convolution's runtime call.
 bool isElementwiseGeneric(Operation *op) {
   auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
-  return generic && linalg::isElementwise(generic);
+  return generic && linalg::isElementwise(generic) &&
+         !generic->hasAttr("qcc.qconv_epilogue");
 }
 
 struct FuseElementwisePass

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -17,6 +18,8 @@ namespace qcc {
 #define GEN_PASS_DEF_CONVERTLINALGTOUKERNELS
 #include "qcc/Conversion/Passes.h.inc"
 } // namespace qcc
+
+#include <cstring>
 
 using namespace mlir;
 
@@ -598,73 +601,284 @@ bool innerContiguous(MemRefType type, unsigned dims) {
   return true;
 }
 
-/// The 2-D convolution the qnn lowering tags `qcc.qconv` (batch 1, one
-/// group, one weight zero point; out[0, f, oy, ox] = sum over c, ky, kx of
-/// (X[0, c, oy*sy + ky*dy, ox*sx + kx*dx] - xZp) * (W[f, c, ky, kx] - wZp))
-/// becomes a call of qcc_rt_qconv_s8, which packs the GEMM's patch operand
-/// straight from the input (runtime/QConv.c).
+/// A generic the qnn lowering tags `qcc.qconv` (the 2-D convolution, batch
+/// 1, one group, one weight zero point; out[0, f, oy, ox] = sum over c, ky,
+/// kx of (X[0, c, oy*sy + ky*dy, ox*sx + kx*dx] - xZp) * (W[f, c, ky, kx] -
+/// wZp)) on buffers the runtime takes, with its tag and the zero-filling of
+/// its output; failure (with the reason) otherwise.
+struct QConvMatch {
+  DictionaryAttr info;
+  qcc::ZeroInit zeroInit;
+};
+FailureOr<QConvMatch> matchQConv(linalg::GenericOp op,
+                                 PatternRewriter &rewriter) {
+  auto info = op->getAttrOfType<DictionaryAttr>("qcc.qconv");
+  if (!info || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumDpsInputs() != 2)
+    return failure();
+  auto xZp = info.getAs<IntegerAttr>("x_zp"),
+       wZp = info.getAs<IntegerAttr>("w_zp");
+  auto strides = info.getAs<DenseI64ArrayAttr>("strides"),
+       dilations = info.getAs<DenseI64ArrayAttr>("dilations");
+  if (!xZp || !wZp || !strides || !dilations || strides.size() != 2 ||
+      dilations.size() != 2)
+    return rewriter.notifyMatchFailure(op, "malformed qcc.qconv tag");
+  Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
+        c = op.getDpsInits()[0];
+  auto xt = dyn_cast<MemRefType>(x.getType());
+  auto wt = dyn_cast<MemRefType>(w.getType());
+  auto ct = dyn_cast<MemRefType>(c.getType());
+  if (!xt || !wt || !ct || xt.getRank() != 4 || wt.getRank() != 4 ||
+      ct.getRank() != 4 || !hasUnitInnerStride(x, 8) ||
+      !innerContiguous(wt, 4) || !innerContiguous(ct, 3) ||
+      wt.getElementTypeBitWidth() != 8 || ct.getElementTypeBitWidth() != 32)
+    return rewriter.notifyMatchFailure(op, "unsuitable buffers");
+  std::optional<qcc::ZeroInit> zeroInit = qcc::findZeroInit(op, c);
+  if (!zeroInit)
+    return rewriter.notifyMatchFailure(op, "output not known to be zero");
+  return QConvMatch{info, *zeroInit};
+}
+
+/// The operands of qcc_rt_qconv_s8 before its output: shape, strides,
+/// dilations, X and its strides, signedness and zero points, W.
+SmallVector<Value> convArgs(PatternRewriter &rewriter, linalg::GenericOp op,
+                            DictionaryAttr info) {
+  Location loc = op.getLoc();
+  auto cst = [&](int64_t v) -> Value {
+    return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(), v);
+  };
+  auto flag = [&](StringRef name) {
+    auto a = info.getAs<BoolAttr>(name);
+    return a && a.getValue();
+  };
+  auto strides = info.getAs<DenseI64ArrayAttr>("strides"),
+       dilations = info.getAs<DenseI64ArrayAttr>("dilations");
+  Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
+        c = op.getDpsInits()[0];
+  auto xt = cast<MemRefType>(x.getType());
+  auto wt = cast<MemRefType>(w.getType());
+  auto ct = cast<MemRefType>(c.getType());
+  StridedBuffer dx = describeStrided(rewriter, loc, x),
+                dw = describeStrided(rewriter, loc, w);
+  return {cst(ct.getDimSize(1)),
+          cst(xt.getDimSize(1)),
+          cst(xt.getDimSize(2)),
+          cst(xt.getDimSize(3)),
+          cst(wt.getDimSize(2)),
+          cst(wt.getDimSize(3)),
+          cst(ct.getDimSize(2)),
+          cst(ct.getDimSize(3)),
+          cst(strides[0]),
+          cst(strides[1]),
+          cst(dilations[0]),
+          cst(dilations[1]),
+          dx.address,
+          dx.strides[1],
+          dx.strides[2],
+          cst(!flag("x_unsigned")),
+          cst(info.getAs<IntegerAttr>("x_zp").getInt()),
+          dw.address,
+          cst(!flag("w_unsigned")),
+          cst(info.getAs<IntegerAttr>("w_zp").getInt())};
+}
+
+/// A qcc.qconv convolution becomes a call of qcc_rt_qconv_s8, which packs
+/// the GEMM's patch operand straight from the input (runtime/QConv.c).
 struct QConvToKernel : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
-    auto info = op->getAttrOfType<DictionaryAttr>("qcc.qconv");
-    if (!info || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
-        op.getNumDpsInputs() != 2)
+    FailureOr<QConvMatch> m = matchQConv(op, rewriter);
+    if (failed(m))
       return failure();
-    auto xZp = info.getAs<IntegerAttr>("x_zp"),
-         wZp = info.getAs<IntegerAttr>("w_zp");
-    auto strides = info.getAs<DenseI64ArrayAttr>("strides"),
-         dilations = info.getAs<DenseI64ArrayAttr>("dilations");
-    if (!xZp || !wZp || !strides || !dilations || strides.size() != 2 ||
-        dilations.size() != 2)
-      return rewriter.notifyMatchFailure(op, "malformed qcc.qconv tag");
-    Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
-          c = op.getDpsInits()[0];
-    auto xt = dyn_cast<MemRefType>(x.getType());
-    auto wt = dyn_cast<MemRefType>(w.getType());
-    auto ct = dyn_cast<MemRefType>(c.getType());
-    if (!xt || !wt || !ct || xt.getRank() != 4 || wt.getRank() != 4 ||
-        ct.getRank() != 4 || !hasUnitInnerStride(x, 8) ||
-        !innerContiguous(wt, 4) || !innerContiguous(ct, 3) ||
-        wt.getElementTypeBitWidth() != 8 || ct.getElementTypeBitWidth() != 32)
-      return rewriter.notifyMatchFailure(op, "unsuitable buffers");
-    std::optional<qcc::ZeroInit> zeroInit = qcc::findZeroInit(op, c);
-    if (!zeroInit)
-      return rewriter.notifyMatchFailure(op, "output not known to be zero");
+    StridedBuffer dc =
+        describeStrided(rewriter, op.getLoc(), op.getDpsInits()[0]);
+    SmallVector<Value> args = convArgs(rewriter, op, m->info);
+    args.push_back(dc.address);
+    qcc::replaceWithRuntimeCall(rewriter, op, kQConv, args, m->zeroInit.dead);
+    return success();
+  }
+};
+
+constexpr const char *kQConvRq = "qcc_rt_qconv_s8_rq";
+
+/// The qcc.qconv_epilogue generic that is the only reader of the values the
+/// convolution `op` writes to `c`. Bufferization reuses such buffers, so
+/// `c` (directly or through reshapes) may have other users in the block:
+/// before the convolution (the buffer's earlier life), after the epilogue
+/// provided that the first of them overwrites all of it (a linalg.fill of
+/// `c` or a reshape of it), and deallocations. Nothing may touch it between
+/// the convolution and the epilogue. Failure otherwise.
+FailureOr<linalg::GenericOp> soleReader(linalg::GenericOp op, Value c,
+                                        Operation *zeroFill) {
+  SmallVector<std::pair<Operation *, Value>> users; // (user, the view used)
+  SmallVector<Value> views{c};
+  while (!views.empty()) {
+    Value v = views.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(user)) {
+        views.push_back(user->getResult(0));
+        continue;
+      }
+      users.push_back({user, v});
+    }
+  }
+  Block *block = op->getBlock();
+  linalg::GenericOp ep;
+  for (auto [user, view] : users) {
+    auto g = dyn_cast<linalg::GenericOp>(user);
+    if (g && g->hasAttr("qcc.qconv_epilogue") && view == c &&
+        g.getNumDpsInits() == 1 && g.getDpsInputs().size() >= 1 &&
+        g.getDpsInputs()[0] == c && !ep) {
+      ep = g;
+      continue;
+    }
+  }
+  if (!ep || ep->getBlock() != block || !op->isBeforeInBlock(ep) ||
+      !ep.hasPureBufferSemantics())
+    return failure();
+  Operation *firstAfter = nullptr;
+  for (auto [user, view] : users) {
+    if (user == op.getOperation() || user == zeroFill ||
+        user == ep.getOperation() || isa<memref::DeallocOp>(user))
+      continue;
+    if (user->getBlock() != block)
+      return failure();
+    if (user->isBeforeInBlock(op))
+      continue;
+    if (user->isBeforeInBlock(ep))
+      return failure(); // sees the convolution's values
+    if (!firstAfter || user->isBeforeInBlock(firstAfter))
+      firstAfter = user;
+  }
+  if (firstAfter) {
+    auto fill = dyn_cast<linalg::FillOp>(firstAfter);
+    if (!fill || fill.getNumDpsInits() != 1)
+      return failure();
+    // The fill's output is `c` or a reshape of it: all of it.
+    Value v = fill.getDpsInits()[0];
+    while (v != c) {
+      Operation *def = v.getDefiningOp();
+      if (!isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(def))
+        return failure();
+      v = def->getOperand(0);
+    }
+  }
+  return ep;
+}
+
+/// A qcc.qconv convolution whose int32 output only feeds the requantizing
+/// generic the qnn lowering tags `qcc.qconv_epilogue` (besides its zero fill
+/// and deallocation) becomes, together with that generic, one call of
+/// qcc_rt_qconv_s8_rq writing the bytes: the int32 buffer goes away. The
+/// call takes the convolution's place; the epilogue's output and bias
+/// buffers must be available there (defined before it, or allocations and
+/// globals without operands, which are moved up). Otherwise QConvToKernel
+/// calls the plain kernel and the epilogue stays a loop nest.
+struct QConvRequantToKernel : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op->hasAttr("qcc.qconv"))
+      return failure();
+    FailureOr<QConvMatch> m = matchQConv(op, rewriter);
+    if (failed(m))
+      return failure();
+    Value c = op.getDpsInits()[0];
+    FailureOr<linalg::GenericOp> found = soleReader(op, c, m->zeroInit.dead);
+    if (failed(found))
+      return rewriter.notifyMatchFailure(op, "int32 output read elsewhere");
+    linalg::GenericOp ep = *found;
+    auto tag = ep->getAttrOfType<DictionaryAttr>("qcc.qconv_epilogue");
+    auto mult = tag.getAs<DenseI32ArrayAttr>("multiplier"),
+         shift = tag.getAs<DenseI32ArrayAttr>("shift");
+    auto zp = tag.getAs<IntegerAttr>("output_zp"),
+         lo = tag.getAs<IntegerAttr>("clamp_min"),
+         hi = tag.getAs<IntegerAttr>("clamp_max");
+    auto table = tag.getAs<DenseI8ArrayAttr>("table");
+    bool withBias = static_cast<bool>(tag.get("bias"));
+    auto ct = cast<MemRefType>(c.getType());
+    int64_t filters = ct.getDimSize(1);
+    if (!mult || !shift || !zp || !lo || !hi ||
+        (int64_t)mult.size() != filters || (int64_t)shift.size() != filters ||
+        (table && table.size() != 256) ||
+        ep.getNumDpsInputs() != (withBias ? 5u : 4u))
+      return rewriter.notifyMatchFailure(op, "malformed qcc.qconv_epilogue");
+    Value out = ep.getDpsInits()[0];
+    auto outType = dyn_cast<MemRefType>(out.getType());
+    if (!outType || outType.getShape() != ct.getShape() ||
+        outType.getElementTypeBitWidth() != 8 || !innerContiguous(outType, 3))
+      return rewriter.notifyMatchFailure(op, "unsuitable epilogue output");
+    Value bias = withBias ? ep.getDpsInputs()[1] : Value();
+    if (bias) {
+      auto bt = dyn_cast<MemRefType>(bias.getType());
+      if (!bt || bt.getNumElements() != filters ||
+          !innerContiguous(bt, bt.getRank()))
+        return rewriter.notifyMatchFailure(op, "unsuitable bias");
+    }
+    // The buffers the call writes and reads besides the convolution's
+    // must exist where it runs.
+    DominanceInfo dom(op->getParentOp());
+    SmallVector<Operation *> hoist;
+    for (Value v : {out, bias}) {
+      while (v && !dom.properlyDominates(v, op)) {
+        Operation *def = v.getDefiningOp();
+        if (isa_and_nonnull<memref::AllocOp, memref::GetGlobalOp>(def) &&
+            def->getNumOperands() == 0) {
+          hoist.push_back(def);
+          break;
+        }
+        // Views (reshapes) of such buffers come along.
+        if (isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(
+                def)) {
+          hoist.push_back(def);
+          v = def->getOperand(0);
+          continue;
+        }
+        return rewriter.notifyMatchFailure(op, "epilogue buffers defined late");
+      }
+    }
+    for (Operation *def : llvm::reverse(hoist))
+      rewriter.moveOpBefore(def, op);
+
     Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
     auto cst = [&](int64_t v) -> Value {
       return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(),
                                                    v);
     };
-    auto flag = [&](StringRef name) {
-      auto a = info.getAs<BoolAttr>(name);
-      return a && a.getValue();
+    auto words = [&](StringRef stem, ArrayRef<int32_t> v) {
+      SmallVector<int8_t> bytes(v.size() * 4);
+      std::memcpy(bytes.data(), v.data(), bytes.size()); // little-endian
+      return bytesGlobal(rewriter, op, stem, 1, bytes.size(), bytes);
     };
-    StridedBuffer dx = describeStrided(rewriter, loc, x),
-                  dw = describeStrided(rewriter, loc, w),
-                  dc = describeStrided(rewriter, loc, c);
-    SmallVector<Value> args{cst(ct.getDimSize(1)),
-                            cst(xt.getDimSize(1)),
-                            cst(xt.getDimSize(2)),
-                            cst(xt.getDimSize(3)),
-                            cst(wt.getDimSize(2)),
-                            cst(wt.getDimSize(3)),
-                            cst(ct.getDimSize(2)),
-                            cst(ct.getDimSize(3)),
-                            cst(strides[0]),
-                            cst(strides[1]),
-                            cst(dilations[0]),
-                            cst(dilations[1]),
-                            dx.address,
-                            dx.strides[1],
-                            dx.strides[2],
-                            cst(!flag("x_unsigned")),
-                            cst(xZp.getInt()),
-                            dw.address,
-                            cst(!flag("w_unsigned")),
-                            cst(wZp.getInt()),
-                            dc.address};
-    qcc::replaceWithRuntimeCall(rewriter, op, kQConv, args, zeroInit->dead);
+    SmallVector<Value> args = convArgs(rewriter, op, m->info);
+    args.push_back(bias ? describeStrided(rewriter, loc, bias).address
+                        : cst(0));
+    args.push_back(words("__qcc_rq_multiplier", mult.asArrayRef()));
+    args.push_back(words("__qcc_rq_shift", shift.asArrayRef()));
+    args.push_back(cst(zp.getInt()));
+    args.push_back(cst(lo.getInt()));
+    args.push_back(cst(hi.getInt()));
+    args.push_back(table ? bytesGlobal(rewriter, op, "__qcc_rq_table", 1, 256,
+                                       table.asArrayRef())
+                         : cst(0));
+    args.push_back(describeStrided(rewriter, loc, out).address);
+    qcc::createRuntimeCall(rewriter, op, kQConvRq, args);
+    rewriter.eraseOp(ep);
+    if (m->zeroInit.dead)
+      rewriter.eraseOp(m->zeroInit.dead);
+    rewriter.eraseOp(op);
+    // The int32 buffer, now only deallocated.
+    if (auto alloc = c.getDefiningOp<memref::AllocOp>();
+        alloc && llvm::all_of(c.getUsers(), [](Operation *u) {
+          return isa<memref::DeallocOp>(u);
+        })) {
+      for (Operation *d : llvm::make_early_inc_range(c.getUsers()))
+        rewriter.eraseOp(d);
+      rewriter.eraseOp(alloc);
+    }
     return success();
   }
 };
@@ -677,8 +891,11 @@ struct ConvertLinalgToUKernelsPass
                  MatmulToSgemm<linalg::BatchMatmulOp>, QGemmToKernel,
                  QGemmGroupedToKernel, QGemmSparse24ToKernel, QConvToKernel>(
         &getContext());
-    // Ternary weights take their kernel before the int8 one matches.
-    patterns.add<QGemmTernaryToKernel>(&getContext(), /*benefit=*/2);
+    // Ternary weights take their kernel before the int8 one matches; a
+    // convolution with a requantizing epilogue takes the fused call before
+    // the plain one.
+    patterns.add<QGemmTernaryToKernel, QConvRequantToKernel>(&getContext(),
+                                                             /*benefit=*/2);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
       getOperation().emitError("qcc-convert-linalg-to-ukernels did not converge");
       signalPassFailure();

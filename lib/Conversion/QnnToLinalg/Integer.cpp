@@ -546,6 +546,131 @@ struct MatMulSparse24IntegerLowering
   }
 };
 
+/// The requantization (and table) after a convolution that the runtime can
+/// apply as qcc_rt_qconv_s8_rq's epilogue: the convolution's only user is a
+/// qnn.requantize with input zero point 0 to an 8-bit result, per filter
+/// (axis 1) or per tensor; a qnn.lut that is the requantize's only user, 8
+/// bits to 8 bits without a window, joins it. Anything else (an input zero
+/// point, wider results, several users of the int32 sums, a windowed or
+/// 16-bit table) keeps the separate generated loops.
+struct ConvEpilogue {
+  RequantizeOp rq;
+  LutOp lut; // null when the requantized bytes are the result
+};
+
+std::optional<ConvEpilogue> matchConvEpilogue(ConvIntegerOp conv) {
+  if (!conv->hasOneUse())
+    return std::nullopt;
+  auto rq = dyn_cast<RequantizeOp>(*conv->user_begin());
+  if (!rq || rq.getInputZp() != 0)
+    return std::nullopt;
+  auto rt = cast<RankedTensorType>(rq.getType());
+  if (!rt.getElementType().isInteger(8) || rt.getRank() != 4 ||
+      (rq.getMultiplier().size() > 1 && rq.getAxis() != 1))
+    return std::nullopt;
+  ConvEpilogue ep{rq, nullptr};
+  if (rq->hasOneUse())
+    if (auto lut = dyn_cast<LutOp>(*rq->user_begin())) {
+      auto table = dyn_cast<DenseElementsAttr>(lut.getTable());
+      auto lt = cast<RankedTensorType>(lut.getType());
+      if (!lut.getFirst() && table && lt.getElementType().isInteger(8) &&
+          table.getNumElements() == 256)
+        ep.lut = lut;
+    }
+  return ep;
+}
+
+/// The epilogue as one elementwise generic over the convolution's int32
+/// sums, the exact arithmetic of qnn.requantize (and qnn.lut) in its body,
+/// tagged `qcc.qconv_epilogue` with the per-filter multipliers and shifts,
+/// zero point, clamp bounds and the table indexed by the requantized byte,
+/// so that qcc-convert-linalg-to-ukernels can fold it into the
+/// convolution's call. Operands: the sums, the bias (if any), then the
+/// multipliers, shifts and rounding terms as i64 vectors.
+Value buildConvEpilogue(OpBuilder &b, Location loc, Value acc, Value bias,
+                        ConvEpilogue ep) {
+  RequantizeOp rq = ep.rq;
+  auto accType = cast<RankedTensorType>(acc.getType());
+  int64_t filters = accType.getDimSize(1);
+  ArrayRef<int32_t> m = rq.getMultiplier(), s = rq.getShift();
+  SmallVector<int32_t> mult, shift;
+  SmallVector<int64_t> mv, sv, rv;
+  for (int64_t f = 0; f < filters; ++f) {
+    size_t i = m.size() > 1 ? f : 0;
+    mult.push_back(m[i]);
+    shift.push_back(s[i]);
+    mv.push_back(m[i]);
+    sv.push_back(s[i]);
+    rv.push_back(roundingTerm(s[i]));
+  }
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  auto outType = RankedTensorType::get(accType.getShape(), i8);
+  bool rqUnsigned = hasUnsignedResults(rq);
+  SmallVector<Value> inputs{acc};
+  if (bias)
+    inputs.push_back(reshapeTo(b, loc, bias,
+                               RankedTensorType::get({1, filters, 1, 1}, i32)));
+  inputs.push_back(axisVector(b, loc, mv, 1, 4));
+  inputs.push_back(axisVector(b, loc, sv, 1, 4));
+  inputs.push_back(axisVector(b, loc, rv, 1, 4));
+  // The table as qnn.lut reads it (by the value less the type's minimum),
+  // widened to i32 for the generated loop (see LutLowering), and as the
+  // runtime reads it: by the requantized value's byte.
+  Value tableValue;
+  SmallVector<int8_t> byByte;
+  bool lutUnsigned = ep.lut && hasUnsignedResults(ep.lut);
+  if (ep.lut) {
+    auto table = cast<DenseElementsAttr>(ep.lut.getTable());
+    auto entries = llvm::to_vector(table.bitcast(i8).getValues<APInt>());
+    if (table.isSplat())
+      entries.assign(256, entries.front());
+    SmallVector<APInt> wide;
+    for (const APInt &v : entries)
+      wide.push_back(lutUnsigned ? v.zext(32) : v.sext(32));
+    tableValue = b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(RankedTensorType::get({256}, i32), wide));
+    byByte.resize(256);
+    for (int v = 0; v < 256; ++v) // byte v holds the value v - 128 (int8)
+      byByte[v] = (int8_t)entries[rqUnsigned ? v : (v ^ 0x80)].getZExtValue();
+  }
+  int64_t outZp = rq.getOutputZp(), lo = rq.getClampMin(),
+          hi = rq.getClampMax();
+  bool withBias = static_cast<bool>(bias);
+  Value result = buildElementwise(
+      b, loc, outType, inputs, [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value v = a[0];
+        unsigned k = 1;
+        if (withBias)
+          v = nb.create<arith::AddIOp>(l, v, a[k++]);
+        Value mult = a[k], shiftV = a[k + 1], rnd = a[k + 2];
+        v = widen(nb, l, v, /*isUnsigned=*/false);
+        v = nb.create<arith::MulIOp>(l, v, mult);
+        v = roundShift(nb, l, v, rnd, shiftV);
+        v = finish(nb, l, v, outZp, lo, hi, i8);
+        if (!tableValue)
+          return v;
+        Value idx = widen(nb, l, v, rqUnsigned);
+        if (!rqUnsigned)
+          idx = nb.create<arith::SubIOp>(l, idx, i64Const(nb, l, -128));
+        idx = nb.create<arith::IndexCastOp>(l, nb.getIndexType(), idx);
+        Value t = nb.create<tensor::ExtractOp>(l, tableValue, ValueRange{idx});
+        return nb.create<arith::TruncIOp>(l, i8, t).getResult();
+      });
+  SmallVector<NamedAttribute> tag{
+      b.getNamedAttr("multiplier", b.getDenseI32ArrayAttr(mult)),
+      b.getNamedAttr("shift", b.getDenseI32ArrayAttr(shift)),
+      b.getNamedAttr("output_zp", b.getI64IntegerAttr(outZp)),
+      b.getNamedAttr("clamp_min", b.getI64IntegerAttr(lo)),
+      b.getNamedAttr("clamp_max", b.getI64IntegerAttr(hi))};
+  if (withBias)
+    tag.push_back(b.getNamedAttr("bias", b.getUnitAttr()));
+  if (ep.lut)
+    tag.push_back(b.getNamedAttr("table", b.getDenseI8ArrayAttr(byByte)));
+  result.getDefiningOp()->setAttr("qcc.qconv_epilogue",
+                                  b.getDictionaryAttr(tag));
+  return result;
+}
+
 struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -584,6 +709,20 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
       result =
           buildQConv(rewriter, loc, input, xUnsigned, xZp, adaptor.getWeight(),
                      wUnsigned, wZps[0], ot, strides, dilations);
+      // The requantization (and table) that follows, as one tagged
+      // generic that the ukernel conversion folds into the call.
+      if (std::optional<ConvEpilogue> ep = matchConvEpilogue(op)) {
+        Value bytes = buildConvEpilogue(rewriter, loc, result,
+                                        adaptor.getBias(), *ep);
+        if (ep->lut) {
+          rewriter.replaceOp(ep->lut, bytes);
+          rewriter.eraseOp(ep->rq);
+        } else {
+          rewriter.replaceOp(ep->rq, bytes);
+        }
+        rewriter.eraseOp(op);
+        return success();
+      }
     } else if (batch == 1 && group == 1) {
       // Patches as rows [outSize, C * K...] (the ukernel's X) times the
       // filters [F, C * K...] (its W) into F x outSize.
