@@ -27,6 +27,12 @@ agreement, compile and eval seconds.
 
   python3 bench/llm_perplexity.py --lock /tmp/qcc-build.lock
   python3 bench/llm_perplexity.py --configs float,rtn-g32,gptq-g32 --max-text-tokens 1024
+  python3 bench/llm_perplexity.py --configs w8a8,q8-24-magnitude,q8-24-wanda,q8-24-sparsegpt
+
+2:4 configurations (`q8-24[-mlp]-METHOD`, `q4_0-24[-mlp]-METHOD`) prune
+every linear layer but the head (or, -mlp, the ffn_ layers only) with
+magnitude, Wanda or SparseGPT (the last two calibrated like GPTQ) and store
+them as dense Q8_0 / Q4_0 blocks holding the zeros.
 
 --lock takes the lock around each compile and each evaluation, not the
 whole run. --out keeps results as JSON; a rerun skips configurations it
@@ -70,7 +76,19 @@ CONFIGS = {
                      "W4A8 RTN g128, integer zero point"),
     "gptq-g128-int": (["--weights=gptq", "--group=128", "--wgrid=int"] + HEAD_Q8,
                       "W4A8 GPTQ g128, integer zero point"),
+    "q4_0": (["--weights=q4_0"] + HEAD_Q8, "Q4_0 (dense)"),
 }
+# 2:4 sparsity (docs/sparsity.md): every linear layer but the head, or the
+# MLP layers only, pruned by each method and stored as Q8_0 / Q4_0 blocks
+# with the zeros in them.
+for _fmt, _head in (("q8", []), ("q4_0", HEAD_Q8)):
+    _weights = "--weights=q8_0" if _fmt == "q8" else "--weights=q4_0"
+    for _layers, _sel, _what in (("", [], "all linear"),
+                                 ("-mlp", ["--sparse-layers=ffn_"], "MLP")):
+        for _m in ("magnitude", "wanda", "sparsegpt"):
+            CONFIGS[f"{_fmt}-24{_layers}-{_m}"] = (
+                [_weights, "--sparsity=force", f"--prune={_m}"] + _sel + _head,
+                f"{'Q8_0' if _fmt == 'q8' else 'Q4_0'} 2:4 {_m} ({_what} layers)")
 DEFAULT_CONFIGS = ["float", "gguf", "w8a8", "rtn-g32", "gptq-g32", "awq-g32", "hqq-g32",
                    "rtn-g128", "gptq-g128", "awq-g128", "hqq-g128", "q4k"]
 
@@ -132,6 +150,10 @@ def stored_format(config, name, cols, file_type):
         return "q8_0"
     if config == "q4k":
         return "q4_k" if cols % 256 == 0 else "q5_0"
+    if config.startswith("q8-"):
+        return "q8_0"
+    if config.startswith("q4_0"):
+        return "q4_0"
     if "g128" in config:
         return "q4_1_g128"  # rtn/gptq/awq/hqq at 4 bits, groups of 128
     return "q4_1"  # rtn/gptq/awq/hqq at 4 bits, groups of 32
@@ -189,7 +211,7 @@ def main():
         if name in results and os.path.exists(so):
             continue
         cmd = [tool("qcc"), model, f"--ctx={args.ctx}", f"--seq={args.ctx}", *flags, "-o", so]
-        if "gptq" in name or "awq" in name:
+        if any(m in name for m in ("gptq", "awq", "wanda", "sparsegpt")):
             cmd += [f"--calib={calib}", f"--calib-seq={args.ctx}",
                     f"--calib-samples={args.calib_samples}"]
         with locked(args.lock):

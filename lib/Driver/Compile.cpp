@@ -243,6 +243,8 @@ LogicalResult checkQuantOptions(const CompileOptions &o, Location loc) {
   if (!o.prune.empty() && o.sparsity == "disable")
     return emitError(loc) << "--prune=" << o.prune
                           << " needs --sparsity=enable or force";
+  if (!o.sparseLayers.empty() && o.sparsity != "force")
+    return emitError(loc) << "--sparse-layers needs --sparsity=force";
   if (o.sparsity != "disable" && !o.prune.empty() &&
       quant::pruneNeedsHessian(*quant::parsePruneMethod(o.prune)) &&
       o.calibPath.empty())
@@ -455,6 +457,7 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
               so.weightBits = options.weightBits;
               so.groupSize = options.weightGroup;
               so.printSummary = true;
+              so.layers = options.sparseLayers;
               pm.addPass(qnn::createSparsify24(so));
             },
             "2:4 sparsity")))
@@ -482,8 +485,8 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
 /// The weight plan of a GGUF model from --weights, --wbits, --group,
 /// --layer-quant and the older --gguf-weights, or an error when they
 /// contradict each other.
-FailureOr<gguf_import::WeightPlan> ggufWeightPlan(const CompileOptions &o,
-                                                  Location loc) {
+FailureOr<gguf_import::WeightPlan>
+ggufWeightPlan(const CompileOptions &o, Location loc, bool sparseCalibration) {
   using gguf_import::WeightKind;
   if (o.quant != "none") {
     // --quant=w8a8 quantizes the float graph; --weights keeps its ONNX
@@ -529,11 +532,57 @@ FailureOr<gguf_import::WeightPlan> ggufWeightPlan(const CompileOptions &o,
     return emitError(loc) << "--wgrid applies to --weights=rtn, gptq, awq or "
                              "hqq (a language model's 4-bit codes)";
   plan.setFloatOffset(o.weightGrid == "float");
-  if (!plan.needsCalibration() && !o.calibPath.empty() && o.calibOut.empty())
+  if (!plan.needsCalibration() && !sparseCalibration && !o.calibPath.empty() &&
+      o.calibOut.empty())
     return emitError(loc) << "--calib and --calib-in need --quant (or "
                              "--calib-out to write the statistics alone); "
-                             "a GGUF model's --weights=gptq or awq reads "
-                             "them too";
+                             "a GGUF model's --weights=gptq or awq and "
+                             "--prune=wanda or sparsegpt read them too";
+  return plan;
+}
+
+/// The 2:4 pruning of a GGUF model's block weights (--weights path, no
+/// --quant): --sparsity=force prunes the layers --sparse-layers selects
+/// (default: every linear weight but the LM head). `enable` prunes
+/// nothing: the block kernels run a pruned layer as dense blocks, so the
+/// cost model has no faster form to choose.
+FailureOr<gguf_import::SparsityPlan> ggufSparsityPlan(const CompileOptions &o,
+                                                      Location loc) {
+  gguf_import::SparsityPlan plan;
+  if (o.quant != "none")
+    return plan; // the float graph's int8 layers: qcc-sparsify-24
+  if (o.sparsity != "disable" && o.sparsity != "enable" &&
+      o.sparsity != "force")
+    return emitError(loc) << "unknown --sparsity='" << o.sparsity
+                          << "' (expected disable, enable or force)";
+  if (!o.prune.empty() && !quant::parsePruneMethod(o.prune))
+    return emitError(loc) << "unknown --prune='" << o.prune
+                          << "' (expected magnitude, wanda or sparsegpt)";
+  if (o.sparsity == "disable") {
+    if (!o.prune.empty())
+      return emitError(loc)
+             << "--prune=" << o.prune << " needs --sparsity=enable or force";
+    if (!o.sparseLayers.empty())
+      return emitError(loc) << "--sparse-layers needs --sparsity=force";
+    return plan;
+  }
+  if (o.sparsity == "enable") {
+    emitRemark(loc) << "--sparsity=enable: no layer of a GGUF model's block "
+                       "weights is pruned (qnn.block_linear has no 2:4 "
+                       "kernel, a pruned layer would run as dense blocks, "
+                       "no faster); --sparsity=force prunes them";
+    return plan;
+  }
+  plan.enabled = true;
+  plan.method =
+      *quant::parsePruneMethod(o.prune.empty() ? "magnitude" : o.prune);
+  if (!o.sparseLayers.empty())
+    if (auto e = plan.setLayers(o.sparseLayers))
+      return emitError(loc) << llvm::toString(std::move(e));
+  if (plan.needsCalibration() && o.calibPath.empty())
+    return emitError(loc) << "--prune=" << o.prune
+                          << " needs --calib=text.txt: it reads each "
+                             "layer's input Hessian on real text";
   return plan;
 }
 
@@ -620,13 +669,18 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
     importOptions.contextLength = options.contextLength;
     if (options.sequenceLength > 0)
       importOptions.sequenceLength = options.sequenceLength;
-    auto plan = ggufWeightPlan(options, loc);
+    auto sparsity = ggufSparsityPlan(options, loc);
+    if (failed(sparsity))
+      return failure();
+    auto plan = ggufWeightPlan(options, loc, sparsity->needsCalibration());
     if (failed(plan))
       return failure();
     importOptions.weights = *plan;
+    importOptions.sparsity = *sparsity;
     CompileOptions rest = options;
-    if (plan->needsCalibration()) {
-      auto stats = collectLanguageModelStatistics(context, options, *plan);
+    if (plan->needsCalibration() || sparsity->needsCalibration()) {
+      auto stats =
+          collectLanguageModelStatistics(context, options, *plan, *sparsity);
       if (failed(stats))
         return failure();
       importOptions.layerStats = *stats;
@@ -643,6 +697,34 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
       emitWarning(loc) << "--layer-quant: '" << rule
                        << "' matches no linear weight of the model";
     timer.done("import");
+    if (sparsity->enabled) {
+      // Every pruned layer must still be 2:4 after its block encoding.
+      PassManager pm(&context);
+      pm.addPass(qnn::createVerifySparse24());
+      if (failed(pm.run(*module)))
+        return failure();
+      int pruned = 0;
+      module->walk([&](qnn::BlockLinearOp op) {
+        pruned += op->hasAttr(qnn::kSparse24Attr);
+      });
+      if (pruned == 0)
+        return emitError(loc)
+               << "--sparsity=force: "
+               << (sparsity->pattern.empty()
+                       ? std::string("the model has no linear weight but "
+                                     "the LM head")
+                       : "--sparse-layers '" + sparsity->pattern +
+                             "' selects no linear weight")
+               << " to prune";
+      if (options.verbose)
+        llvm::errs() << "2:4 sparsity: " << pruned << " linear layers pruned ("
+                     << quant::pruneMethodName(sparsity->method) << ")\n";
+    }
+    if (options.quant == "none") { // the sparsity plan took these
+      rest.sparsity = "disable";
+      rest.prune.clear();
+      rest.sparseLayers.clear();
+    }
     return compileModule(context, std::move(module), rest);
   } else {
     OnnxImportOptions importOptions;
@@ -685,9 +767,11 @@ LogicalResult compileModule(MLIRContext &context, OwningOpRef<ModuleOp> module,
   if (options.emit == EmitKind::Qnn)
     return print(*module);
   if (options.quant == "none" &&
-      (options.sparsity != "disable" || !options.prune.empty()))
+      (options.sparsity != "disable" || !options.prune.empty() ||
+       !options.sparseLayers.empty()))
     return emitError(loc) << "--sparsity and --prune apply to the int8 layers "
-                             "of a quantized model: add --quant=w8a8";
+                             "of a quantized model (or a GGUF model's block "
+                             "weights): add --quant=w8a8";
   if (options.quant != "none") {
     if (failed(quantizeModule(*module, options, loc)))
       return failure();

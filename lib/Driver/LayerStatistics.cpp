@@ -155,6 +155,9 @@ LogicalResult LayerStatistics::attach() {
                   DenseF64ResourceElementsAttr::get(
                       type, "qcc_hessian",
                       HeapAsmResourceBlob::allocateAndCopyInferAlign<double>(h)));
+      op->setAttr(qnn::kHessianRowsAttr,
+                  IntegerAttr::get(IntegerType::get(ctx, 64),
+                                   entry->hessian->getNumSamples()));
       continue;
     }
     if (entry->rangesOnly) {

@@ -37,7 +37,8 @@ std::string weightName(const qnn::WeightLayer &layer) {
 FailureOr<std::shared_ptr<const LayerStatsMap>>
 qcc::collectLanguageModelStatistics(MLIRContext &context,
                                     const CompileOptions &options,
-                                    const gguf_import::WeightPlan &plan) {
+                                    const gguf_import::WeightPlan &plan,
+                                    const gguf_import::SparsityPlan &sparsity) {
   Location loc = FileLineColLoc::get(&context, options.inputPath, 0, 0);
   if (options.calibPath.empty()) {
     for (WeightKind k : {WeightKind::GPTQ, WeightKind::AWQ})
@@ -46,6 +47,10 @@ qcc::collectLanguageModelStatistics(MLIRContext &context,
                << "--weights=" << (k == WeightKind::GPTQ ? "gptq" : "awq")
                << " (or such a --layer-quant entry) needs --calib=text.txt: "
                   "it reads each layer's inputs on real text";
+    if (sparsity.needsCalibration())
+      return emitError(loc) << "--prune=wanda and sparsegpt need "
+                               "--calib=text.txt: they read each layer's "
+                               "input Hessian on real text";
   }
   if (options.calibSequence < 0)
     return emitError(loc) << "--calib-seq must be positive, got "
@@ -75,7 +80,9 @@ qcc::collectLanguageModelStatistics(MLIRContext &context,
 
   std::vector<std::unique_ptr<LayerStatistics>> stats;
   for (WeightKind k : {WeightKind::GPTQ, WeightKind::AWQ}) {
-    if (!plan.uses(k))
+    // 2:4 pruning by wanda / sparsegpt reads the same Hessians as gptq.
+    bool hessians = k == WeightKind::GPTQ && sparsity.needsCalibration();
+    if (!plan.uses(k) && !hessians)
       continue;
     qnn::WeightQuantOptions wq;
     wq.bits = 4;
@@ -120,6 +127,8 @@ qcc::collectLanguageModelStatistics(MLIRContext &context,
               qnn::kHessianAttr))
         if (auto data = h.tryGetAsArrayRef())
           entry.hessian.assign(data->begin(), data->end());
+      if (auto n = op->getAttrOfType<IntegerAttr>(qnn::kHessianRowsAttr))
+        entry.hessianRows = n.getInt();
       if (auto m = op->getAttrOfType<DenseElementsAttr>(qnn::kActMeanAbsAttr))
         entry.meanAbs.assign(m.getValues<float>().begin(),
                              m.getValues<float>().end());
@@ -130,8 +139,8 @@ qcc::collectLanguageModelStatistics(MLIRContext &context,
           entry.sampleRows = (int64_t)data->size() / layer.cols;
         }
       for (llvm::StringRef attr :
-           {qnn::kHessianAttr, qnn::kActMeanAbsAttr, qnn::kActSampleAttr,
-            qnn::kActChannelRangeAttr})
+           {qnn::kHessianAttr, qnn::kHessianRowsAttr, qnn::kActMeanAbsAttr,
+            qnn::kActSampleAttr, qnn::kActChannelRangeAttr})
         op->removeAttr(attr);
     }
   }

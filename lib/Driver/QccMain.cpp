@@ -148,6 +148,12 @@ int qccMain(int argc, char **argv) {
       cl::desc("2:4 pruning criterion: magnitude, wanda or sparsegpt (the "
                "last two need --calib)"),
       cl::init(""), cl::cat(qccCategory));
+  cl::opt<std::string> sparseLayers(
+      "sparse-layers",
+      cl::desc("With --sparsity=force: prune only the layers whose name "
+               "matches this regex (ONNX node names; GGUF tensor names, "
+               "default every linear weight but the LM head)"),
+      cl::init(""), cl::cat(qccCategory));
   cl::opt<EmitKind> emit(
       "emit", cl::desc("Stop after a stage and write its output"),
       cl::values(clEnumValN(EmitKind::Qnn, "qnn", "qnn dialect IR"),
@@ -275,6 +281,7 @@ int qccMain(int argc, char **argv) {
   options.residualBits = residualBits;
   options.sparsity = sparsity;
   options.prune = prune;
+  options.sparseLayers = sparseLayers;
   options.verbose = verbose;
   options.contextLength = ctx;
   if (seq.getNumOccurrences() && seq < 1) {

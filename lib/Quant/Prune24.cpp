@@ -24,6 +24,18 @@ std::optional<PruneMethod> qcc::quant::parsePruneMethod(const std::string &n) {
   return std::nullopt;
 }
 
+const char *qcc::quant::pruneMethodName(PruneMethod m) {
+  switch (m) {
+  case PruneMethod::Magnitude:
+    return "magnitude";
+  case PruneMethod::Wanda:
+    return "wanda";
+  case PruneMethod::SparseGPT:
+    return "sparsegpt";
+  }
+  return "?";
+}
+
 namespace {
 
 /// The positions of the 2 smallest scores of 4 (the ones to prune); on
@@ -50,8 +62,17 @@ void pruneByScore(std::vector<float> &w, int64_t rows, int64_t cols,
 }
 
 std::string sparseGPT(std::vector<float> &w, int64_t rows, int64_t cols,
-                      const std::vector<double> &hessian, double dampPercent) {
+                      const std::vector<double> &hessian, double dampPercent,
+                      int64_t hessianRows) {
   std::vector<double> h = hessian;
+  double shrink = hessianRows > 0 && hessianRows < cols
+                      ? 1.0 - (double)hessianRows / (double)cols
+                      : 0.0;
+  if (shrink > 0.0)
+    for (int64_t i = 0; i < cols; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        if (i != j)
+          h[i * cols + j] *= 1.0 - shrink;
   std::vector<double> wp(w.begin(), w.end());
   neutralizeDeadInputs(h, wp.data(), rows, cols);
   std::vector<double> u;
@@ -90,7 +111,7 @@ std::string sparseGPT(std::vector<float> &w, int64_t rows, int64_t cols,
 std::string qcc::quant::prune24(std::vector<float> &w, int64_t rows,
                                 int64_t cols, PruneMethod method,
                                 const std::vector<double> *hessian,
-                                double dampPercent) {
+                                double dampPercent, int64_t hessianRows) {
   if (cols % 4 != 0 || cols <= 0 || rows <= 0)
     return "2:4 pruning needs a multiple of 4 reduction elements, got " +
            std::to_string(cols);
@@ -114,7 +135,7 @@ std::string qcc::quant::prune24(std::vector<float> &w, int64_t rows,
     pruneByScore(w, rows, cols, norm);
     return "";
   }
-  return sparseGPT(w, rows, cols, *hessian, dampPercent);
+  return sparseGPT(w, rows, cols, *hessian, dampPercent, hessianRows);
 }
 
 int64_t qcc::quant::firstDense24Group(const float *w, int64_t rows,

@@ -74,6 +74,7 @@ struct CompileOptions {
   int64_t residualBits = 8;         // residual stream activations: 8 | 16
   std::string sparsity = "disable"; // disable | enable | force (2:4)
   std::string prune;                // magnitude | wanda | sparsegpt | ""
+  std::string sparseLayers;         // regex over layer names ("": all)
 };
 
 /// Runs the whole compile described by `options`; diagnostics go to the

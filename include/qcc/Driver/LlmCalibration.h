@@ -25,12 +25,13 @@ namespace qcc {
 /// Imports `options.inputPath` as a float sequence graph of --calib-seq
 /// tokens (default min(512, --ctx)), runs it on the text `options.calibPath`
 /// and returns, per linear weight name, the input statistics `plan`'s
-/// methods need (Hessians for gptq; mean |x| and a row sample for awq).
-/// Fails after an error.
+/// methods need (Hessians for gptq and for `sparsity`'s wanda/sparsegpt
+/// pruning; mean |x| and a row sample for awq). Fails after an error.
 mlir::FailureOr<std::shared_ptr<const gguf_import::LayerStatsMap>>
 collectLanguageModelStatistics(mlir::MLIRContext &context,
                                const CompileOptions &options,
-                               const gguf_import::WeightPlan &plan);
+                               const gguf_import::WeightPlan &plan,
+                               const gguf_import::SparsityPlan &sparsity);
 
 } // namespace qcc
 

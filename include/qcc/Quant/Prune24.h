@@ -35,6 +35,8 @@ enum class PruneMethod { Magnitude, Wanda, SparseGPT };
 
 /// "magnitude", "wanda", "sparsegpt".
 std::optional<PruneMethod> parsePruneMethod(const std::string &name);
+/// The method's name as parsePruneMethod spells it.
+const char *pruneMethodName(PruneMethod m);
 /// Whether the method reads the Hessian of the layer's input.
 inline bool pruneNeedsHessian(PruneMethod m) {
   return m != PruneMethod::Magnitude;
@@ -42,11 +44,15 @@ inline bool pruneNeedsHessian(PruneMethod m) {
 
 /// Prunes `w` (rows x cols, row-major, cols a multiple of 4) in place to
 /// 2:4. `hessian` (cols x cols, row-major, X^T X up to a factor) is needed
-/// by wanda and sparsegpt. Returns an empty string, or why it failed (then
-/// `w` is unchanged).
+/// by wanda and sparsegpt. `hessianRows`, when known (> 0), is the number
+/// of input rows the Hessian was accumulated from: with fewer rows than
+/// columns it has rank below `cols` and sparsegpt shrinks it toward its
+/// diagonal, H' = (1 - a) H + a diag(H) with a = 1 - rows / cols (a
+/// diagonal H makes SparseGPT's mask Wanda's and its update nothing).
+/// Returns an empty string, or why it failed (then `w` is unchanged).
 std::string prune24(std::vector<float> &w, int64_t rows, int64_t cols,
                     PruneMethod method, const std::vector<double> *hessian,
-                    double dampPercent = 0.01);
+                    double dampPercent = 0.01, int64_t hessianRows = 0);
 
 /// The first (row, group) of `w` with more than 2 nonzeros in its 4
 /// columns, or -1 (the flat index row * (cols / 4) + group).

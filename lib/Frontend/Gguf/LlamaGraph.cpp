@@ -36,6 +36,7 @@
 #include "LlamaGraph.h"
 
 #include "qcc/Dialect/Qnn/IR/Qnn.h"
+#include "qcc/Dialect/Qnn/Transforms/WeightQuantization.h"
 #include "qcc/Quant/BlockEncoders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -44,6 +45,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -92,6 +94,8 @@ private:
   llvm::SmallSet<int, 4> requantNoted;
   /// AWQ layers: the factors [1, in] their input is multiplied by.
   llvm::DenseMap<Value, Value> inputScales;
+  /// Linear-layer weights pruned to 2:4 (their block_linear is marked).
+  llvm::DenseSet<Value> pruned24;
   /// Configurations whose k-quant fallback was reported.
   llvm::SmallSet<int, 4> fallbackNoted;
 
@@ -323,8 +327,11 @@ Value LlamaBuilder::encodedWeight(const std::string &name,
   if (c.layerStats)
     if (auto it = c.layerStats->find(name); it != c.layerStats->end())
       stats = &it->second;
+  std::optional<quant::PruneMethod> prune;
+  if (c.sparsity.selects(name))
+    prune = c.sparsity.method;
   auto encoded = encodeLinearWeight(name, data->data(), shape[0], shape[1],
-                                    config, stats);
+                                    config, stats, prune);
   if (!encoded) {
     emitError(fileLoc) << llvm::toString(encoded.takeError());
     return nullptr;
@@ -345,6 +352,8 @@ Value LlamaBuilder::encodedWeight(const std::string &name,
       ArrayRef<char>(reinterpret_cast<const char *>(encoded->bytes.data()),
                      encoded->bytes.size()),
       nullptr);
+  if (encoded->pruned24)
+    pruned24.insert(v);
   if (!encoded->inputScales.empty()) {
     Location saved = loc;
     loc = NameLoc::get(b.getStringAttr(name + ".awq_input_scale"), fileLoc);
@@ -359,6 +368,16 @@ Value LlamaBuilder::linearWeight(const std::string &name,
   const WeightConfig &config = c.weights.lookup(name);
   const TensorRef *t = file.lookupTensor(name);
   bool block = modelfile::getDTypeInfo(t->type).isBlock;
+  if (c.sparsity.selects(name) &&
+      (config.kind == WeightKind::F32 || config.kind == WeightKind::Gguf)) {
+    emitError(fileLoc) << name
+                       << ": 2:4 pruning re-encodes the layer's weights in "
+                          "a block format that stores 0 exactly (q8_0, q4_0, "
+                          "q5_0 or rtn --wbits=8), but the layer is "
+                       << config.str()
+                       << "; choose one with --weights or --layer-quant";
+    return nullptr;
+  }
   if (config.kind == WeightKind::F32 ||
       (config.kind == WeightKind::Gguf && !block))
     return weight(name, shape);
@@ -374,7 +393,10 @@ Value LlamaBuilder::linear(Value x, Value w, Value bias) {
     // x [T, in] -> [T, out] on the block bytes.
     int64_t rows = typeOf(x).getShape()[0];
     int64_t out = typeOf(w).getShape()[0];
-    Value y = b.create<BlockLinearOp>(loc, f32({rows, out}), it->second, x, w);
+    auto op = b.create<BlockLinearOp>(loc, f32({rows, out}), it->second, x, w);
+    if (pruned24.contains(w))
+      op->setAttr(qnn::kSparse24Attr, b.getUnitAttr());
+    Value y = op;
     return bias ? add(y, bias) : y;
   }
   auto ws = typeOf(w).getShape();
@@ -701,6 +723,7 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
 
   c.weights = options.weights;
   c.layerStats = options.layerStats;
+  c.sparsity = options.sparsity;
 
   constexpr int64_t kDefaultContext = 512;
   c.context = options.contextLength;

@@ -24,6 +24,8 @@ struct LlamaConfig {
   /// the gptq/awq ones.
   WeightPlan weights;
   std::shared_ptr<const LayerStatsMap> layerStats;
+  /// Which linear weights are pruned to 2:4, and how.
+  SparsityPlan sparsity;
 };
 
 /// Reads and checks the `llama.*` hyperparameters and the tensor shapes that

@@ -221,11 +221,68 @@ std::vector<std::string> WeightPlan::unusedRules() const {
   return out;
 }
 
+llvm::Error SparsityPlan::setLayers(llvm::StringRef p) {
+  auto r = std::make_shared<llvm::Regex>(p);
+  std::string why;
+  if (p.empty() || !r->isValid(why))
+    return fail(llvm::formatv("--sparse-layers: invalid regex '{0}'{1}{2}", p,
+                              why.empty() ? "" : ": ", why));
+  pattern = p.str();
+  regex = std::move(r);
+  return llvm::Error::success();
+}
+
+bool SparsityPlan::selects(llvm::StringRef name) const {
+  if (!enabled)
+    return false;
+  if (regex)
+    return regex->match(name);
+  return name != "token_embd.weight" && name != "output.weight";
+}
+
+bool gguf_import::zeroPreserving24(const WeightConfig &config) {
+  switch (config.kind) {
+  case WeightKind::Q4_0:
+  case WeightKind::Q5_0:
+  case WeightKind::Q8_0:
+    return true;
+  case WeightKind::RTN:
+    return config.bits == 8; // Q8_0
+  default:
+    return false;
+  }
+}
+
 llvm::Expected<EncodedWeight> gguf_import::encodeLinearWeight(
     llvm::StringRef name, const float *w, int64_t rows, int64_t cols,
-    const WeightConfig &config, const LayerInputStats *stats) {
+    const WeightConfig &config, const LayerInputStats *stats,
+    std::optional<quant::PruneMethod> prune) {
   EncodedWeight out;
   int64_t n = rows * cols;
+  std::vector<float> pruned;
+  if (prune) {
+    if (!zeroPreserving24(config))
+      return fail(llvm::formatv(
+          "{0}: 2:4 pruning needs a block format that stores 0 exactly (q8_0, "
+          "q4_0, q5_0 or rtn --wbits=8), but the layer is {1}; choose one "
+          "with --weights or --layer-quant",
+          name, config.str()));
+    const std::vector<double> *hessian = nullptr;
+    if (quant::pruneNeedsHessian(*prune)) {
+      if (!stats || stats->cols != cols || stats->hessian.empty())
+        return fail(llvm::formatv("{0}: 2:4 pruning has no calibration "
+                                  "Hessian for this layer",
+                                  name));
+      hessian = &stats->hessian;
+    }
+    pruned.assign(w, w + n);
+    std::string error = quant::prune24(pruned, rows, cols, *prune, hessian,
+                                       0.01, stats ? stats->hessianRows : 0);
+    if (!error.empty())
+      return fail(llvm::formatv("{0}: 2:4 pruning failed: {1}", name, error));
+    w = pruned.data();
+    out.pruned24 = true;
+  }
   auto needRow = [&](int64_t block) -> llvm::Error {
     if (cols % block == 0)
       return llvm::Error::success();

@@ -117,6 +117,29 @@ TEST(Prune24, SparseGPTReconstructsBest) {
   EXPECT_LT(es, ew);
 }
 
+// A Hessian from fewer rows than columns (a squeeze-excitation layer's one
+// pooled row per image) is rank deficient: the full OBS update fits the
+// few calibration rows and does worse on new rows of the same
+// distribution; shrinking H toward its diagonal (hessianRows) does better.
+// With rows >= cols hessianRows changes nothing.
+TEST(Prune24, SparseGPTShrinksRankDeficientHessian) {
+  Layer train = makeLayer(16, 64, 8, 5);
+  Layer held = makeLayer(16, 64, 512, 5);
+  held.w = train.w;
+  std::vector<float> full = train.w, shrunk = train.w;
+  ASSERT_EQ(prune24(full, 16, 64, PruneMethod::SparseGPT, &train.h), "");
+  ASSERT_EQ(prune24(shrunk, 16, 64, PruneMethod::SparseGPT, &train.h, 0.01, 8),
+            "");
+  EXPECT_EQ(firstDense24Group(shrunk.data(), 16, 64), -1);
+  EXPECT_LT(outputError(held, shrunk), outputError(held, full));
+
+  Layer l = makeLayer(16, 64, 256, 3);
+  std::vector<float> a = l.w, b = l.w;
+  ASSERT_EQ(prune24(a, 16, 64, PruneMethod::SparseGPT, &l.h), "");
+  ASSERT_EQ(prune24(b, 16, 64, PruneMethod::SparseGPT, &l.h, 0.01, 256), "");
+  EXPECT_EQ(a, b);
+}
+
 TEST(Prune24, Errors) {
   Layer l = makeLayer(2, 8, 16, 4);
   std::vector<float> p = l.w;

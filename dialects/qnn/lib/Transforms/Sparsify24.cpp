@@ -19,6 +19,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Regex.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace qcc::qnn {
@@ -138,7 +139,17 @@ struct Sparsify24Pass : qcc::qnn::impl::Sparsify24Base<Sparsify24Pass> {
     wq.bits = weightBits;
     wq.groupSize = groupSize;
     bool force = mode == "force";
-    int eligible = 0, pruned = 0;
+    std::optional<llvm::Regex> select;
+    if (!layers.empty()) {
+      select.emplace(layers.getValue());
+      std::string why;
+      if (!select->isValid(why)) {
+        module.emitError("qcc-sparsify-24: invalid layers regex '")
+            << layers.getValue() << "': " << why;
+        return signalPassFailure();
+      }
+    }
+    int eligible = 0, pruned = 0, selected = 0;
     int64_t weights = 0, zeros = 0;
     std::string firstReason;
     for (const WeightLayer &l : weightLayers(main)) {
@@ -149,6 +160,9 @@ struct Sparsify24Pass : qcc::qnn::impl::Sparsify24Base<Sparsify24Pass> {
         continue;
       }
       ++eligible;
+      if (select && !select->match(layerName(l.op)))
+        continue;
+      ++selected;
       if (!force &&
           (!fastKernel || !sparse24Profitable(productRows(l), l.rows, l.cols)))
         continue;
@@ -170,8 +184,14 @@ struct Sparsify24Pass : qcc::qnn::impl::Sparsify24Base<Sparsify24Pass> {
         }
         hessian.assign(h->begin(), h->end());
       }
+      int64_t hessianRows = 0;
+      if (auto n = l.op->getAttrOfType<IntegerAttr>(kHessianRowsAttr))
+        hessianRows = n.getInt();
+      // Few rows (a squeeze-excitation layer's one pooled row per image)
+      // shrink sparsegpt's Hessian toward its diagonal (Prune24.h).
       std::string error = qcc::quant::prune24(
-          w, l.rows, l.cols, *pm, hessian.empty() ? nullptr : &hessian);
+          w, l.rows, l.cols, *pm, hessian.empty() ? nullptr : &hessian, 0.01,
+          hessianRows);
       if (!error.empty()) {
         l.op->emitError("2:4 pruning of layer '")
             << layerName(l.op) << "' failed: " << error;
@@ -185,6 +205,7 @@ struct Sparsify24Pass : qcc::qnn::impl::Sparsify24Base<Sparsify24Pass> {
       l.op->setOperand(1, c);
       l.op->setAttr(kSparse24Attr, b.getUnitAttr());
       l.op->removeAttr(kHessianAttr);
+      l.op->removeAttr(kHessianRowsAttr);
       ++pruned;
       weights += (int64_t)out.size();
       for (float v : out)
@@ -198,6 +219,12 @@ struct Sparsify24Pass : qcc::qnn::impl::Sparsify24Base<Sparsify24Pass> {
           << (firstReason.empty() ? std::string("; it has no conv or matmul "
                                                 "with constant weights")
                                   : "; e.g. " + firstReason);
+      return signalPassFailure();
+    }
+    if (force && select && selected == 0) {
+      module.emitError("--sparsity=force: the layers regex '")
+          << layers.getValue() << "' matches none of the " << eligible
+          << " eligible layers";
       return signalPassFailure();
     }
     if (printSummary) {

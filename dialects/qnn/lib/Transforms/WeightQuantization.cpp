@@ -493,8 +493,8 @@ static bool smoothLayer(
 //===----------------------------------------------------------------------===//
 
 static void dropLayerData(Operation *op) {
-  for (StringRef a : {kHessianAttr, kActMeanAbsAttr, kActSampleAttr,
-                      kActChannelRangeAttr})
+  for (StringRef a : {kHessianAttr, kHessianRowsAttr, kActMeanAbsAttr,
+                      kActSampleAttr, kActChannelRangeAttr})
     op->removeAttr(a);
 }
 

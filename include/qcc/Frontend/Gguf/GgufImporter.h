@@ -34,6 +34,9 @@ struct GgufImportOptions {
   gguf_import::WeightPlan weights;
   /// Calibration statistics by weight name, for gptq and awq entries.
   std::shared_ptr<const gguf_import::LayerStatsMap> layerStats;
+  /// 2:4 pruning of the linear weights (off by default): the pruned
+  /// layers' block_linear ops are marked `qcc.sparse24`.
+  gguf_import::SparsityPlan sparsity;
 };
 
 /// Imports the GGUF model at `path` as its decoder running T =

@@ -29,6 +29,7 @@
 #define QCC_FRONTEND_GGUF_WEIGHTCONFIG_H
 
 #include "qcc/ModelFile/TensorData.h"
+#include "qcc/Quant/Prune24.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -36,6 +37,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -136,11 +138,40 @@ private:
   std::vector<Rule> rules;
 };
 
+/// 2:4 pruning of a GGUF model's linear weights (`--sparsity=force
+/// --prune=METHOD [--sparse-layers=REGEX]`): the selected layers' float
+/// (dequantized) weights are pruned to 2:4 before their block encoding,
+/// which must keep a zero exactly zero (zeroPreserving24).
+struct SparsityPlan {
+  bool enabled = false;
+  quant::PruneMethod method = quant::PruneMethod::Magnitude;
+  /// Layers pruned: names matching this regex (anywhere in the name); none
+  /// given: every linear weight but the LM head.
+  std::string pattern;
+  std::shared_ptr<llvm::Regex> regex;
+
+  /// Sets `pattern` and `regex`; an invalid regex is an error naming it.
+  llvm::Error setLayers(llvm::StringRef pattern);
+  /// Whether tensor `name` is pruned (false when not enabled).
+  bool selects(llvm::StringRef name) const;
+  /// Whether a selected layer's prune method reads the input Hessian.
+  bool needsCalibration() const {
+    return enabled && quant::pruneNeedsHessian(method);
+  }
+};
+
+/// Whether `config`'s block encoding stores a weight of exactly 0 as 0
+/// (a symmetric code at its zero point: q4_0, q5_0, q8_0, rtn --wbits=8),
+/// so a 2:4-pruned row stays 2:4; the other formats add a minimum or an
+/// offset (q4_1, q5_1, k-quants, the 4-bit methods' Q4_1 blocks).
+bool zeroPreserving24(const WeightConfig &config);
+
 /// Calibration statistics of one linear layer's input x [n, cols] (from a
 /// --calib=text.txt run on the float sequence graph).
 struct LayerInputStats {
   int64_t cols = 0;
   std::vector<double> hessian; // GPTQ: 2 X^T X / n, cols x cols
+  int64_t hessianRows = 0;     // n
   std::vector<float> meanAbs;  // AWQ: mean |x| per column
   std::vector<float> sample;   // AWQ: rows of x, sampleRows x cols
   int64_t sampleRows = 0;
@@ -160,17 +191,21 @@ struct EncodedWeight {
   /// The k-quant formats fall back on llama.cpp's choice for rows that are
   /// not a multiple of 256 (q4k: q5_0, q5k: q5_1, q6k: q8_0).
   bool fellBack = false;
+  /// The float weights were pruned to 2:4 before encoding.
+  bool pruned24 = false;
 };
 
 /// Encodes the float weight w [rows, cols] of tensor `name` as `config`
 /// says (not f32 or gguf). `stats` is required for gptq and awq. Errors
 /// name the tensor: a row length the format cannot split, missing
-/// statistics, a quantizer failure.
-llvm::Expected<EncodedWeight> encodeLinearWeight(llvm::StringRef name,
-                                                 const float *w, int64_t rows,
-                                                 int64_t cols,
-                                                 const WeightConfig &config,
-                                                 const LayerInputStats *stats);
+/// statistics, a quantizer failure. With `prune`, the weight is first
+/// pruned to 2:4 by that method (wanda and sparsegpt read `stats`'s
+/// Hessian); `config` must then be zeroPreserving24.
+llvm::Expected<EncodedWeight>
+encodeLinearWeight(llvm::StringRef name, const float *w, int64_t rows,
+                   int64_t cols, const WeightConfig &config,
+                   const LayerInputStats *stats,
+                   std::optional<quant::PruneMethod> prune = std::nullopt);
 
 } // namespace qcc::gguf_import
 

@@ -216,10 +216,17 @@ def Sparsify24 : Pass<"qcc-sparsify-24", "mlir::ModuleOp"> {
       a target without a faster 2:4 kernel prunes nothing;
     - `force`: every eligible layer; a model without one is an error.
 
+    `layers` (a regex, default empty: all) restricts pruning to the eligible
+    layers whose name (the ONNX node name) matches it; in `force` mode a
+    regex that selects no eligible layer is an error.
+
     `method`: `magnitude` (largest |w|), `wanda` (largest |w| * ||x_j||)
     or `sparsegpt` (OBS column sweep with error compensation); the last two
     read `qcc.hessian` (X^T X of the layer's input, from calibration) and
-    fail without it. The Hessians are consumed.
+    fail without it. With `qcc.hessian_rows` (the rows it was accumulated
+    from) below the layer's reduction length, sparsegpt shrinks the Hessian
+    toward its diagonal by 1 - rows / K (lib/Quant/Prune24.h). The Hessians
+    are consumed.
 
     ```mlir
     %y = qnn.matmul %x, %w : (tensor<8x64xf32>, tensor<64x32xf32>) -> tensor<8x32xf32>
@@ -240,6 +247,8 @@ def Sparsify24 : Pass<"qcc-sparsify-24", "mlir::ModuleOp"> {
            "as qcc-quantize's group-size">,
     Option<"printSummary", "print-summary", "bool", "false",
            "print how many layers were pruned and their weight sparsity">,
+    Option<"layers", "layers", "std::string", "\"\"",
+           "prune only layers whose name matches this regex (empty: all)">,
   ];
 }
 

@@ -28,6 +28,8 @@ namespace qcc::qnn {
 ///   qcc.act_channel_range  array<f64: lo0, hi0, lo1, hi1, ...> per input
 ///                     channel, which AWQ needs to rescale the input's range
 constexpr llvm::StringLiteral kHessianAttr = "qcc.hessian";
+/// The number of input rows kHessianAttr was accumulated from (i64).
+constexpr llvm::StringLiteral kHessianRowsAttr = "qcc.hessian_rows";
 constexpr llvm::StringLiteral kActMeanAbsAttr = "qcc.act_mean_abs";
 constexpr llvm::StringLiteral kActSampleAttr = "qcc.act_sample";
 constexpr llvm::StringLiteral kActChannelRangeAttr = "qcc.act_channel_range";
