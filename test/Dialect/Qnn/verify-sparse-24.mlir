@@ -80,3 +80,13 @@ func.func @block_q4_1(%x: tensor<1x32xf32>) -> tensor<1x1xf32> {
   %y = qnn.block_linear q4_1, %x, %w {qcc.sparse24} : (tensor<1x32xf32>, tensor<1x20xi8>) -> tensor<1x1xf32>
   return %y : tensor<1x1xf32>
 }
+
+// -----
+
+// The check reads GGUF's row-major blocks, not the x86 kernel's layout.
+func.func @block_interleaved(%x: tensor<1x32xf32>) -> tensor<1x8xf32> {
+  %w = arith.constant dense<0> : tensor<8x34xi8> loc("blk.0.attn_q.weight")
+  // expected-error @below {{qcc-verify-sparse-24: layer 'blk.0.attn_q.weight' is marked 2:4 but its blocks are stored with rows interleaved by 8 (qcc-interleave-block-weights); verify before that pass}}
+  %y = qnn.block_linear q8_0, %x, %w {qcc.sparse24, row_interleave = 8 : i64} : (tensor<1x32xf32>, tensor<8x34xi8>) -> tensor<1x8xf32>
+  return %y : tensor<1x8xf32>
+}

@@ -140,6 +140,11 @@ LogicalResult checkBlock(BlockLinearOp op) {
            << stringifyBlockFormat(format)
            << " cannot store an exact zero (2:4 needs q8_0, q4_0 or q5_0)";
   }
+  if (op.getRowInterleave() != 1)
+    return op.emitError("qcc-verify-sparse-24: layer '")
+           << name << "' is marked 2:4 but its blocks are stored with rows "
+           << "interleaved by " << op.getRowInterleave()
+           << " (qcc-interleave-block-weights); verify before that pass";
   std::optional<ArrayRef<char>> bytes = constantBytes(op.getWeight());
   if (!bytes)
     return op.emitError("qcc-verify-sparse-24: layer '")
