@@ -49,28 +49,34 @@ bool hasRowInterleave8(int format) {
          format == static_cast<int>(BlockFormat::Q8_0);
 }
 
-std::vector<uint8_t> interleaveRows8(int format, int64_t n, int64_t k,
-                                     const uint8_t *w) {
+namespace {
+
+/// The n x (k / 32 blocks) bytes at w moved into the interleaved layout
+/// (toInterleaved) or back out of it.
+std::vector<uint8_t> permuteRows8(int format, int64_t n, int64_t k,
+                                  const uint8_t *w, bool toInterleaved) {
   assert(hasRowInterleave8(format) && n % 8 == 0);
   BlockShape shape = getBlockShape(format);
   std::vector<uint8_t> out(n * (k / shape.blockSize) * shape.blockBytes);
   forEachPiece(format, n, k, [&](int64_t rowMajor, int64_t inter, int len) {
+    int64_t from = toInterleaved ? rowMajor : inter;
+    int64_t to = toInterleaved ? inter : rowMajor;
     for (int i = 0; i < len; ++i)
-      out[inter + i] = w[rowMajor + i];
+      out[to + i] = w[from + i];
   });
   return out;
 }
 
+} // namespace
+
+std::vector<uint8_t> interleaveRows8(int format, int64_t n, int64_t k,
+                                     const uint8_t *w) {
+  return permuteRows8(format, n, k, w, /*toInterleaved=*/true);
+}
+
 std::vector<uint8_t> deinterleaveRows8(int format, int64_t n, int64_t k,
                                        const uint8_t *w) {
-  assert(hasRowInterleave8(format) && n % 8 == 0);
-  BlockShape shape = getBlockShape(format);
-  std::vector<uint8_t> out(n * (k / shape.blockSize) * shape.blockBytes);
-  forEachPiece(format, n, k, [&](int64_t rowMajor, int64_t inter, int len) {
-    for (int i = 0; i < len; ++i)
-      out[rowMajor + i] = w[inter + i];
-  });
-  return out;
+  return permuteRows8(format, n, k, w, /*toInterleaved=*/false);
 }
 
 } // namespace qcc::reference
