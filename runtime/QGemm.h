@@ -72,6 +72,33 @@ void qcc_rt_qconv_s8_rq(int64_t F, int64_t C, int64_t IH, int64_t IW,
                         int64_t outZp, int64_t lo, int64_t hi,
                         const uint8_t *table, uint8_t *out);
 
+/* Depthwise convolution of one NCHW image (QDWConv.c): one filter per
+ * channel, F = C,
+ *
+ *   out[c][oy][ox] = sum_{ky, kx} (X[c][oy*sy + ky*dy][ox*sx + kx*dx] - xZp)
+ *                                 * (Wt[c][ky][kx] - wZp)
+ *
+ * with the operands, layouts, signedness and exactness of qcc_rt_qconv_s8
+ * (Wt is [C][1][KH][KW]); wZp within [-255, 255] takes the fast paths. */
+void qcc_rt_qdwconv_s8(int64_t F, int64_t C, int64_t IH, int64_t IW,
+                       int64_t KH, int64_t KW, int64_t OH, int64_t OW,
+                       int64_t sy, int64_t sx, int64_t dy, int64_t dx,
+                       const void *X, int64_t csX, int64_t rsX,
+                       int64_t xSigned, int64_t xZp, const void *Wt,
+                       int64_t wSigned, int64_t wZp, int32_t *out);
+
+/* qcc_rt_qdwconv_s8 with the epilogue of qcc_rt_qconv_s8_rq (the same
+ * operands and rule, per channel). */
+void qcc_rt_qdwconv_s8_rq(int64_t F, int64_t C, int64_t IH, int64_t IW,
+                          int64_t KH, int64_t KW, int64_t OH, int64_t OW,
+                          int64_t sy, int64_t sx, int64_t dy, int64_t dx,
+                          const void *X, int64_t csX, int64_t rsX,
+                          int64_t xSigned, int64_t xZp, const void *Wt,
+                          int64_t wSigned, int64_t wZp, const int32_t *bias,
+                          const int32_t *mult, const int32_t *shift,
+                          int64_t outZp, int64_t lo, int64_t hi,
+                          const uint8_t *table, uint8_t *out);
+
 /* Sub-channel (grouped) product with packed sub-byte weights:
  *
  *   C[i][j] = sum_g wScale[j][g] *

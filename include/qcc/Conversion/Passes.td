@@ -49,10 +49,12 @@ def ConvertLinalgToUKernels : Pass<"qcc-convert-linalg-to-ukernels", "mlir::Modu
     the ternary / 2:4 kernels), `qcc.qgemm_grouped` ones
     `qcc_rt_qgemm_grouped`, and `qcc.qconv` 2-D convolutions (batch 1, one
     group) `qcc_rt_qconv_s8`, which packs the patch operand straight from
-    the padded NCHW input. Each needs an output known to be zero before it.
+    the padded NCHW input, and depthwise ones (tagged `depthwise` too)
+    `qcc_rt_qdwconv_s8`. Each needs an output known to be zero before it.
     A `qcc.qconv` whose int32 values are read only by the
     `qcc.qconv_epilogue` generic after it (requantize and byte table) becomes
-    one `qcc_rt_qconv_s8_rq` call with that generic, writing the bytes.
+    one `qcc_rt_qconv_s8_rq` (`qcc_rt_qdwconv_s8_rq`) call with that
+    generic, writing the bytes.
 
     ```mlir
     linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>)

@@ -582,6 +582,7 @@ struct QGemmSparse24ToKernel : OpRewritePattern<linalg::GenericOp> {
 };
 
 constexpr const char *kQConv = "qcc_rt_qconv_s8";
+constexpr const char *kQDWConv = "qcc_rt_qdwconv_s8";
 
 /// Whether the last `dims` dimensions of a static buffer are contiguous
 /// (row-major, unit inner stride).
@@ -604,8 +605,9 @@ bool innerContiguous(MemRefType type, unsigned dims) {
 /// A generic the qnn lowering tags `qcc.qconv` (the 2-D convolution, batch
 /// 1, one group, one weight zero point; out[0, f, oy, ox] = sum over c, ky,
 /// kx of (X[0, c, oy*sy + ky*dy, ox*sx + kx*dx] - xZp) * (W[f, c, ky, kx] -
-/// wZp)) on buffers the runtime takes, with its tag and the zero-filling of
-/// its output; failure (with the reason) otherwise.
+/// wZp); with `depthwise`, W is [C, 1, KH, KW] and c = f) on buffers the
+/// runtime takes, with its tag and the zero-filling of its output; failure
+/// (with the reason) otherwise.
 struct QConvMatch {
   DictionaryAttr info;
   qcc::ZeroInit zeroInit;
@@ -683,7 +685,8 @@ SmallVector<Value> convArgs(PatternRewriter &rewriter, linalg::GenericOp op,
 }
 
 /// A qcc.qconv convolution becomes a call of qcc_rt_qconv_s8, which packs
-/// the GEMM's patch operand straight from the input (runtime/QConv.c).
+/// the GEMM's patch operand straight from the input (runtime/QConv.c), or
+/// for a depthwise one of qcc_rt_qdwconv_s8 (runtime/QDWConv.c).
 struct QConvToKernel : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::GenericOp op,
@@ -695,12 +698,15 @@ struct QConvToKernel : OpRewritePattern<linalg::GenericOp> {
         describeStrided(rewriter, op.getLoc(), op.getDpsInits()[0]);
     SmallVector<Value> args = convArgs(rewriter, op, m->info);
     args.push_back(dc.address);
-    qcc::replaceWithRuntimeCall(rewriter, op, kQConv, args, m->zeroInit.dead);
+    qcc::replaceWithRuntimeCall(rewriter, op,
+                                m->info.get("depthwise") ? kQDWConv : kQConv,
+                                args, m->zeroInit.dead);
     return success();
   }
 };
 
 constexpr const char *kQConvRq = "qcc_rt_qconv_s8_rq";
+constexpr const char *kQDWConvRq = "qcc_rt_qdwconv_s8_rq";
 
 /// The qcc.qconv_epilogue generic that is the only reader of the values the
 /// convolution `op` writes to `c`. Bufferization reuses such buffers, so
@@ -771,11 +777,11 @@ FailureOr<linalg::GenericOp> soleReader(linalg::GenericOp op, Value c,
 /// A qcc.qconv convolution whose int32 output only feeds the requantizing
 /// generic the qnn lowering tags `qcc.qconv_epilogue` (besides its zero fill
 /// and deallocation) becomes, together with that generic, one call of
-/// qcc_rt_qconv_s8_rq writing the bytes: the int32 buffer goes away. The
-/// call takes the convolution's place; the epilogue's output and bias
-/// buffers must be available there (defined before it, or allocations and
-/// globals without operands, which are moved up). Otherwise QConvToKernel
-/// calls the plain kernel and the epilogue stays a loop nest.
+/// qcc_rt_qconv_s8_rq (qcc_rt_qdwconv_s8_rq) writing the bytes: the int32
+/// buffer goes away. The call takes the convolution's place; the epilogue's
+/// output and bias buffers must be available there (defined before it, or
+/// allocations and globals without operands, which are moved up). Otherwise
+/// QConvToKernel calls the plain kernel and the epilogue stays a loop nest.
 struct QConvRequantToKernel : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::GenericOp op,
@@ -865,7 +871,9 @@ struct QConvRequantToKernel : OpRewritePattern<linalg::GenericOp> {
                                        table.asArrayRef())
                          : cst(0));
     args.push_back(describeStrided(rewriter, loc, out).address);
-    qcc::createRuntimeCall(rewriter, op, kQConvRq, args);
+    qcc::createRuntimeCall(rewriter, op,
+                           m->info.get("depthwise") ? kQDWConvRq : kQConvRq,
+                           args);
     rewriter.eraseOp(ep);
     if (m->zeroInit.dead)
       rewriter.eraseOp(m->zeroInit.dead);

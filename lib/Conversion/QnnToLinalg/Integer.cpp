@@ -366,27 +366,34 @@ Value buildQGemm(OpBuilder &b, Location loc, Value x, bool xUnsigned,
 /// zero point) by [F, C, KH, KW] filters with one zero point, as one
 /// linalg.generic over (f, oy, ox, c, ky, kx) into an i32 [1, F, OH, OW]
 /// tensor, tagged `qcc.qconv` (zero points, signedness, strides,
-/// dilations) for the ukernel conversion's qcc_rt_qconv_s8 call.
+/// dilations) for the ukernel conversion's qcc_rt_qconv_s8 call. A
+/// depthwise convolution (`depthwise`: [C, 1, KH, KW] filters, one per
+/// channel) is the generic over (c, oy, ox, ky, kx), tagged alike plus
+/// `depthwise`, for qcc_rt_qdwconv_s8.
 Value buildQConv(OpBuilder &b, Location loc, Value input, bool xUnsigned,
                  int64_t xZp, Value weight, bool wUnsigned, int64_t wZp,
                  RankedTensorType ot, ArrayRef<int64_t> strides,
-                 ArrayRef<int64_t> dilations) {
+                 ArrayRef<int64_t> dilations, bool depthwise) {
   MLIRContext *ctx = b.getContext();
   Type i32 = b.getI32Type();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   AffineExpr zero = getAffineConstantExpr(0, ctx);
+  // The reduction dims: (c, ky, kx), or (ky, kx) with c = f.
+  unsigned loops = depthwise ? 5 : 6, ky = loops - 2, kx = loops - 1;
+  AffineExpr c = depthwise ? d(0) : d(3);
   SmallVector<AffineMap> maps{
-      AffineMap::get(6, 0,
-                     {zero, d(3), d(1) * strides[0] + d(4) * dilations[0],
-                      d(2) * strides[1] + d(5) * dilations[1]},
+      AffineMap::get(loops, 0,
+                     {zero, c, d(1) * strides[0] + d(ky) * dilations[0],
+                      d(2) * strides[1] + d(kx) * dilations[1]},
                      ctx),
-      AffineMap::get(6, 0, {d(0), d(3), d(4), d(5)}, ctx),
-      AffineMap::get(6, 0, {zero, d(0), d(1), d(2)}, ctx)};
+      AffineMap::get(loops, 0,
+                     {d(0), depthwise ? zero : c, d(ky), d(kx)}, ctx),
+      AffineMap::get(loops, 0, {zero, d(0), d(1), d(2)}, ctx)};
   auto outType = RankedTensorType::get(ot.getShape(), i32);
   Value init = filledTensor(b, loc, outType,
                             b.create<arith::ConstantIntOp>(loc, i32, 0));
-  auto iters = parallel(6);
-  for (unsigned i = 3; i < 6; ++i)
+  auto iters = parallel(loops);
+  for (unsigned i = 3; i < loops; ++i)
     iters[i] = utils::IteratorType::reduction;
   auto ext = [&](OpBuilder &nb, Location l, Value v, bool isUnsigned) -> Value {
     if (isUnsigned)
@@ -413,6 +420,8 @@ Value buildQConv(OpBuilder &b, Location loc, Value input, bool xUnsigned,
       b.getNamedAttr("w_unsigned", b.getBoolAttr(wUnsigned)),
       b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)),
       b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations))};
+  if (depthwise)
+    tag.push_back(b.getNamedAttr("depthwise", b.getUnitAttr()));
   generic->setAttr("qcc.qconv", b.getDictionaryAttr(tag));
   return generic.getResult(0);
 }
@@ -700,15 +709,24 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
     }
     Value result;
     ArrayRef<int64_t> wZps = op.getWZp();
-    if (batch == 1 && group == 1 && spatial == 2 && llvm::all_equal(wZps) &&
-        outSize >= 8 && !isTernaryConstant(adaptor.getWeight(), wZps[0])) {
+    // The runtime's implicit-im2col kernel (qcc_rt_qconv_s8): one group, a
+    // few pixels at least, not ternary (ternary filters keep the patch rows
+    // below: the ternary kernel multiplies those).
+    bool implicitIm2col =
+        batch == 1 && group == 1 && spatial == 2 && llvm::all_equal(wZps) &&
+        outSize >= 8 && !isTernaryConstant(adaptor.getWeight(), wZps[0]);
+    // Its depthwise kernel (qcc_rt_qdwconv_s8): one filter per channel, one
+    // weight zero point. Channel multipliers above 1, batches, 1-D and 3-D
+    // windows and per-filter weight zero points keep the grouped loops.
+    bool depthwise = batch == 1 && spatial == 2 && group > 1 && cg == 1 &&
+                     filters == group && it.getDimSize(1) == group &&
+                     llvm::all_equal(wZps);
+    if (implicitIm2col || depthwise) {
       // The convolution itself, on the padded input, tagged for the
-      // runtime's implicit-im2col kernel (qcc_rt_qconv_s8): the patch
-      // matrix is never materialized. (Ternary filters keep the patch rows
-      // below: the ternary kernel multiplies those.)
+      // runtime: the patch matrix is never materialized.
       result =
           buildQConv(rewriter, loc, input, xUnsigned, xZp, adaptor.getWeight(),
-                     wUnsigned, wZps[0], ot, strides, dilations);
+                     wUnsigned, wZps[0], ot, strides, dilations, depthwise);
       // The requantization (and table) that follows, as one tagged
       // generic that the ukernel conversion folds into the call.
       if (std::optional<ConvEpilogue> ep = matchConvEpilogue(op)) {
