@@ -63,6 +63,7 @@ typedef struct Filter {
   int steps;
   int row[kMaxTaps], off[kMaxTaps];   /* tap a of each step */
   int rowB[kMaxTaps], offB[kMaxTaps]; /* tap b (stride 1) */
+  int at[kMaxTaps], atB[kMaxTaps];    /* both from the window's first byte */
   int32_t pair[kMaxTaps];             /* w'[a] low half, w'[b] high half */
 } Filter;
 
@@ -110,14 +111,19 @@ static void setFilter(const DW *d, const uint8_t *wt, int wSigned, int32_t wZp,
       f->rowB[s] = u / kw, f->offB[s] = (int)(u % kw * d->dx);
       f->pair[s] = pairOf(w[t], u == t ? 0 : w[u]);
     }
-    return;
+  } else {
+    for (int ky = 0; ky < kh; ++ky)
+      for (int kx = 0; kx < kw; kx += 2) {
+        int s = f->steps++;
+        f->row[s] = f->rowB[s] = ky, f->off[s] = f->offB[s] = kx;
+        f->pair[s] =
+            pairOf(w[ky * kw + kx], kx + 1 < kw ? w[ky * kw + kx + 1] : 0);
+      }
   }
-  for (int ky = 0; ky < kh; ++ky)
-    for (int kx = 0; kx < kw; kx += 2) {
-      int s = f->steps++;
-      f->row[s] = ky, f->off[s] = kx;
-      f->pair[s] = pairOf(w[ky * kw + kx], kx + 1 < kw ? w[ky * kw + kx + 1] : 0);
-    }
+  for (int s = 0; s < f->steps; ++s) {
+    f->at[s] = (int)(f->row[s] * d->dy * d->rsX + f->off[s]);
+    f->atB[s] = (int)(f->rowB[s] * d->dy * d->rsX + f->offB[s]);
+  }
 }
 
 /* Sums of pixels [ox0, ox0 + n) of output row oy from the rows of the
@@ -151,67 +157,76 @@ static inline __m256i widen16(__m128i v, int xSigned) {
   return xSigned ? _mm256_cvtepi8_epi16(v) : _mm256_cvtepu8_epi16(v);
 }
 
-/* 16 sums from the window rows (each at the block's first pixel). */
-static inline void pairBlock(const DW *d, const Filter *f,
-                             const uint8_t *const *rows, int32_t *acc) {
+/* 16 sums (8 when `half`) of a block whose first pixel's window starts at
+ * `x`; the steps' taps are at x + at[s] and x + atB[s]. */
+static inline void pairBlock(const DW *d, const Filter *f, const uint8_t *x,
+                             const int *at, const int *atB, int half,
+                             int32_t *acc) {
   __m256i a0 = _mm256_set1_epi32(f->base), a1 = a0;
   int xs = d->xSigned;
   if (d->sx == 1) {
     for (int s = 0; s < f->steps; ++s) {
-      __m128i va = _mm_loadu_si128((const __m128i *)(rows[f->row[s]] + f->off[s]));
-      __m128i vb =
-          _mm_loadu_si128((const __m128i *)(rows[f->rowB[s]] + f->offB[s]));
+      __m128i va = _mm_loadu_si128((const __m128i *)(x + at[s]));
+      __m128i vb = _mm_loadu_si128((const __m128i *)(x + atB[s]));
       __m256i p = _mm256_set1_epi32(f->pair[s]);
       a0 = _mm256_add_epi32(
           a0, _mm256_madd_epi16(widen16(_mm_unpacklo_epi8(va, vb), xs), p));
-      a1 = _mm256_add_epi32(
-          a1, _mm256_madd_epi16(widen16(_mm_unpackhi_epi8(va, vb), xs), p));
+      if (!half)
+        a1 = _mm256_add_epi32(
+            a1, _mm256_madd_epi16(widen16(_mm_unpackhi_epi8(va, vb), xs), p));
     }
   } else {
     for (int s = 0; s < f->steps; ++s) {
-      const uint8_t *src = rows[f->row[s]] + f->off[s];
+      const uint8_t *src = x + at[s];
       __m256i p = _mm256_set1_epi32(f->pair[s]);
       a0 = _mm256_add_epi32(
           a0, _mm256_madd_epi16(
                   widen16(_mm_loadu_si128((const __m128i *)src), xs), p));
-      a1 = _mm256_add_epi32(
-          a1, _mm256_madd_epi16(
-                  widen16(_mm_loadu_si128((const __m128i *)(src + 16)), xs),
-                  p));
+      if (!half)
+        a1 = _mm256_add_epi32(
+            a1, _mm256_madd_epi16(
+                    widen16(_mm_loadu_si128((const __m128i *)(src + 16)), xs),
+                    p));
     }
   }
   _mm256_storeu_si256((__m256i *)acc, a0);
-  _mm256_storeu_si256((__m256i *)(acc + 8), a1);
+  if (!half)
+    _mm256_storeu_si256((__m256i *)(acc + 8), a1);
 }
 
-/* Pixels [0, n) of a row by 16-pixel blocks. A block whose loads would
- * pass the input's end (the last rows of the last channel) reads a copy of
- * its window rows instead; lanes past n are computed and dropped. */
+/* Pixels [0, n) of a row by 16-pixel blocks (a last one of at most 8
+ * pixels by 8). A block whose loads would pass the input's end (the last
+ * rows of the last channel) reads a copy of its window rows instead; lanes
+ * past n are computed and dropped. */
 static void pairRow(const DW *d, const Filter *f, const uint8_t *const *rows,
                     int64_t n, int32_t *acc) {
   /* bytes a block reads past its first pixel in a window row */
   int64_t span = 16 * d->sx + (d->KW - 1) * d->dx + 16;
+  int64_t lastRow = (d->KH - 1) * d->dy * d->rsX;
   for (int64_t i = 0; i < n; i += 16) {
-    const uint8_t *r[kMaxRows];
-    int64_t at = i * d->sx;
-    for (int64_t ky = 0; ky < d->KH; ++ky)
-      r[ky] = rows[ky] + at;
+    const uint8_t *x = rows[0] + i * d->sx;
+    int half = n - i <= 8;
     _Alignas(32) int32_t tmp[16];
     int32_t *dst = n - i >= 16 ? acc + i : tmp;
-    if (r[d->KH - 1] + span <= d->end) {
-      pairBlock(d, f, r, dst);
+    if (x + lastRow + span <= d->end) {
+      pairBlock(d, f, x, f->at, f->atB, half, dst);
     } else {
       /* the copy holds what lies before the end; the rest is never used
        * by a lane that is stored */
       uint8_t *copy = (uint8_t *)__builtin_alloca((size_t)(d->KH * span));
       for (int64_t ky = 0; ky < d->KH; ++ky) {
-        int64_t have = d->end - r[ky];
+        const uint8_t *r = rows[ky] + i * d->sx;
+        int64_t have = d->end - r;
         have = have < 0 ? 0 : have > span ? span : have;
-        memcpy(copy + ky * span, r[ky], (size_t)have);
+        memcpy(copy + ky * span, r, (size_t)have);
         memset(copy + ky * span + have, 0, (size_t)(span - have));
-        r[ky] = copy + ky * span;
       }
-      pairBlock(d, f, r, dst);
+      int at[kMaxTaps], atB[kMaxTaps];
+      for (int s = 0; s < f->steps; ++s) {
+        at[s] = (int)(f->row[s] * span + f->off[s]);
+        atB[s] = (int)(f->rowB[s] * span + f->offB[s]);
+      }
+      pairBlock(d, f, copy, at, atB, half, dst);
     }
     if (dst == tmp)
       memcpy(acc + i, tmp, (size_t)(n - i) * sizeof(int32_t));

@@ -762,6 +762,16 @@ static int packedPath(Problem *p, int threads) {
   }
   int64_t colBlocks = ceilDiv(panels, NC_MAX / v->nr);
   int elem = v->wide ? 2 : 1;
+  /* The byte table of a requantized product is applied once per sliver row
+   * of a column block (up to NC_MAX bytes, which vectorize), not per
+   * register tile row. */
+  QRequant rqBytes;
+  const uint8_t *table = NULL;
+  if (p->rq) {
+    rqBytes = *p->rq;
+    table = rqBytes.table;
+    rqBytes.table = NULL;
+  }
   QGemmPanelFormat fmt = {
       v->nr,           v->ku,         v->wide,
       p->plan.wSigned, p->plan.wMask, p->plan.wSub && p->wZp ? p->wZp[0] : 0};
@@ -853,8 +863,8 @@ static int packedPath(Problem *p, int threads) {
                                   last && p->needRow ? p->rs + i : NULL);
                 if (last)
                   for (int64_t r = 0; r < h; ++r)
-                    qcc_rt_requant_row(acc + r * ld, w, p->rq, i + r,
-                                       p->out8 + (i + r) * p->rsOut + j0 + jp);
+                    requantRow(acc + r * ld, w, &rqBytes, i + r,
+                               p->out8 + (i + r) * p->rsOut + j0 + jp);
                 continue;
               }
               qcc_rt_store_tile(s->tile, v->nr, h, w,
@@ -862,6 +872,12 @@ static int packedPath(Problem *p, int threads) {
                         k0 > 0, last && corr ? bias + j0 + jp : NULL,
                         last && p->needRow ? zp + j0 + jp : NULL,
                         last && p->needRow ? p->rs + i : NULL);
+            }
+            if (table && last && g1 > g0) {
+              int64_t c0 = j0 + g0 * v->nr;
+              int64_t c1 = j0 + g1 * v->nr < j1 ? j0 + g1 * v->nr : j1;
+              for (int64_t r = 0; r < h; ++r)
+                tableRow(table, p->out8 + (i + r) * p->rsOut + c0, c1 - c0);
             }
           }
         }

@@ -44,6 +44,36 @@ static inline int32_t requantOne(int32_t acc, int32_t bias, int64_t m, int n,
   return (int32_t)(v < lo ? lo : v > hi ? hi : v);
 }
 
+/* out[c] = t[out[c]] for c in [0, w). With AVX2, 32 bytes at a time: the
+ * low nibble indexes each 16-entry slice of the table (vpshufb) and the high
+ * nibble picks the slice. */
+static inline void tableRow(const uint8_t *t, uint8_t *out, int64_t w) {
+  int64_t c = 0;
+#if defined(__AVX2__)
+  if (w >= 32) {
+    __m256i slice[16];
+    for (int i = 0; i < 16; ++i)
+      slice[i] = _mm256_broadcastsi128_si256(
+          _mm_loadu_si128((const __m128i *)(t + 16 * i)));
+    __m256i nib = _mm256_set1_epi8(0x0F);
+    for (; c + 32 <= w; c += 32) {
+      __m256i v = _mm256_loadu_si256((const __m256i *)(out + c));
+      __m256i lo = _mm256_and_si256(v, nib);
+      __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+      __m256i r = _mm256_setzero_si256();
+      for (int i = 0; i < 16; ++i) {
+        __m256i pick = _mm256_cmpeq_epi8(hi, _mm256_set1_epi8((char)i));
+        r = _mm256_or_si256(
+            r, _mm256_and_si256(pick, _mm256_shuffle_epi8(slice[i], lo)));
+      }
+      _mm256_storeu_si256((__m256i *)(out + c), r);
+    }
+  }
+#endif
+  for (; c < w; ++c)
+    out[c] = t[out[c]];
+}
+
 static inline void requantRow(const int32_t *acc, int64_t w,
                               const QRequant *rq, int64_t row, uint8_t *out) {
   int32_t bias = rq->bias ? rq->bias[row] : 0;
@@ -89,11 +119,8 @@ static inline void requantRow(const int32_t *acc, int64_t w,
     for (; c < w; ++c)
       out[c] = (uint8_t)requantOne(acc[c], bias, m, n, zp, lo, hi);
   }
-  if (rq->table) {
-    const uint8_t *t = rq->table;
-    for (c = 0; c < w; ++c)
-      out[c] = t[out[c]];
-  }
+  if (rq->table)
+    tableRow(rq->table, out, w);
 }
 
 #endif /* QCC_RUNTIME_QREQUANT_H */
