@@ -4,6 +4,7 @@
 
 #include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
+#include "qcc/Dialect/Qnn/Transforms/Sparse24.h"
 #include "qcc/Driver/Calibration.h"
 #include "qcc/Driver/LayerStatistics.h"
 #include "qcc/Driver/LlmCalibration.h"
@@ -25,9 +26,11 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/Regex.h"
 #include "llvm/Support/Timer.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -245,6 +248,14 @@ LogicalResult checkQuantOptions(const CompileOptions &o, Location loc) {
                           << " needs --sparsity=enable or force";
   if (!o.sparseLayers.empty() && o.sparsity != "force")
     return emitError(loc) << "--sparse-layers needs --sparsity=force";
+  if (o.sparseStages < 0)
+    return emitError(loc) << "--sparse-stages must be 0 or more, got "
+                          << o.sparseStages;
+  if (o.sparseStages > 0 && o.sparsity == "disable")
+    return emitError(loc) << "--sparse-stages needs --sparsity=enable or force";
+  if (o.sparseStages > 0 && o.calibPath.empty())
+    return emitError(loc) << "--sparse-stages needs --calib=PATH: it "
+                             "calibrates the model again after pruning";
   if (o.sparsity != "disable" && !o.prune.empty() &&
       quant::pruneNeedsHessian(*quant::parsePruneMethod(o.prune)) &&
       o.calibPath.empty())
@@ -358,6 +369,102 @@ LogicalResult calibrateOnly(ModuleOp module, const CompileOptions &options,
   return writeCalibrationFile(options.calibOut, main, *observers, loc);
 }
 
+/// Whether the target has a 2:4 kernel faster than its dense int8 one (the
+/// cost model of --sparsity=enable). The AVX2 2:4 kernels beat the dense
+/// AVX2 ones (1.1-2.1x compute-bound, 1.6-3.2x GEMV;
+/// bench/sparse24_gemm.py). With AVX-512 VNNI the dense vpdpbusd kernel
+/// wins (2:4 at 0.34-1.35x on a Xeon) and AArch64 has only portable 2:4
+/// code, so there `enable` prunes nothing (`force` still does).
+FailureOr<bool> sparse24FastKernel(const CompileOptions &options,
+                                   Location loc) {
+  auto target = resolveTarget(loc, options.target);
+  if (failed(target))
+    return failure();
+  const auto &cpu = target->second.requiredCpuFeatures;
+  auto hasCpu = [&](llvm::StringRef f) { return llvm::is_contained(cpu, f); };
+  return target->first->name() != "aarch64" && hasCpu("avx2") &&
+         !hasCpu("avx512vnni");
+}
+
+/// qcc-sparsify-24 with the driver's options, for stage `stage` of
+/// `stages`.
+LogicalResult runSparsify24(ModuleOp module, const CompileOptions &options,
+                            const std::string &prune, bool fastKernel,
+                            int stages, int stage) {
+  return runPipeline(
+      module,
+      [&](OpPassManager &pm) {
+        qnn::Sparsify24Options so;
+        so.mode = options.sparsity;
+        so.method = prune;
+        so.fastKernel = fastKernel;
+        so.weightBits = options.weightBits;
+        so.groupSize = options.weightGroup;
+        so.printSummary = true;
+        so.layers = options.sparseLayers;
+        so.stages = stages;
+        so.stage = stage;
+        pm.addPass(qnn::createSparsify24(so));
+      },
+      "2:4 sparsity");
+}
+
+/// --sparse-stages=N: prunes the float model before its activation ranges
+/// are calibrated, in N stages over the layers to prune in program order.
+/// Wanda's and SparseGPT's Hessians of stage s come from a calibration run
+/// of the model whose stages before s are pruned already (SparseGPT's
+/// sequential order: a layer compensates for the error of the pruned
+/// layers feeding it); the caller then calibrates the ranges on the pruned
+/// model. Each stage with Hessians costs one more calibration compile and
+/// run.
+LogicalResult pruneInStages(ModuleOp module, const CompileOptions &options,
+                            const qnn::WeightQuantOptions &weightOptions,
+                            const std::string &prune, bool fastKernel,
+                            Location loc) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  bool hessians = quant::pruneNeedsHessian(*quant::parsePruneMethod(prune));
+  int stages = (int)options.sparseStages;
+  std::optional<llvm::Regex> select;
+  if (!options.sparseLayers.empty()) {
+    select.emplace(options.sparseLayers);
+    std::string why;
+    if (!select->isValid(why))
+      return emitError(loc) << "--sparse-layers: invalid regex '"
+                            << options.sparseLayers << "': " << why;
+  }
+  int eligible = 0;
+  std::string firstReason;
+  std::vector<qnn::WeightLayer> layers = qnn::sparse24Candidates(
+      main, weightOptions, select ? &*select : nullptr,
+      options.sparsity == "force", fastKernel, eligible, firstReason);
+  for (int s = 0; s < stages; ++s) {
+    auto [first, last] = qnn::sparse24StageRange(layers.size(), stages, s);
+    if (hessians && first < last) {
+      llvm::DenseSet<Operation *> ops;
+      for (size_t i = first; i < last; ++i)
+        ops.insert(layers[i].op);
+      if (stages > 1)
+        llvm::errs() << llvm::formatv(
+            "2:4 stage {0}/{1}: {2} layers, Hessians with {3} layers pruned\n",
+            s + 1, stages, last - first, first);
+      LayerStatistics stats(main, weightOptions, /*sparseHessians=*/true,
+                            &ops);
+      auto calib = calibrationOptions(module, options, loc);
+      if (failed(calib))
+        return failure();
+      calib->onPoint = [&](size_t point, const float *data) {
+        stats.observe(point, data);
+      };
+      if (failed(runCalibration(module, options, *calib)) ||
+          failed(stats.attach()))
+        return failure();
+    }
+    if (failed(runSparsify24(module, options, prune, fastKernel, stages, s)))
+      return failure();
+  }
+  return success();
+}
+
 /// Calibrates (or reads the calibration file), records each point's range as
 /// `qcc.calib` and runs qcc-quantize: the float module becomes its QDQ form.
 LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
@@ -375,10 +482,37 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
   // 2:4 pruning by Wanda or SparseGPT reads the eligible layers' Hessians.
   std::string prune = options.prune.empty() ? "magnitude" : options.prune;
   bool sparse = options.sparsity != "disable";
-  bool pruneHessians =
-      sparse && quant::pruneNeedsHessian(*quant::parsePruneMethod(prune));
+  bool staged = sparse && options.sparseStages > 0;
+  bool pruneHessians = sparse && !staged &&
+                       quant::pruneNeedsHessian(*quant::parsePruneMethod(prune));
+  bool fastKernel = false;
+  if (sparse) {
+    auto fast = sparse24FastKernel(options, loc);
+    if (failed(fast))
+      return failure();
+    fastKernel = *fast;
+  }
+  // --sparse-stages: prune first, then calibrate the ranges below on the
+  // pruned model.
+  if (staged && failed(pruneInStages(module, options, weightOptions, prune,
+                                     fastKernel, loc)))
+    return failure();
+  // Hessians only for the layers qcc-sparsify-24 will prune (an invalid
+  // regex selects none here; the pass reports it).
+  llvm::DenseSet<Operation *> toPrune;
+  if (pruneHessians) {
+    std::optional<llvm::Regex> select;
+    if (!options.sparseLayers.empty())
+      select.emplace(options.sparseLayers);
+    int eligible = 0;
+    std::string firstReason;
+    for (const qnn::WeightLayer &l : qnn::sparse24Candidates(
+             main, weightOptions, select ? &*select : nullptr,
+             options.sparsity == "force", fastKernel, eligible, firstReason))
+      toPrune.insert(l.op);
+  }
   // GPTQ/AWQ read the layers' inputs during the calibration run.
-  LayerStatistics layerStats(main, weightOptions, pruneHessians);
+  LayerStatistics layerStats(main, weightOptions, pruneHessians, &toPrune);
   FailureOr<std::vector<quant::TensorObserver>> observers;
   auto method = *parseCalibMethod(options.calibMethod);
   if (!options.calibIn.empty() && layerStats.empty()) {
@@ -434,35 +568,9 @@ LogicalResult quantizeModule(ModuleOp module, const CompileOptions &options,
     all[cast<OpResult>(v).getResultNumber()] = range;
     def->setAttr("qcc.calib", b.getArrayAttr(all));
   }
-  if (sparse) {
-    // The target's cost model: the AVX2 2:4 kernels beat the dense AVX2
-    // ones (1.1-2.1x compute-bound, 1.6-3.2x GEMV; bench/sparse24_gemm.py).
-    // With AVX-512 VNNI the dense vpdpbusd kernel wins (2:4 at 0.34-1.35x on
-    // a Xeon) and AArch64 has only portable 2:4 code, so there `enable`
-    // prunes nothing (`force` still does).
-    auto target = resolveTarget(loc, options.target);
-    if (failed(target))
-      return failure();
-    const auto &cpu = target->second.requiredCpuFeatures;
-    auto hasCpu = [&](llvm::StringRef f) { return llvm::is_contained(cpu, f); };
-    bool fastKernel = target->first->name() != "aarch64" && hasCpu("avx2") &&
-                      !hasCpu("avx512vnni");
-    if (failed(runPipeline(
-            module,
-            [&](OpPassManager &pm) {
-              qnn::Sparsify24Options so;
-              so.mode = options.sparsity;
-              so.method = prune;
-              so.fastKernel = fastKernel;
-              so.weightBits = options.weightBits;
-              so.groupSize = options.weightGroup;
-              so.printSummary = true;
-              so.layers = options.sparseLayers;
-              pm.addPass(qnn::createSparsify24(so));
-            },
-            "2:4 sparsity")))
-      return failure();
-  }
+  if (sparse && !staged &&
+      failed(runSparsify24(module, options, prune, fastKernel, 1, 0)))
+    return failure();
   return runPipeline(
       module,
       [&](OpPassManager &pm) {
@@ -551,6 +659,10 @@ FailureOr<gguf_import::SparsityPlan> ggufSparsityPlan(const CompileOptions &o,
   gguf_import::SparsityPlan plan;
   if (o.quant != "none")
     return plan; // the float graph's int8 layers: qcc-sparsify-24
+  if (o.sparseStages != 0)
+    return emitError(loc) << "--sparse-stages applies to --quant (the int8 "
+                             "layers); a GGUF model's block weights are "
+                             "pruned in one stage at import";
   if (o.sparsity != "disable" && o.sparsity != "enable" &&
       o.sparsity != "force")
     return emitError(loc) << "unknown --sparsity='" << o.sparsity
@@ -768,7 +880,7 @@ LogicalResult compileModule(MLIRContext &context, OwningOpRef<ModuleOp> module,
     return print(*module);
   if (options.quant == "none" &&
       (options.sparsity != "disable" || !options.prune.empty() ||
-       !options.sparseLayers.empty()))
+       !options.sparseLayers.empty() || options.sparseStages != 0))
     return emitError(loc) << "--sparsity and --prune apply to the int8 layers "
                              "of a quantized model (or a GGUF model's block "
                              "weights): add --quant=w8a8";

@@ -30,7 +30,8 @@ struct LayerStatistics::Layer {
 
 LayerStatistics::LayerStatistics(func::FuncOp main,
                                  const qnn::WeightQuantOptions &options,
-                                 bool sparseHessians)
+                                 bool sparseHessians,
+                                 const llvm::DenseSet<Operation *> *sparseOnly)
     : method(options.method) {
   bool grouped = method == "gptq" || method == "awq";
   bool smooth = options.smoothAlpha >= 0.0;
@@ -39,7 +40,8 @@ LayerStatistics::LayerStatistics(func::FuncOp main,
   std::vector<qnn::CalibrationPoint> points = qnn::calibrationPoints(main);
   for (const qnn::WeightLayer &l : qnn::weightLayers(main)) {
     bool perChannel = qnn::layerGroupSize(l, options) == 0;
-    if (sparseHessians && qnn::sparse24Ineligible(l, options).empty()) {
+    if (sparseHessians && qnn::sparse24Ineligible(l, options).empty() &&
+        (!sparseOnly || sparseOnly->contains(l.op))) {
       // Wanda / SparseGPT for qcc-sparsify-24 (SmoothQuant's channel
       // ranges, if asked for, come from a second entry below).
       auto entry = std::make_unique<Layer>();

@@ -154,6 +154,15 @@ int qccMain(int argc, char **argv) {
                "matches this regex (ONNX node names; GGUF tensor names, "
                "default every linear weight but the LM head)"),
       cl::init(""), cl::cat(qccCategory));
+  cl::opt<int64_t> sparseStages(
+      "sparse-stages",
+      cl::desc("2:4 pruning order (--quant models): 0 (default) prunes "
+               "every layer from the float model's calibration; N > 0 "
+               "prunes in N stages in program order, each stage's Wanda / "
+               "SparseGPT Hessians calibrated on the model with the earlier "
+               "stages pruned, then calibrates the activation ranges on "
+               "the pruned model (N + 1 calibration runs)"),
+      cl::init(0), cl::cat(qccCategory));
   cl::opt<EmitKind> emit(
       "emit", cl::desc("Stop after a stage and write its output"),
       cl::values(clEnumValN(EmitKind::Qnn, "qnn", "qnn dialect IR"),
@@ -282,6 +291,7 @@ int qccMain(int argc, char **argv) {
   options.sparsity = sparsity;
   options.prune = prune;
   options.sparseLayers = sparseLayers;
+  options.sparseStages = sparseStages;
   options.verbose = verbose;
   options.contextLength = ctx;
   if (seq.getNumOccurrences() && seq < 1) {

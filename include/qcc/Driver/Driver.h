@@ -75,6 +75,10 @@ struct CompileOptions {
   std::string sparsity = "disable"; // disable | enable | force (2:4)
   std::string prune;                // magnitude | wanda | sparsegpt | ""
   std::string sparseLayers;         // regex over layer names ("": all)
+  /// --sparse-stages: 0 prunes after the one calibration run (Hessians and
+  /// ranges of the float model); N > 0 prunes first, in N stages whose
+  /// Hessians see the earlier stages pruned, then calibrates the ranges.
+  int64_t sparseStages = 0;
 };
 
 /// Runs the whole compile described by `options`; diagnostics go to the

@@ -17,6 +17,7 @@
 #include "qcc/Quant/WeightQuantizers.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <memory>
 #include <random>
@@ -29,10 +30,12 @@ public:
   /// Statistics for the grouped layers of `main` under `options`
   /// ("gptq": Hessians; "awq": mean |x|, samples, channel ranges), and with
   /// `sparseHessians` Hessians of the layers eligible for 2:4 sparsity (for
-  /// Wanda and SparseGPT pruning).
-  LayerStatistics(mlir::func::FuncOp main,
-                  const qnn::WeightQuantOptions &options,
-                  bool sparseHessians = false);
+  /// Wanda and SparseGPT pruning), only of those in `sparseOnly` when it is
+  /// given (one stage of --sparse-stages).
+  LayerStatistics(
+      mlir::func::FuncOp main, const qnn::WeightQuantOptions &options,
+      bool sparseHessians = false,
+      const llvm::DenseSet<mlir::Operation *> *sparseOnly = nullptr);
   ~LayerStatistics();
 
   /// Whether any layer wants data.

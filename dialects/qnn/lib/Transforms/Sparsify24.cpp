@@ -71,16 +71,48 @@ bool qcc::qnn::sparse24Profitable(int64_t m, int64_t n, int64_t k) {
   return n >= 16 && k >= 64 && m >= 8;
 }
 
-namespace {
-
 /// Rows of the layer's product: pixels of a convolution, the leading
 /// elements of a matmul's left operand.
-int64_t productRows(const WeightLayer &l) {
+static int64_t productRows(const WeightLayer &l) {
   auto t = cast<RankedTensorType>(l.op->getResult(0).getType());
   if (l.isConv)
     return t.getNumElements() / (t.getDimSize(0) * t.getDimSize(1));
   return t.getNumElements() / t.getShape().back();
 }
+
+std::vector<WeightLayer>
+qcc::qnn::sparse24Candidates(func::FuncOp main,
+                             const WeightQuantOptions &options,
+                             const llvm::Regex *select, bool force,
+                             bool fastKernel, int &eligible,
+                             std::string &firstReason) {
+  std::vector<WeightLayer> out;
+  eligible = 0;
+  firstReason.clear();
+  for (const WeightLayer &l : weightLayers(main)) {
+    std::string why = sparse24Ineligible(l, options);
+    if (!why.empty()) {
+      if (firstReason.empty())
+        firstReason = "'" + layerName(l.op) + "' is " + why;
+      continue;
+    }
+    ++eligible;
+    if (select && !select->match(layerName(l.op)))
+      continue;
+    if (!force &&
+        (!fastKernel || !sparse24Profitable(productRows(l), l.rows, l.cols)))
+      continue;
+    out.push_back(l);
+  }
+  return out;
+}
+
+std::pair<size_t, size_t> qcc::qnn::sparse24StageRange(size_t n, int stages,
+                                                       int stage) {
+  return {n * stage / stages, n * (stage + 1) / stages};
+}
+
+namespace {
 
 DenseElementsAttr weightConstant(const WeightLayer &l) {
   DenseElementsAttr dense;
@@ -149,23 +181,27 @@ struct Sparsify24Pass : qcc::qnn::impl::Sparsify24Base<Sparsify24Pass> {
         return signalPassFailure();
       }
     }
-    int eligible = 0, pruned = 0, selected = 0;
-    int64_t weights = 0, zeros = 0;
+    if (stages < 1 || stage < 0 || stage >= stages) {
+      module.emitError("qcc-sparsify-24: stage ")
+          << stage.getValue() << " of " << stages.getValue()
+          << " (stages must be positive, 0 <= stage < stages)";
+      return signalPassFailure();
+    }
+    int eligible = 0, selected = 0;
     std::string firstReason;
-    for (const WeightLayer &l : weightLayers(main)) {
-      std::string why = sparse24Ineligible(l, wq);
-      if (!why.empty()) {
-        if (firstReason.empty())
-          firstReason = "'" + layerName(l.op) + "' is " + why;
-        continue;
-      }
-      ++eligible;
-      if (select && !select->match(layerName(l.op)))
-        continue;
-      ++selected;
-      if (!force &&
-          (!fastKernel || !sparse24Profitable(productRows(l), l.rows, l.cols)))
-        continue;
+    // Selected layers regardless of the cost rule, for the errors below.
+    if (select)
+      selected = (int)sparse24Candidates(main, wq, &*select, /*force=*/true,
+                                         fastKernel, eligible, firstReason)
+                     .size();
+    std::vector<WeightLayer> candidates =
+        sparse24Candidates(main, wq, select ? &*select : nullptr, force,
+                           fastKernel, eligible, firstReason);
+    auto [first, last] = sparse24StageRange(candidates.size(), stages, stage);
+    for (size_t i = first; i < last; ++i) {
+      const WeightLayer &l = candidates[i];
+      if (l.op->hasAttr(kSparse24Attr))
+        continue; // pruned already
       DenseElementsAttr dense = weightConstant(l);
       std::vector<float> w = toRows(l, dense);
       std::vector<double> hessian;
@@ -206,10 +242,6 @@ struct Sparsify24Pass : qcc::qnn::impl::Sparsify24Base<Sparsify24Pass> {
       l.op->setAttr(kSparse24Attr, b.getUnitAttr());
       l.op->removeAttr(kHessianAttr);
       l.op->removeAttr(kHessianRowsAttr);
-      ++pruned;
-      weights += (int64_t)out.size();
-      for (float v : out)
-        zeros += v == 0.0f;
     }
     if (force && eligible == 0) {
       module.emitError("--sparsity=force: no layer of this model is eligible "
@@ -227,13 +259,31 @@ struct Sparsify24Pass : qcc::qnn::impl::Sparsify24Base<Sparsify24Pass> {
           << " eligible layers";
       return signalPassFailure();
     }
-    if (printSummary) {
+    if (printSummary && stage == stages - 1) {
+      // Every layer the pass has pruned, in this stage or an earlier one.
+      int pruned = 0;
+      int64_t weights = 0, zeros = 0, modelWeights = 0;
+      for (const WeightLayer &l : weightLayers(main)) {
+        modelWeights += l.rows * l.cols;
+        DenseElementsAttr dense = weightConstant(l);
+        if (!dense || !l.op->hasAttr(kSparse24Attr))
+          continue;
+        ++pruned;
+        weights += dense.getNumElements();
+        for (float v : dense.getValues<float>())
+          zeros += v == 0.0f;
+      }
       llvm::errs() << llvm::formatv(
           "2:4 sparsity ({0}, {1}): {2} of {3} eligible layers pruned",
           mode.getValue(), method.getValue(), pruned, eligible);
       if (weights)
-        llvm::errs() << llvm::formatv(", {0:F1}% of their weights zero",
-                                      100.0 * zeros / weights);
+        llvm::errs() << llvm::formatv(
+            ", {0:F1}% of their weights zero; {1} of the model's {2} "
+            "conv/matmul weights in pruned layers ({3:F1}%)",
+            100.0 * zeros / weights, weights, modelWeights,
+            100.0 * weights / modelWeights);
+      if (stages > 1)
+        llvm::errs() << llvm::formatv(" in {0} stages", stages.getValue());
       if (!force && !fastKernel)
         llvm::errs() << " (the target has no 2:4 kernel faster than its "
                         "dense one)";

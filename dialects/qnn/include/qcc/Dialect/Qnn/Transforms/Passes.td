@@ -228,6 +228,14 @@ def Sparsify24 : Pass<"qcc-sparsify-24", "mlir::ModuleOp"> {
     toward its diagonal by 1 - rows / K (lib/Quant/Prune24.h). The Hessians
     are consumed.
 
+    `stages` / `stage` (SparseGPT's sequential order): the layers to prune
+    (eligible, selected, and in `enable` mode profitable), in program
+    order, are split into `stages` contiguous chunks of equal size (the
+    earlier chunks one smaller when it does not divide); only chunk `stage`
+    is pruned and needs Hessians. The driver (`--sparse-stages`) runs stage
+    `s` after re-calibrating the model whose stages before `s` are already
+    pruned. A layer already marked `qcc.sparse24` is never pruned again.
+
     ```mlir
     %y = qnn.matmul %x, %w : (tensor<8x64xf32>, tensor<64x32xf32>) -> tensor<8x32xf32>
     // becomes (every 4 rows of %w2's columns hold at most 2 nonzeros)
@@ -249,6 +257,12 @@ def Sparsify24 : Pass<"qcc-sparsify-24", "mlir::ModuleOp"> {
            "print how many layers were pruned and their weight sparsity">,
     Option<"layers", "layers", "std::string", "\"\"",
            "prune only layers whose name matches this regex (empty: all)">,
+    Option<"stages", "stages", "int", "1",
+           "split the layers to prune, in program order, into this many "
+           "equal stages">,
+    Option<"stage", "stage", "int", "0",
+           "prune only this stage (0 to stages - 1); the summary is printed "
+           "after the last">,
   ];
 }
 

@@ -12,6 +12,7 @@
 #include "qcc/Dialect/Qnn/Transforms/WeightQuantization.h"
 
 #include "mlir/IR/Operation.h"
+#include "llvm/Support/Regex.h"
 
 #include <string>
 #include <vector>
@@ -32,6 +33,24 @@ std::string sparse24Ineligible(const WeightLayer &layer,
 /// the dense int8 one for an M x N x K product (measured by
 /// bench/sparse24_gemm.py, docs/sparsity.md).
 bool sparse24Profitable(int64_t m, int64_t n, int64_t k);
+
+/// The layers qcc-sparsify-24 prunes in `main`, in program order: those
+/// eligible under `options` whose name `select` matches (every one when it
+/// is null) and, unless `force`, that the cost rule calls profitable on a
+/// target with a fast 2:4 kernel (`fastKernel`; none without it).
+/// `eligible` counts the eligible layers; `firstReason` says why the first
+/// ineligible one is not ("" if none).
+std::vector<WeightLayer> sparse24Candidates(mlir::func::FuncOp main,
+                                            const WeightQuantOptions &options,
+                                            const llvm::Regex *select,
+                                            bool force, bool fastKernel,
+                                            int &eligible,
+                                            std::string &firstReason);
+
+/// Stage `stage` of `stages` over `n` layers in program order: the
+/// indices [first, second). Contiguous chunks of n / stages layers, the
+/// earlier ones one smaller when `stages` does not divide `n`.
+std::pair<size_t, size_t> sparse24StageRange(size_t n, int stages, int stage);
 
 /// The weights of a conv/matmul (float or integer, operand 1, constant) as
 /// [rows = output channels][cols = reduction] integers (float weights: 1
