@@ -423,13 +423,13 @@ def main():
     for t in threads:
         for label, v, so in libs:
             r = qres[label, t]
-            # The library's constants are its weights, all read by a step of
-            # a tied-embedding model (the output head reads the table); an
-            # untied model's gathered table contributes one row per step.
+            # The library's constants are its weights. qcc gathers the token
+            # embedding from an f32 table of its own ([vocab, d], beside the
+            # head's weights even when the file ties them), of which a step
+            # reads one row; everything else (the projections and the head)
+            # is read whole.
             const = library_const_bytes(so)
-            wbytes = const
-            if not sizes[v]["tied"]:
-                wbytes -= const * (sizes[v]["embd"] - sizes[v]["row"]) // params
+            wbytes = const - 4 * sizes[v]["embd"] + 4 * sizes[v]["row"]
             ref = llama.get(v, {}).get(t)
             bpw = 8 * const / params
             rows.append([label, f"{bpw:.2f}", t, f"{r['decode']:.1f}", f"{r['prefill']:.1f}",

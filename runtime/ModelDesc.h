@@ -22,10 +22,14 @@ typedef struct qcc_model_desc {
   int32_t num_outputs;
   const qcc_io_desc *inputs;
   const qcc_io_desc *outputs;
+  /* Per output: the input it is the state of (the entry updates that
+   * input's buffer in place and takes no pointer for the output), or -1. */
+  const int32_t *output_state_of;
   /* CPU features the code needs, as names understood by the runtime. */
   int32_t num_cpu_features;
   const char *const *cpu_features;
-  /* Runs the compiled graph: inputs then outputs, as bare data pointers. */
+  /* Runs the compiled graph: inputs then outputs, as bare data pointers
+   * (one slot per input and output; the trampoline skips state outputs). */
   void (*entry)(void *const *args);
 } qcc_model_desc;
 

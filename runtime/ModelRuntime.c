@@ -308,6 +308,29 @@ QCC_API qcc_status qcc_model_run(qcc_model *m, const qcc_tensor *inputs,
       return s;
     m->args[num_inputs + i] = outputs[i].data;
   }
+  /* State: the graph updates the input's buffer in place. Given one buffer
+   * for both, nothing moves; given two, the input is copied into the output
+   * buffer first, and the graph updates that (the input stays as it was). */
+  for (int32_t i = 0; i < num_outputs; ++i) {
+    int32_t j = d->output_state_of[i];
+    if (j < 0)
+      continue;
+    if (outputs[i].data != inputs[j].data) {
+      const qcc_io_desc *io = &d->outputs[i];
+      int64_t count = 1;
+      for (int32_t k = 0; k < io->rank; ++k)
+        count *= io->shape[k];
+      memcpy(outputs[i].data, inputs[j].data,
+             (size_t)qcc_buffer_size(io->dtype, count));
+    }
+    m->args[j] = outputs[i].data;
+  }
   d->entry(m->args);
   return QCC_OK;
+}
+
+QCC_API int32_t qcc_model_output_state_of(const qcc_model *m, int32_t i) {
+  if (!m || i < 0 || i >= m->desc->num_outputs)
+    return -1;
+  return m->desc->output_state_of[i];
 }

@@ -15,7 +15,7 @@
 extern "C" {
 #endif
 
-#define QCC_ABI_VERSION 1
+#define QCC_ABI_VERSION 2
 
 typedef enum qcc_status {
   QCC_OK = 0,
@@ -82,12 +82,19 @@ const char *qcc_model_output_name(const qcc_model *model, int32_t i);
 int32_t qcc_model_output_dtype(const qcc_model *model, int32_t i);
 int32_t qcc_model_output_rank(const qcc_model *model, int32_t i);
 const int64_t *qcc_model_output_shape(const qcc_model *model, int32_t i);
+/* For output i that is the new value of an input (state, e.g. a KV cache):
+ * that input's index; -1 for other outputs and out of range. */
+int32_t qcc_model_output_state_of(const qcc_model *model, int32_t i);
 /* The --target the library was compiled for, e.g. "x86-64-v3". */
 const char *qcc_model_target(const qcc_model *model);
 
 /* Runs the model. Inputs and outputs are given in declaration order;
  * outputs must point at caller-owned buffers of the declared size, and no
- * buffer may overlap another (inputs may not double as outputs). */
+ * buffer may overlap another, with one exception: an output that is the
+ * state of an input (qcc_model_output_state_of) may be exactly that input's
+ * buffer, which the model then updates in place (a language model's KV
+ * cache: only the new rows are written). Given two buffers, the model copies
+ * the input into the output first; inputs are never modified otherwise. */
 qcc_status qcc_model_run(qcc_model *model, const qcc_tensor *inputs,
                          int32_t num_inputs, qcc_tensor *outputs,
                          int32_t num_outputs);

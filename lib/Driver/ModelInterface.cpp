@@ -287,6 +287,32 @@ FailureOr<ModelInterface> getModelInterface(func::FuncOp entry) {
       return failure();
     m.outputs.push_back(*info);
   }
+  // Declared state: the output is the new value of an input (one buffer may
+  // serve both; see qcc-mark-state-inputs).
+  for (unsigned i = 0; i < ft.getNumResults(); ++i) {
+    auto of = entry.getResultAttrOfType<StringAttr>(i, "qcc.state_of");
+    if (!of)
+      continue;
+    TensorInfo &out = m.outputs[i];
+    for (unsigned j = 0; j < m.inputs.size(); ++j)
+      if (m.inputs[j].name == of.getValue())
+        out.stateOf = (int32_t)j;
+    if (out.stateOf < 0) {
+      entry.emitError() << "output '" << out.name << "' is declared the state of '"
+                        << of.getValue() << "', which is no input";
+      return failure();
+    }
+    const TensorInfo &in = m.inputs[out.stateOf];
+    if (in.dtype != out.dtype || in.shape != out.shape || out.empty() ||
+        out.dtype == QCC_DTYPE_UINT4 || out.dtype == QCC_DTYPE_INT4 ||
+        out.dtype == QCC_DTYPE_UINT2 || out.dtype == QCC_DTYPE_INT2) {
+      entry.emitError() << "output '" << out.name << "' cannot be the state of input '"
+                        << in.name
+                        << "': state needs the same dtype and shape, with elements "
+                           "of whole bytes";
+      return failure();
+    }
+  }
   return m;
 }
 
@@ -340,14 +366,22 @@ std::string emitDescriptorSource(const ModelInterface &model,
   os << "0};\n\n";
   // The runtime hands over one pointer per input and output; tensors
   // without elements were dropped from the compiled graph's signature.
+  // State outputs are not passed either: the graph updates their input's
+  // buffer in place (the runtime hands it the output buffer there).
   std::vector<size_t> passed;
   size_t index = 0;
   for (const auto *list : {&model.inputs, &model.outputs})
     for (const TensorInfo &t : *list) {
-      if (!t.empty())
+      if (!t.empty() && t.stateOf < 0)
         passed.push_back(index);
       ++index;
     }
+  os << "static const int32_t output_state_of[] = {";
+  for (size_t i = 0; i < model.outputs.size(); ++i)
+    os << (i ? ", " : "") << model.outputs[i].stateOf;
+  if (model.outputs.empty())
+    os << "-1";
+  os << "};\n\n";
   os << "extern void " << entrySymbol << "(";
   for (size_t i = 0; i < passed.size(); ++i)
     os << (i ? ", " : "") << "void *";
@@ -359,9 +393,9 @@ std::string emitDescriptorSource(const ModelInterface &model,
     os << (i ? ", " : "") << "a[" << passed[i] << "]";
   os << ");\n}\n\n"
      << "const qcc_model_desc qcc_generated_model = {\n"
-     << "  1, " << cString(target) << ", " << model.inputs.size() << ", "
-     << model.outputs.size() << ", inputs, outputs, " << cpuFeatures.size()
-     << ", cpu_features, entry};\n";
+     << "  2, " << cString(target) << ", " << model.inputs.size() << ", "
+     << model.outputs.size() << ", inputs, outputs, output_state_of, "
+     << cpuFeatures.size() << ", cpu_features, entry};\n";
   return s;
 }
 
@@ -379,7 +413,11 @@ std::string emitModelHeader(const ModelInterface &model,
          << l[i].dtype << " shape [";
       for (size_t k = 0; k < l[i].shape.size(); ++k)
         os << (k ? ", " : "") << l[i].shape[k];
-      os << "]\n";
+      os << "]";
+      if (l[i].stateOf >= 0)
+        os << ", the state of input " << l[i].stateOf
+           << " (may be the same buffer: updated in place)";
+      os << "\n";
     }
   };
   list(model.inputs, "input ");

@@ -30,15 +30,13 @@ static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
 }
 
 KvCache::KvCache(llvm::ArrayRef<int64_t> shape) : shape(shape) {
-  for (auto &pair : buffers)
-    for (auto &b : pair)
-      b.assign(numElements(shape), 0.0f);
+  for (auto &b : buffers)
+    b.assign(numElements(shape), 0.0f);
 }
 
 void KvCache::clear() {
-  for (auto &pair : buffers)
-    for (auto &b : pair)
-      std::fill(b.begin(), b.end(), 0.0f);
+  for (auto &b : buffers)
+    std::fill(b.begin(), b.end(), 0.0f);
 }
 
 struct LlmLibrary::Api {
@@ -54,6 +52,7 @@ struct LlmLibrary::Api {
   decltype(&qcc_model_output_dtype) outputDtype = nullptr;
   decltype(&qcc_model_output_rank) outputRank = nullptr;
   decltype(&qcc_model_output_shape) outputShape = nullptr;
+  decltype(&qcc_model_output_state_of) outputStateOf = nullptr;
   decltype(&qcc_model_run) run = nullptr;
   decltype(&qcc_model_last_error) lastError = nullptr;
   decltype(&qcc_status_string) statusString = nullptr;
@@ -91,6 +90,7 @@ LlmLibrary::load(const std::string &path) {
   get(a.outputDtype, "qcc_model_output_dtype");
   get(a.outputRank, "qcc_model_output_rank");
   get(a.outputShape, "qcc_model_output_shape");
+  get(a.outputStateOf, "qcc_model_output_state_of");
   get(a.run, "qcc_model_run");
   get(a.lastError, "qcc_model_last_error");
   get(a.statusString, "qcc_status_string");
@@ -141,6 +141,9 @@ LlmLibrary::load(const std::string &path) {
                                   "heads, ctx, head dim] like k_cache {1}",
                                   name, shapeString(lib->cacheShape)));
   }
+  if (a.outputStateOf(model, 1) != 2 || a.outputStateOf(model, 2) != 3)
+    return notLlm("k_cache_out and v_cache_out are not declared the state "
+                  "of k_cache and v_cache (updated in place)");
   lib->logitsShape = shapeOf(false, 0);
   bool logitsOk = std::string(a.outputName(model, 0)) == "logits" &&
                   a.outputDtype(model, 0) == QCC_DTYPE_FLOAT32 &&
@@ -188,21 +191,22 @@ llvm::Expected<const float *> LlmLibrary::run(llvm::ArrayRef<int32_t> tokens,
                                 t, vocab));
   posBuf = pos;
   int64_t one = 1;
-  auto &src = cache.buffers[cache.current], &dst = cache.buffers[1 - cache.current];
+  // The caches are state: one buffer each, as input and output, updated in
+  // place (only the run's rows are written).
+  float *k = cache.buffers[0].data(), *v = cache.buffers[1].data();
   qcc_tensor in[4] = {
       {QCC_DTYPE_INT64, 1, tokenShape.data(), tokenBuf.data()},
       {QCC_DTYPE_INT64, 1, &one, &posBuf},
-      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), src[0].data()},
-      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), src[1].data()}};
+      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), k},
+      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), v}};
   qcc_tensor out[3] = {
       {QCC_DTYPE_FLOAT32, (int32_t)logitsShape.size(), logitsShape.data(),
        logits.data()},
-      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), dst[0].data()},
-      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), dst[1].data()}};
+      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), k},
+      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), v}};
   auto *m = static_cast<qcc_model *>(model);
   if (qcc_status st = api->run(m, in, 4, out, 3); st != QCC_OK)
     return fail("running '" + path + "' failed: " + api->statusString(st) +
                 ": " + api->lastError(m));
-  cache.current = 1 - cache.current;
   return logits.data();
 }

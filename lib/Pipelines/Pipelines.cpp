@@ -54,10 +54,14 @@ void buildBufferizationPipeline(OpPassManager &pm) {
   // One tensor per result first: buffer-results-to-out-params cannot hand
   // one buffer to two out-parameters.
   pm.addNestedPass<func::FuncOp>(createDistinctReturnValues());
+  // Inputs stay the caller's, except declared state (a KV cache), which the
+  // graph updates in place: its result leaves the signature.
+  pm.addNestedPass<func::FuncOp>(createMarkStateInputs());
   addUpstream(pm, "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
                   "one-shot-bufferize{bufferize-function-boundaries "
-                  "function-boundary-type-conversion=identity-layout-map},"
-                  "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+                  "function-boundary-type-conversion=identity-layout-map}");
+  pm.addNestedPass<func::FuncOp>(createDropStateResults());
+  addUpstream(pm, "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
                   "canonicalize,buffer-deallocation-pipeline");
 }
 

@@ -268,11 +268,15 @@ class _Tensor(ctypes.Structure):
 class QccDecoder:
     """A library compiled by qcc from a GGUF file, called through its C API:
     a decode step (qcc --seq=1: input `token`, logits [vocab]) or a sequence
-    graph (--seq=T: `tokens` [T], logits [T, vocab]). Caches ping-pong
-    between two buffer pairs: the outputs of one run are the inputs of the
-    next (the C API forbids overlapping buffers)."""
+    graph (--seq=T: `tokens` [T], logits [T, vocab]). The library declares
+    k_cache_out / v_cache_out the state of k_cache / v_cache, so by default
+    one buffer pair serves as input and output and each run updates it in
+    place (caches[cur] holds the latest caches). With inplace=False the
+    caches ping-pong between two pairs instead, the outputs of one run being
+    the inputs of the next (the runtime then copies each input into its
+    output first, and leaves the input as it was)."""
 
-    def __init__(self, so_path: str):
+    def __init__(self, so_path: str, inplace: bool = True):
         lib = ctypes.CDLL(os.path.abspath(so_path))
         self.lib = lib
         p, i32 = ctypes.c_void_p, ctypes.c_int32
@@ -288,6 +292,7 @@ class QccDecoder:
             getattr(lib, f"qcc_model_{side}_shape").argtypes = [p, i32]
             getattr(lib, f"qcc_model_{side}_shape").restype = ctypes.POINTER(ctypes.c_int64)
         lib.qcc_model_destroy.argtypes = [p]
+        lib.qcc_model_output_state_of.argtypes = [p, i32]
         self.handle = p()
         if lib.qcc_model_create(ctypes.byref(self.handle)) != 0:
             raise RuntimeError("qcc_model_create failed")
@@ -314,8 +319,12 @@ class QccDecoder:
         self.token = np.zeros(self.seq, np.int64)
         self.pos = np.zeros(1, np.int64)
         self.logits = np.zeros(outs["logits"], np.float32)
+        if [lib.qcc_model_output_state_of(self.handle, i) for i in (1, 2)] != [2, 3]:
+            raise RuntimeError("the library's cache outputs are not the state of its "
+                               "cache inputs")
+        self.inplace = inplace
         self.caches = [[np.zeros(self.cache_shape, np.float32) for _ in range(2)]
-                       for _ in range(2)]
+                       for _ in range(1 if inplace else 2)]
         self.cur = 0
         self._shapes = {}
 
@@ -344,7 +353,8 @@ class QccDecoder:
         self.token[:] = 0
         self.token[:n] = tokens
         self.pos[0] = pos
-        src, dst = self.caches[self.cur], self.caches[1 - self.cur]
+        src = self.caches[self.cur]
+        dst = src if self.inplace else self.caches[1 - self.cur]
         ins = (_Tensor * 4)(self._t(self.token, 7), self._t(self.pos, 7),
                             self._t(src[0], 1), self._t(src[1], 1))
         outs = (_Tensor * 3)(self._t(self.logits, 1), self._t(dst[0], 1),
@@ -353,7 +363,8 @@ class QccDecoder:
         if st != 0:
             raise RuntimeError("qcc_model_run: " +
                                (self.lib.qcc_model_last_error(self.handle) or b"").decode())
-        self.cur = 1 - self.cur
+        if not self.inplace:
+            self.cur = 1 - self.cur
         return self.logits.reshape(self.seq, -1)[:n]
 
     def step(self, token: int, pos: int) -> np.ndarray:

@@ -14,6 +14,9 @@ struct TensorInfo {
   std::string name;
   int32_t dtype; // ONNX TensorProto.DataType numbering, as in qcc-c/Runtime.h
   std::vector<int64_t> shape;
+  /// For an output declared state (`qcc.state_of`): the index of the input
+  /// it updates; the caller may pass one buffer for both. Otherwise -1.
+  int32_t stateOf = -1;
   /// Whether the tensor has no elements; such tensors carry no data and are
   /// not passed to the compiled graph.
   bool empty() const;

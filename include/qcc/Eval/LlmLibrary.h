@@ -21,9 +21,9 @@
 
 namespace qcc::eval {
 
-/// The keys and values of every layer: two buffer pairs, since the C API
-/// forbids a run's inputs and outputs to overlap; each run reads one pair
-/// and writes the other.
+/// The keys and values of every layer, one buffer each: the library
+/// declares its cache outputs the state of its cache inputs, so a run
+/// updates them in place.
 class KvCache {
 public:
   explicit KvCache(llvm::ArrayRef<int64_t> shape);
@@ -34,8 +34,7 @@ public:
 private:
   friend class LlmLibrary;
   std::vector<int64_t> shape;
-  std::vector<float> buffers[2][2]; // [pair][k, v]
-  int current = 0;                  // the pair holding the latest caches
+  std::vector<float> buffers[2]; // k, v
 };
 
 class LlmLibrary {
@@ -43,7 +42,8 @@ public:
   /// Loads `path` and checks its interface: inputs `token` i64 [1] (or
   /// `tokens` i64 [T]), `pos` i64 [1], `k_cache`, `v_cache` f32 [layers, kv
   /// heads, ctx, head dim]; outputs `logits` f32 [vocab] (or [T, vocab]),
-  /// `k_cache_out`, `v_cache_out`. Errors name the file and what differs.
+  /// `k_cache_out`, `v_cache_out`, the state of the cache inputs. Errors
+  /// name the file and what differs.
   static llvm::Expected<std::unique_ptr<LlmLibrary>>
   load(const std::string &path);
   ~LlmLibrary();

@@ -94,4 +94,54 @@ def DistinctReturnValues : Pass<"qcc-distinct-return-values", "mlir::func::FuncO
   let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }
 
+def MarkStateInputs : Pass<"qcc-mark-state-inputs", "mlir::func::FuncOp"> {
+  let summary = "Say which arguments of a public function bufferization may write";
+  let description = [{
+    Run on tensors before one-shot bufferization with function boundaries.
+    A model's inputs belong to the caller and stay unchanged, except those
+    that a result declares as its state: a result with `qcc.state_of =
+    "NAME"` is the new value of the argument whose `qcc.name` is NAME (a
+    language model's KV cache: `k_cache_out` is the state of `k_cache`).
+    Such arguments get `bufferization.writable = true`, so the function may
+    update them in place; every other argument of a public function gets
+    `bufferization.writable = false`, so a write bufferizes into a copy.
+    Errors: a `qcc.state_of` naming no argument, two results naming one
+    argument, or a result whose type differs from its argument's.
+
+    ```mlir
+    func.func @main(%c: tensor<4xf32> {qcc.name = "cache"}, %x: tensor<1xf32> {qcc.name = "x"})
+        -> (tensor<4xf32> {qcc.name = "cache_out", qcc.state_of = "cache"})
+    // %c gets {bufferization.writable = true}, %x {bufferization.writable = false}
+    ```
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
+def DropStateResults : Pass<"qcc-drop-state-results", "mlir::func::FuncOp"> {
+  let summary = "Remove results that bufferization placed in their state argument's buffer";
+  let description = [{
+    Run after one-shot bufferization with function boundaries and before
+    `buffer-results-to-out-params`. A result with `qcc.state_of = "NAME"`
+    must now return the buffer of the argument named NAME (updated in
+    place): the result is removed, and the argument is marked
+    `qcc.state_output = "RESULT NAME"`. The caller then hands one buffer that
+    is both the input and the output (the runtime copies the input into the
+    output buffer first when they differ). A state result placed in another
+    buffer is an error naming it, never a silent copy.
+
+    ```mlir
+    func.func @main(%c: memref<4xf32> {qcc.name = "cache"}, ...)
+        -> (memref<4xf32> {qcc.name = "cache_out", qcc.state_of = "cache"}) {
+      ...
+      return %c : memref<4xf32>
+    }
+    // becomes
+    func.func @main(%c: memref<4xf32> {qcc.name = "cache", qcc.state_output = "cache_out"}, ...) {
+      ...
+      return
+    }
+    ```
+  }];
+}
+
 #endif // QCC_TRANSFORMS_PASSES_TD

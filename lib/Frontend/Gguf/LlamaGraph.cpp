@@ -494,6 +494,11 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
     func.setArgAttr(i, "qcc.name", b.getStringAttr(n));
   for (auto [i, n] : llvm::enumerate(outNames))
     func.setResultAttr(i, "qcc.name", b.getStringAttr(n));
+  // The caches are state: the caller may pass one buffer as k_cache and
+  // k_cache_out, which the graph then updates in place (a decode step
+  // writes one row per layer instead of copying the whole cache).
+  func.setResultAttr(1, "qcc.state_of", b.getStringAttr(inNames[2]));
+  func.setResultAttr(2, "qcc.state_of", b.getStringAttr(inNames[3]));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   Value tokens = entry->getArgument(0), pos = entry->getArgument(1);

@@ -67,8 +67,10 @@ for kind, weights in [("tiny", "dequant"), ("untied", "dequant"), ("tiny", "bloc
     for c, s in zip(dec.caches[0], stale):
         c[...] = s
     worst, scale = 0.0, 0.0
+    steps = []
     for p, t in enumerate(tokens):
         got = dec.step(t, p)
+        steps.append(got.copy())
         worst = max(worst, float(np.abs(got - want[p]).max()))
         scale = max(scale, float(np.abs(want[p]).max()))
     tol = rel * max(1.0, scale)
@@ -85,6 +87,22 @@ for kind, weights in [("tiny", "dequant"), ("untied", "dequant"), ("tiny", "bloc
     check(np.array_equal(k_out[:, :, n:], stale[0][:, :, n:]) and
           np.array_equal(v_out[:, :, n:], stale[1][:, :, n:]),
           f"{kind}: rows {n}..{CTX - 1} of the caches are left as they were")
+    if kind == "tiny (dequant)":
+        # Two buffer pairs instead of one updated in place: the runtime
+        # copies each cache input into its output buffer first. The same
+        # logits bit for bit, and the inputs left untouched.
+        pp = L.QccDecoder(so, inplace=False)
+        for c, s in zip(pp.caches[0], stale):
+            c[...] = s
+        same, untouched = True, True
+        for p, t in enumerate(tokens):
+            before = [c.copy() for c in pp.caches[pp.cur]]
+            same &= np.array_equal(pp.step(t, p), steps[p])
+            untouched &= all(np.array_equal(a, b) for a, b in
+                             zip(before, pp.caches[1 - pp.cur]))
+        check(same, f"{kind}: separate cache input and output buffers give the "
+              "in-place run's logits")
+        check(untouched, f"{kind}: separate buffers: the cache inputs are not modified")
 
 print("llama-decode:", "PASS" if not failures else "FAIL: " + "; ".join(failures))
 sys.exit(1 if failures else 0)
