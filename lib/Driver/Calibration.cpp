@@ -624,9 +624,13 @@ void returnPoints(func::FuncOp main, llvm::ArrayRef<Value> values,
   auto ret = cast<func::ReturnOp>(main.getBody().front().getTerminator());
   llvm::SmallVector<Type> resultTypes(main.getResultTypes());
   llvm::SmallVector<DictionaryAttr> resultAttrs;
+  // The points may be values of a state chain (a KV cache's rows as each
+  // layer writes them), which one buffer updated in place cannot return
+  // apart: the clone's state outputs become plain outputs (copies).
   for (unsigned i = 0; i < main.getNumResults(); ++i) {
-    DictionaryAttr d = main.getResultAttrDict(i);
-    resultAttrs.push_back(d ? d : DictionaryAttr::get(ctx));
+    NamedAttrList d(main.getResultAttrDict(i));
+    d.erase("qcc.state_of");
+    resultAttrs.push_back(d.getDictionary(ctx));
   }
   for (auto [v, name] : llvm::zip_equal(values, names)) {
     resultTypes.push_back(v.getType());

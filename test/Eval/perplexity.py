@@ -54,9 +54,13 @@ for kind in ["tiny", "untied"]:
     refs[kind] = L.NumpyLlama(L.GgufLlama(models[kind]))
 
 
+compiled = set()  # libraries built by this run (the work folder outlives it)
+
+
 def compile(kind, seq, ctx):
     so = os.path.join(work, f"{kind}-s{seq}-c{ctx}.so")
-    if not os.path.exists(so):
+    if so not in compiled:
+        compiled.add(so)
         subprocess.run([os.path.join(bin_dir, "qcc"), models[kind], "--target=x86-64-v3",
                         f"--ctx={ctx}", f"--seq={seq}", "--weights=f32", "-o", so], check=True)
     return so
