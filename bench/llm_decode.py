@@ -54,8 +54,9 @@ PROMPT = ("The history of the printing press begins in the fifteenth century, wh
 
 # llama-quantize type names of the variants; "shipped" is the file itself.
 QUANT_TYPES = {"q4_0": "Q4_0", "q4_1": "Q4_1", "q5_0": "Q5_0", "q5_1": "Q5_1",
-               "q8_0": "Q8_0", "q4_k_m": "Q4_K_M", "q5_k_m": "Q5_K_M",
-               "q6_k": "Q6_K", "f16": "F16", "f32": "F32"}
+               "q8_0": "Q8_0", "q2_k": "Q2_K", "q3_k_m": "Q3_K_M",
+               "q4_k_m": "Q4_K_M", "q5_k_m": "Q5_K_M", "q6_k": "Q6_K",
+               "f16": "F16", "f32": "F32"}
 
 
 def log(msg):

@@ -27,6 +27,17 @@
 #endif
 #endif
 
+/* Q3_K's sixteen 6-bit scales (12 bytes: low 4 bits of scale j in byte
+ * j % 8, high nibble for j >= 8; its top 2 bits in byte 8 + j % 4 at bit
+ * 2 (j / 4)), minus their bias of 32. */
+static inline void k3scales(const uint8_t *p, int8_t *sc) {
+  for (int j = 0; j < 16; ++j) {
+    int low = j < 8 ? p[j] & 15 : p[j - 8] >> 4;
+    int high = (p[8 + j % 4] >> (2 * (j / 4))) & 3;
+    sc[j] = (int8_t)((low | high << 4) - 32);
+  }
+}
+
 /* Q4_K/Q5_K's 6-bit scales and mins of the 8 sub-blocks. */
 static inline void kscales(const uint8_t *p, uint8_t *sc, uint8_t *mn) {
   for (int j = 0; j < 4; ++j) {
@@ -65,6 +76,12 @@ static int blockShape(int64_t format, int *bytes) {
     return 256;
   case QCC_BLOCK_Q6_K:
     *bytes = 210;
+    return 256;
+  case QCC_BLOCK_Q2_K:
+    *bytes = 84;
+    return 256;
+  case QCC_BLOCK_Q3_K:
+    *bytes = 110;
     return 256;
   case QCC_BLOCK_Q2_G64:
     *bytes = 20;
@@ -138,9 +155,10 @@ static inline CB c_vb_or_bits(CB v, uint32_t bits) {
     v.v[i] |= (int8_t)(((bits >> i) & 1) << 4);
   return v;
 }
-static inline CB c_vb_or_plane(CB v, const uint8_t *qh, int j) {
+/* Lane i |= val where bit j of qh[i] is set. */
+static inline CB c_vb_or_plane(CB v, const uint8_t *qh, int j, int val) {
   for (int i = 0; i < 32; ++i)
-    v.v[i] |= (int8_t)(((qh[i] >> j) & 1) << 4);
+    v.v[i] |= (int8_t)(((qh[i] >> j) & 1) * val);
   return v;
 }
 static inline CB c_vb_q6(CB nib, const uint8_t *qh, int shift) {
@@ -157,6 +175,13 @@ static inline CB c_vb_crumb_lohi(const uint8_t *q, int s) {
     r.v[i] = (int8_t)((q[i] >> s) & 3);
     r.v[i + 16] = (int8_t)((q[i] >> (s + 2)) & 3);
   }
+  return r;
+}
+/* Lane i: bits [s, s+2) of q[i] (Q2_K/Q3_K's 32-byte code rows). */
+static inline CB c_vb_crumb(const uint8_t *q, int s) {
+  CB r;
+  for (int i = 0; i < 32; ++i)
+    r.v[i] = (int8_t)((q[i] >> s) & 3);
   return r;
 }
 static inline CB c_vb_or_bits2(CB v, uint32_t bits) {
@@ -267,10 +292,14 @@ static inline XB x_vb_or_bits2(XB v, uint32_t bits) {
   t = _mm256_cmpeq_epi8(_mm256_and_si256(t, bit), bit);
   return _mm256_or_si256(v, _mm256_and_si256(t, _mm256_set1_epi8(4)));
 }
-static inline XB x_vb_or_plane(XB v, const uint8_t *qh, int j) {
+static inline XB x_vb_or_plane(XB v, const uint8_t *qh, int j, int val) {
   __m256i m = _mm256_set1_epi8((char)(1 << j));
   __m256i t = _mm256_cmpeq_epi8(_mm256_and_si256(x_vb_load(qh), m), m);
-  return _mm256_or_si256(v, _mm256_and_si256(t, _mm256_set1_epi8(16)));
+  return _mm256_or_si256(v, _mm256_and_si256(t, _mm256_set1_epi8((char)val)));
+}
+static inline XB x_vb_crumb(const uint8_t *q, int s) {
+  return _mm256_and_si256(_mm256_srl_epi16(x_vb_load(q), _mm_cvtsi32_si128(s)),
+                          _mm256_set1_epi8(3));
 }
 static inline XB x_vb_q6(XB nib, const uint8_t *qh, int shift) {
   __m256i h = _mm256_and_si256(
@@ -470,13 +499,21 @@ SDOT_ATTR static inline NB n_vb_or_bits2(NB v, uint32_t bits) {
   v.h = vorrq_s8(v.h, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(hi, bit), four)));
   return v;
 }
-SDOT_ATTR static inline NB n_vb_or_plane(NB v, const uint8_t *qh, int j) {
-  uint8x16_t m = vdupq_n_u8((uint8_t)(1 << j)), sixteen = vdupq_n_u8(16);
+SDOT_ATTR static inline NB n_vb_or_plane(NB v, const uint8_t *qh, int j,
+                                         int val) {
+  uint8x16_t m = vdupq_n_u8((uint8_t)(1 << j)), set = vdupq_n_u8((uint8_t)val);
   v.l = vorrq_s8(
-      v.l, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(vld1q_u8(qh), m), sixteen)));
+      v.l, vreinterpretq_s8_u8(vandq_u8(vtstq_u8(vld1q_u8(qh), m), set)));
   v.h = vorrq_s8(v.h, vreinterpretq_s8_u8(
-                          vandq_u8(vtstq_u8(vld1q_u8(qh + 16), m), sixteen)));
+                          vandq_u8(vtstq_u8(vld1q_u8(qh + 16), m), set)));
   return v;
+}
+SDOT_ATTR static inline NB n_vb_crumb(const uint8_t *q, int s) {
+  int8x16_t sh = vdupq_n_s8((int8_t)-s);
+  uint8x16_t three = vdupq_n_u8(3);
+  NB r = {vreinterpretq_s8_u8(vandq_u8(vshlq_u8(vld1q_u8(q), sh), three)),
+          vreinterpretq_s8_u8(vandq_u8(vshlq_u8(vld1q_u8(q + 16), sh), three))};
+  return r;
 }
 SDOT_ATTR static inline NB n_vb_q6(NB nib, const uint8_t *qh, int shift) {
   int8x16_t sh = vdupq_n_s8((int8_t)-shift);

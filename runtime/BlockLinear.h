@@ -3,7 +3,7 @@
 |* y[t][n] = sum_k x[t][k] * W[n][k] with W kept in one of GGUF's block       *|
 |* formats (the file's bytes, never dequantized) and x quantized on the fly:  *|
 |* per block of G activations (G = 32 for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0, 256 for  *|
-|* the k-quants Q4_K/Q5_K/Q6_K, the group for qcc's low-bit Q2_G64/Q3_G64/   *|
+|* the k-quants Q2_K..Q6_K, the group for qcc's low-bit Q2_G64/Q3_G64/       *|
 |* Q3_G192) amax = max |x|, d = amax / 127,                                   *|
 |* q = rint(x * (127 / amax)) (ties to even; q = 0 when amax = 0; a block     *|
 |* with a non-finite amax gives d = NaN). Each weight block then contributes  *|
@@ -40,6 +40,8 @@ enum {
   QCC_BLOCK_Q5_0 = 6,
   QCC_BLOCK_Q5_1 = 7,
   QCC_BLOCK_Q8_0 = 8,
+  QCC_BLOCK_Q2_K = 10,
+  QCC_BLOCK_Q3_K = 11,
   QCC_BLOCK_Q4_K = 12,
   QCC_BLOCK_Q5_K = 13,
   QCC_BLOCK_Q6_K = 14,

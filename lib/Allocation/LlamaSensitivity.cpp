@@ -43,6 +43,10 @@ static const char *blockFormatName(modelfile::DType t) {
     return "q5_1";
   case modelfile::DType::Q8_0:
     return "q8_0";
+  case modelfile::DType::Q2_K:
+    return "q2k";
+  case modelfile::DType::Q3_K:
+    return "q3k";
   case modelfile::DType::Q4_K:
     return "q4k";
   case modelfile::DType::Q5_K:

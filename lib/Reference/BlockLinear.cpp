@@ -160,6 +160,36 @@ void decode(int format, const uint8_t *p, Decoded &b) {
     fillOffset(256, 32);
     return;
   }
+  case BlockFormat::Q2_K:
+  case BlockFormat::Q3_K: {
+    // Weight 128h + 32k + i: low 2 bits from bits [2k, 2k+2) of code byte
+    // 32h + i; Q3_K's third bit is bit 4h + k of mask byte i.
+    bool three = format == static_cast<int>(BlockFormat::Q3_K);
+    const uint8_t *qs = p + (three ? 32 : 16);
+    if (three) {
+      b.d = loadHalf(p + 108);
+    } else {
+      b.d = loadHalf(p + 80);
+      b.dm = -static_cast<double>(loadHalf(p + 82));
+    }
+    for (int e = 0; e < 256; ++e) {
+      int h = e / 128, k = (e % 128) / 32, i = e % 32, j = e / 16;
+      b.c[e] = (qs[32 * h + i] >> (2 * k)) & 3;
+      if (three) {
+        b.c[e] |= ((p[i] >> (4 * h + k)) & 1) << 2;
+        const uint8_t *s = p + 96;
+        int low = j < 8 ? s[j] & 15 : s[j - 8] >> 4;
+        int high = (s[8 + j % 4] >> (2 * (j / 4))) & 3;
+        b.sc[e] = (low | high << 4) - 32;
+        b.mn[e] = 0;
+      } else {
+        b.sc[e] = p[j] & 15;
+        b.mn[e] = p[j] >> 4;
+      }
+    }
+    fillOffset(256, three ? 4 : 0);
+    return;
+  }
   case BlockFormat::Q2_G64:
     lowBitCodes(p, 2, 64, b);
     return;
@@ -194,6 +224,10 @@ BlockShape getBlockShape(int format) {
     return {256, 176};
   case BlockFormat::Q6_K:
     return {256, 210};
+  case BlockFormat::Q2_K:
+    return {256, 84};
+  case BlockFormat::Q3_K:
+    return {256, 110};
   case BlockFormat::Q2_G64:
     return {64, 20};
   case BlockFormat::Q3_G64:

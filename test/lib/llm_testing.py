@@ -114,8 +114,8 @@ def _unpermute(w: np.ndarray, heads: int) -> np.ndarray:
 # (qnn.block_linear): ggml's Q8_0-style blocks of 32 for the legacy formats,
 # Q8_K-style blocks of 256 for the k-quants. Other block types are
 # requantized to Q8_0 by qcc (blocks of 32).
-_KQUANTS = {"Q4_K", "Q5_K", "Q6_K"}
-_REQUANTIZED = {"Q2_K", "Q3_K", "TQ1_0", "TQ2_0"}  # qcc runs them as Q8_0
+_KQUANTS = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"}
+_REQUANTIZED = {"TQ1_0", "TQ2_0"}  # qcc runs them as Q8_0
 
 
 def requantize_q8_0(w: np.ndarray) -> np.ndarray:

@@ -248,6 +248,10 @@ std::optional<BlockFormat> nativeBlockFormat(modelfile::DType type) {
     return BlockFormat::q5_1;
   case DType::Q8_0:
     return BlockFormat::q8_0;
+  case DType::Q2_K:
+    return BlockFormat::q2_k;
+  case DType::Q3_K:
+    return BlockFormat::q3_k;
   case DType::Q4_K:
     return BlockFormat::q4_k;
   case DType::Q5_K:
@@ -293,8 +297,8 @@ Value LlamaBuilder::blockWeight(const std::string &name,
                            [keep = owner](void *, size_t, size_t) {});
     return blockConstant(name, *format, shape[0], bytes, nullptr);
   }
-  // A type the block kernels do not run (Q2_K, Q3_K, TQ1_0, TQ2_0, all
-  // with blocks of 256, so rows split into Q8_0's blocks of 32):
+  // A type the block kernels do not run (TQ1_0, TQ2_0, both with blocks
+  // of 256, so rows split into Q8_0's blocks of 32):
   // requantized to Q8_0 here, the nearest format qcc runs that loses
   // nothing noticeable on top of the file's own rounding.
   if (requantNoted.insert((int)t->type).second)

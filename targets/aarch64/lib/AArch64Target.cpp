@@ -75,10 +75,9 @@ public:
     add("f16", false, "f32", 0, 0, 1, "converted to f32 at compile time");
     double block = dot ? 0.5 : 0.25; // sdot block kernels or portable C
     for (const char *f : {"q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4k",
-                          "q5k", "q6k", "q3g64", "q3g192", "q2g64"})
+                          "q5k", "q6k", "q3g64", "q3g192", "q2g64", "q3k",
+                          "q2k"})
       add(f, true, "", block, int8Rate * block, 1, nominal);
-    add("q3k", false, "q8_0", 0, 0, 1, "requantized to Q8_0 (LlamaGraph.cpp)");
-    add("q2k", false, "q8_0", 0, 0, 1, "requantized to Q8_0 (LlamaGraph.cpp)");
     add("int8", true, "", 0.6, int8Rate, 1, nominal);
     add("int4g32", true, "", 0.45, int8Rate * 0.6, 1, nominal);
     add("int4g128", true, "", 0.55, int8Rate * 0.6, 1, nominal);

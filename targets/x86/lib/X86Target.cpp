@@ -125,8 +125,8 @@ TargetCostModel x86CostModel(const TargetConfig &config, int threads) {
   add("q3g64", true, "", 0.30, 25, 1, est);
   add("q3g192", true, "", 0.30, 25, 1, est);
   add("q2g64", true, "", 0.30, 25, 1, est);
-  add("q3k", false, "q8_0", 0, 0, 1, "requantized to Q8_0 (LlamaGraph.cpp)");
-  add("q2k", false, "q8_0", 0, 0, 1, "requantized to Q8_0 (LlamaGraph.cpp)");
+  add("q3k", true, "", 0.30, 25, 1, est);
+  add("q2k", true, "", 0.30, 25, 1, est);
   // The integer path (runtime/QGemm.c, grouped sub-byte, ternary, 2:4).
   add("int8", true, "", 0.6, 51, 1, est);
   add("int4g32", true, "", 0.45, 30, 1, est);

@@ -97,8 +97,8 @@ func.func @dynamic(%x: tensor<?x64xf32>, %w: tensor<8x40xi8>) {
 // -----
 
 func.func @unknown_format(%x: tensor<1x64xf32>, %w: tensor<8x40xi8>) {
-  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'format' [q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k, q6_k, q2_g64, q3_g64, q3_g192, q4_1_g128]}}
-  %y = qnn.block_linear q3_k, %x, %w : (tensor<1x64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'format' [q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k, q2_g64, q3_g64, q3_g192, q4_1_g128]}}
+  %y = qnn.block_linear tq2_0, %x, %w : (tensor<1x64xf32>, tensor<8x40xi8>) -> tensor<1x8xf32>
   return
 }
 

@@ -59,7 +59,7 @@ const Path kPaths[] = {
      }},
 };
 
-const int kFormats[] = {2, 3, 6, 7, 8, 12, 13, 14, 100};
+const int kFormats[] = {2, 3, 6, 7, 8, 10, 11, 12, 13, 14, 100};
 
 uint16_t toHalf(float f) {
   // Normal values in f16's range only (the test's scales), truncated.
@@ -116,6 +116,13 @@ std::vector<uint8_t> randomWeights(int format, int64_t n, int64_t k,
     case 13:
       putHalf(p, scale(rng) * 0.1f);
       putHalf(p + 2, scale(rng) * 0.1f);
+      break;
+    case 10: // Q2_K: d, dmin at the end
+      putHalf(p + 80, scale(rng) * 0.1f);
+      putHalf(p + 82, scale(rng) * 0.1f);
+      break;
+    case 11: // Q3_K: d at the end
+      putHalf(p + 108, scale(rng) * 0.1f);
       break;
     case 14:
       putHalf(p + 208, scale(rng) * 0.05f);

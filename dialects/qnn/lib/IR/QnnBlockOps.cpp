@@ -23,6 +23,10 @@ std::pair<int64_t, int64_t> BlockLinearOp::blockShape(BlockFormat format) {
     return {256, 176};
   case BlockFormat::q6_k:
     return {256, 210};
+  case BlockFormat::q2_k:
+    return {256, 84};
+  case BlockFormat::q3_k:
+    return {256, 110};
   case BlockFormat::q2_g64:
     return {64, 20};
   case BlockFormat::q3_g64:

@@ -15,7 +15,7 @@ id 95 "th" (one merge); other bytes have no token.
   kquants 256 wide (4 heads of 64, 2 KV heads), FFN 512: k-quant weights
           as random blocks with sane scales (gguf-py cannot quantize to
           them): Q4_K q/o, Q5_K k, Q6_K v and output.weight, Q3_K gate,
-          Q2_K up (the two qcc requantizes to Q8_0), Q5_0 down.
+          Q2_K up, Q5_0 down.
 """
 
 import sys

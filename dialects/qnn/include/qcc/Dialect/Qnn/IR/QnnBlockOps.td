@@ -14,7 +14,8 @@
 def Qnn_BlockFormat : I32EnumAttr<"BlockFormat", "GGUF weight block format", [
     I32EnumAttrCase<"q4_0", 2>, I32EnumAttrCase<"q4_1", 3>,
     I32EnumAttrCase<"q5_0", 6>, I32EnumAttrCase<"q5_1", 7>,
-    I32EnumAttrCase<"q8_0", 8>, I32EnumAttrCase<"q4_k", 12>,
+    I32EnumAttrCase<"q8_0", 8>, I32EnumAttrCase<"q2_k", 10>,
+    I32EnumAttrCase<"q3_k", 11>, I32EnumAttrCase<"q4_k", 12>,
     I32EnumAttrCase<"q5_k", 13>, I32EnumAttrCase<"q6_k", 14>,
     I32EnumAttrCase<"q2_g64", 110>, I32EnumAttrCase<"q3_g64", 111>,
     I32EnumAttrCase<"q3_g192", 112>,
@@ -29,7 +30,7 @@ def Qnn_BlockLinearOp : Qnn_Op<"block_linear"> {
     `result[t, n] = sum_k input[t, k] * W[n, k]`, where row `n` of `weight`
     holds `K / B` consecutive blocks of `format` in GGUF's byte layout (`B`
     = 32 elements for `q4_0`, `q4_1`, `q5_0`, `q5_1`, `q8_0`; 256 for the
-    k-quants `q4_k`, `q5_k`, `q6_k`; 64 for qcc's 2- and 3-bit `q2_g64`,
+    k-quants `q2_k`, `q3_k`, `q4_k`, `q5_k`, `q6_k`; 64 for qcc's 2- and 3-bit `q2_g64`,
     `q3_g64` and 192 for `q3_g192`), and the activations are quantized on
     the fly: per block of `B` elements `d = amax / 127`, `q = rint(x * 127 /
     amax)` (ties to even) in int8, like ggml's Q8_0 / Q8_K activation
