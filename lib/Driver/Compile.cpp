@@ -715,6 +715,11 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
                              "and the caches, sized by --ctx and --seq)";
   if (!isGguf && options.contextLength != 0)
     return emitError(loc) << "--ctx applies only to GGUF language models";
+  if (options.kvCache != "f32" && options.kvCache != "int8")
+    return emitError(loc) << "--kv-cache must be f32 or int8, got '"
+                          << options.kvCache << "'";
+  if (!isGguf && options.kvCache != "f32")
+    return emitError(loc) << "--kv-cache applies only to GGUF language models";
   bool isSafetensors =
       llvm::StringRef(options.inputPath).ends_with(".safetensors");
   if (!isGguf && !isSafetensors && options.sequenceLength != 0)
@@ -779,6 +784,7 @@ LogicalResult compile(MLIRContext &context, const CompileOptions &options) {
   } else if (isGguf) {
     GgufImportOptions importOptions;
     importOptions.contextLength = options.contextLength;
+    importOptions.int8KvCache = options.kvCache == "int8";
     if (options.sequenceLength > 0)
       importOptions.sequenceLength = options.sequenceLength;
     auto sparsity = ggufSparsityPlan(options, loc);

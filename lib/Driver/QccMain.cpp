@@ -195,6 +195,12 @@ int qccMain(int argc, char **argv) {
                "most the model's context length; default 512 or that length "
                "when shorter)"),
       cl::init(0), cl::cat(qccCategory));
+  cl::opt<std::string> kvCache(
+      "kv-cache",
+      cl::desc("A language model's KV cache (GGUF input): f32 (default), or "
+               "int8 (codes per position and head with an f32 scale each; "
+               "inputs and outputs k_scale, v_scale)"),
+      cl::init("f32"), cl::cat(qccCategory));
   cl::opt<int64_t> seq(
       "seq",
       cl::desc("Tokens per run of a language model (GGUF input): 1 (default) "
@@ -294,6 +300,7 @@ int qccMain(int argc, char **argv) {
   options.sparseStages = sparseStages;
   options.verbose = verbose;
   options.contextLength = ctx;
+  options.kvCache = kvCache;
   if (seq.getNumOccurrences() && seq < 1) {
     llvm::errs() << "qcc: error: --seq must be at least 1, got " << seq << "\n";
     return 1;

@@ -29,14 +29,25 @@ static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
   return s + "]";
 }
 
-KvCache::KvCache(llvm::ArrayRef<int64_t> shape) : shape(shape) {
-  for (auto &b : buffers)
-    b.assign(numElements(shape), 0.0f);
+KvCache::KvCache(llvm::ArrayRef<int64_t> shape, bool int8)
+    : shape(shape), int8(int8) {
+  int64_t n = numElements(shape);
+  for (int i = 0; i < 2; ++i) {
+    if (int8) {
+      codes[i].assign(n, 0);
+      scales[i].assign(n / shape.back(), 0.0f);
+    } else {
+      buffers[i].assign(n, 0.0f);
+    }
+  }
 }
 
 void KvCache::clear() {
-  for (auto &b : buffers)
-    std::fill(b.begin(), b.end(), 0.0f);
+  for (int i = 0; i < 2; ++i) {
+    std::fill(buffers[i].begin(), buffers[i].end(), 0.0f);
+    std::fill(codes[i].begin(), codes[i].end(), 0);
+    std::fill(scales[i].begin(), scales[i].end(), 0.0f);
+  }
 }
 
 struct LlmLibrary::Api {
@@ -107,11 +118,15 @@ LlmLibrary::load(const std::string &path) {
     return fail("'" + path + "' is not a qcc language model (qcc " +
                 "model.gguf [--seq=T]): " + why);
   };
-  if (a.numInputs(model) != 4 || a.numOutputs(model) != 3)
+  int32_t numIn = a.numInputs(model), numOut = a.numOutputs(model);
+  lib->int8Cache = numIn == 6 && numOut == 5;
+  if (!(numIn == 4 && numOut == 3) && !lib->int8Cache)
     return notLlm(llvm::formatv("it has {0} inputs and {1} outputs, expected "
                                 "4 (tokens, pos, k_cache, v_cache) and 3 "
-                                "(logits, k_cache_out, v_cache_out)",
-                                a.numInputs(model), a.numOutputs(model)));
+                                "(logits, k_cache_out, v_cache_out), or with "
+                                "an int8 cache 6 and 5 (k_scale, v_scale; "
+                                "k_scale_out, v_scale_out)",
+                                numIn, numOut));
   auto shapeOf = [&](bool input, int32_t i) {
     int32_t rank = input ? a.inputRank(model, i) : a.outputRank(model, i);
     const int64_t *s = input ? a.inputShape(model, i) : a.outputShape(model, i);
@@ -130,20 +145,45 @@ LlmLibrary::load(const std::string &path) {
   lib->cacheShape = shapeOf(true, 2);
   const char *cacheNames[] = {"k_cache", "v_cache", "k_cache_out",
                               "v_cache_out"};
+  int32_t cacheDtype = lib->int8Cache ? QCC_DTYPE_INT8 : QCC_DTYPE_FLOAT32;
+  const char *cacheKind = lib->int8Cache ? "an i8" : "an f32";
   for (int i = 0; i < 4; ++i) {
     bool input = i < 2;
     int32_t idx = input ? 2 + i : i - 1;
     std::string name = input ? a.inputName(model, idx) : a.outputName(model, idx);
     int32_t dtype = input ? a.inputDtype(model, idx) : a.outputDtype(model, idx);
-    if (name != cacheNames[i] || dtype != QCC_DTYPE_FLOAT32 ||
+    if (name != cacheNames[i] || dtype != cacheDtype ||
         shapeOf(input, idx) != lib->cacheShape || lib->cacheShape.size() != 4)
-      return notLlm(llvm::formatv("'{0}' is not an f32 cache [layers, kv "
-                                  "heads, ctx, head dim] like k_cache {1}",
-                                  name, shapeString(lib->cacheShape)));
+      return notLlm(llvm::formatv("'{0}' is not {1} cache [layers, kv "
+                                  "heads, ctx, head dim] like k_cache {2}",
+                                  name, cacheKind,
+                                  shapeString(lib->cacheShape)));
   }
-  if (a.outputStateOf(model, 1) != 2 || a.outputStateOf(model, 2) != 3)
-    return notLlm("k_cache_out and v_cache_out are not declared the state "
-                  "of k_cache and v_cache (updated in place)");
+  if (lib->int8Cache) {
+    lib->scaleShape = lib->cacheShape;
+    lib->scaleShape.back() = 1;
+    const char *scaleNames[] = {"k_scale", "v_scale", "k_scale_out",
+                                "v_scale_out"};
+    for (int i = 0; i < 4; ++i) {
+      bool input = i < 2;
+      int32_t idx = input ? 4 + i : i + 1;
+      std::string name =
+          input ? a.inputName(model, idx) : a.outputName(model, idx);
+      int32_t dtype =
+          input ? a.inputDtype(model, idx) : a.outputDtype(model, idx);
+      if (name != scaleNames[i] || dtype != QCC_DTYPE_FLOAT32 ||
+          shapeOf(input, idx) != lib->scaleShape)
+        return notLlm(llvm::formatv("'{0}' is not the f32 scales {1} of its "
+                                    "int8 cache",
+                                    name, shapeString(lib->scaleShape)));
+    }
+  }
+  for (int32_t i = 1; i < numOut; ++i)
+    if (a.outputStateOf(model, i) != i + 1)
+      return notLlm(llvm::formatv("output '{0}' is not declared the state of "
+                                  "input '{1}' (updated in place)",
+                                  a.outputName(model, i),
+                                  a.inputName(model, i + 1)));
   lib->logitsShape = shapeOf(false, 0);
   bool logitsOk = std::string(a.outputName(model, 0)) == "logits" &&
                   a.outputDtype(model, 0) == QCC_DTYPE_FLOAT32 &&
@@ -168,7 +208,7 @@ LlmLibrary::~LlmLibrary() {
 }
 
 std::unique_ptr<KvCache> LlmLibrary::createCache() const {
-  return std::make_unique<KvCache>(cacheShape);
+  return std::make_unique<KvCache>(cacheShape, int8Cache);
 }
 
 llvm::Expected<const float *> LlmLibrary::run(llvm::ArrayRef<int32_t> tokens,
@@ -180,9 +220,12 @@ llvm::Expected<const float *> LlmLibrary::run(llvm::ArrayRef<int32_t> tokens,
     return fail(llvm::formatv("'{0}': positions {1} .. {2} lie outside its "
                               "context of {3}",
                               path, pos, pos + seq - 1, getContextLength()));
-  if (cache.getShape() != llvm::ArrayRef<int64_t>(cacheShape))
-    return fail("'" + path + "' has caches " + shapeString(cacheShape) +
-                ", the cache given is " + shapeString(cache.getShape()));
+  if (cache.getShape() != llvm::ArrayRef<int64_t>(cacheShape) ||
+      cache.isInt8() != int8Cache)
+    return fail("'" + path + "' has " + (int8Cache ? "int8" : "f32") +
+                " caches " + shapeString(cacheShape) + ", the cache given is " +
+                (cache.isInt8() ? "int8 " : "f32 ") +
+                shapeString(cache.getShape()));
   for (int64_t i = 0; i < seq; ++i)
     tokenBuf[i] = i < (int64_t)tokens.size() ? tokens[i] : 0;
   for (int32_t t : tokens)
@@ -193,19 +236,28 @@ llvm::Expected<const float *> LlmLibrary::run(llvm::ArrayRef<int32_t> tokens,
   int64_t one = 1;
   // The caches are state: one buffer each, as input and output, updated in
   // place (only the run's rows are written).
-  float *k = cache.buffers[0].data(), *v = cache.buffers[1].data();
-  qcc_tensor in[4] = {
+  int32_t cacheDtype = int8Cache ? QCC_DTYPE_INT8 : QCC_DTYPE_FLOAT32;
+  void *k = int8Cache ? (void *)cache.codes[0].data()
+                      : (void *)cache.buffers[0].data();
+  void *v = int8Cache ? (void *)cache.codes[1].data()
+                      : (void *)cache.buffers[1].data();
+  qcc_tensor in[6] = {
       {QCC_DTYPE_INT64, 1, tokenShape.data(), tokenBuf.data()},
       {QCC_DTYPE_INT64, 1, &one, &posBuf},
-      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), k},
-      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), v}};
-  qcc_tensor out[3] = {
+      {cacheDtype, 4, cacheShape.data(), k},
+      {cacheDtype, 4, cacheShape.data(), v},
+      {QCC_DTYPE_FLOAT32, 4, scaleShape.data(), cache.scales[0].data()},
+      {QCC_DTYPE_FLOAT32, 4, scaleShape.data(), cache.scales[1].data()}};
+  qcc_tensor out[5] = {
       {QCC_DTYPE_FLOAT32, (int32_t)logitsShape.size(), logitsShape.data(),
        logits.data()},
-      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), k},
-      {QCC_DTYPE_FLOAT32, 4, cacheShape.data(), v}};
+      {cacheDtype, 4, cacheShape.data(), k},
+      {cacheDtype, 4, cacheShape.data(), v},
+      in[4],
+      in[5]};
+  int32_t numIn = int8Cache ? 6 : 4, numOut = int8Cache ? 5 : 3;
   auto *m = static_cast<qcc_model *>(model);
-  if (qcc_status st = api->run(m, in, 4, out, 3); st != QCC_OK)
+  if (qcc_status st = api->run(m, in, numIn, out, numOut); st != QCC_OK)
     return fail("running '" + path + "' failed: " + api->statusString(st) +
                 ": " + api->lastError(m));
   return logits.data();

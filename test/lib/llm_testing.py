@@ -306,12 +306,16 @@ class QccDecoder:
                 out[name] = tuple(s[d] for d in range(rank))
             return out
 
-        ins = shapes("input", 4)
-        outs = shapes("output", 3)
+        n_in = lib.qcc_model_num_inputs(self.handle)
+        n_out = lib.qcc_model_num_outputs(self.handle)
+        ins = shapes("input", n_in)
+        outs = shapes("output", n_out)
+        # An int8 cache (qcc --kv-cache=int8) adds the scales of its rows.
+        self.int8 = n_in == 6
+        state = ["k_cache", "v_cache"] + (["k_scale", "v_scale"] if self.int8 else [])
         first = list(ins)[0]
-        if first not in ("token", "tokens") or \
-                list(ins)[1:] != ["pos", "k_cache", "v_cache"] or \
-                list(outs) != ["logits", "k_cache_out", "v_cache_out"]:
+        if first not in ("token", "tokens") or list(ins)[1:] != ["pos"] + state or \
+                list(outs) != ["logits"] + [n + "_out" for n in state]:
             raise RuntimeError(f"not a qcc language model: inputs {ins}, outputs {outs}")
         self.seq = ins[first][0]  # tokens per run
         self.cache_shape = ins["k_cache"]
@@ -319,11 +323,16 @@ class QccDecoder:
         self.token = np.zeros(self.seq, np.int64)
         self.pos = np.zeros(1, np.int64)
         self.logits = np.zeros(outs["logits"], np.float32)
-        if [lib.qcc_model_output_state_of(self.handle, i) for i in (1, 2)] != [2, 3]:
+        if [lib.qcc_model_output_state_of(self.handle, i) for i in range(1, n_out)] != \
+                list(range(2, n_in)):
             raise RuntimeError("the library's cache outputs are not the state of its "
                                "cache inputs")
         self.inplace = inplace
-        self.caches = [[np.zeros(self.cache_shape, np.float32) for _ in range(2)]
+        # caches[i]: k, v (f32, or int8 codes), then for int8 the scales.
+        self._dtypes = [3, 3, 1, 1] if self.int8 else [1, 1]
+        shapes_ = [ins[n] for n in state]
+        self.caches = [[np.zeros(s, np.int8 if d == 3 else np.float32)
+                        for s, d in zip(shapes_, self._dtypes)]
                        for _ in range(1 if inplace else 2)]
         self.cur = 0
         self._shapes = {}
@@ -355,11 +364,12 @@ class QccDecoder:
         self.pos[0] = pos
         src = self.caches[self.cur]
         dst = src if self.inplace else self.caches[1 - self.cur]
-        ins = (_Tensor * 4)(self._t(self.token, 7), self._t(self.pos, 7),
-                            self._t(src[0], 1), self._t(src[1], 1))
-        outs = (_Tensor * 3)(self._t(self.logits, 1), self._t(dst[0], 1),
-                             self._t(dst[1], 1))
-        st = self.lib.qcc_model_run(self.handle, ins, 4, outs, 3)
+        nc = len(src)
+        ins = (_Tensor * (2 + nc))(self._t(self.token, 7), self._t(self.pos, 7),
+                                   *[self._t(c, d) for c, d in zip(src, self._dtypes)])
+        outs = (_Tensor * (1 + nc))(self._t(self.logits, 1),
+                                    *[self._t(c, d) for c, d in zip(dst, self._dtypes)])
+        st = self.lib.qcc_model_run(self.handle, ins, 2 + nc, outs, 1 + nc)
         if st != 0:
             raise RuntimeError("qcc_model_run: " +
                                (self.lib.qcc_model_last_error(self.handle) or b"").decode())

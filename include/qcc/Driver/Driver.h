@@ -26,6 +26,8 @@ struct CompileOptions {
   /// Positions of a language model's KV cache (`--ctx`, GGUF input; 0:
   /// the frontend's default).
   int64_t contextLength = 0;
+  /// A language model's KV cache (`--kv-cache`): "f32" or "int8".
+  std::string kvCache = "f32";
   /// Tokens per run (`--seq`): of a language model (GGUF input; 0: 1, the
   /// decode step; more: the sequence graph), or a safetensors encoder's
   /// static sequence length (or --input-shape input_ids=B,S).

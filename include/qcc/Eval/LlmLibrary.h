@@ -26,15 +26,21 @@ namespace qcc::eval {
 /// updates them in place.
 class KvCache {
 public:
-  explicit KvCache(llvm::ArrayRef<int64_t> shape);
+  /// f32 caches, or (int8) int8 codes with an f32 scale per position and
+  /// KV head.
+  KvCache(llvm::ArrayRef<int64_t> shape, bool int8);
   llvm::ArrayRef<int64_t> getShape() const { return shape; }
+  bool isInt8() const { return int8; }
   /// Zeros every row (rows a run does not attend to must only be finite).
   void clear();
 
 private:
   friend class LlmLibrary;
   std::vector<int64_t> shape;
-  std::vector<float> buffers[2]; // k, v
+  bool int8 = false;
+  std::vector<float> buffers[2]; // k, v (f32 caches)
+  std::vector<int8_t> codes[2];  // k, v (int8 caches)
+  std::vector<float> scales[2];  // k, v (int8 caches: [layers, kv, ctx, 1])
 };
 
 class LlmLibrary {
@@ -42,8 +48,10 @@ public:
   /// Loads `path` and checks its interface: inputs `token` i64 [1] (or
   /// `tokens` i64 [T]), `pos` i64 [1], `k_cache`, `v_cache` f32 [layers, kv
   /// heads, ctx, head dim]; outputs `logits` f32 [vocab] (or [T, vocab]),
-  /// `k_cache_out`, `v_cache_out`, the state of the cache inputs. Errors
-  /// name the file and what differs.
+  /// `k_cache_out`, `v_cache_out`, the state of the cache inputs; or, for
+  /// an int8 cache (qcc --kv-cache=int8), i8 caches plus inputs `k_scale`,
+  /// `v_scale` f32 [layers, kv heads, ctx, 1] and outputs `k_scale_out`,
+  /// `v_scale_out`. Errors name the file and what differs.
   static llvm::Expected<std::unique_ptr<LlmLibrary>>
   load(const std::string &path);
   ~LlmLibrary();
@@ -74,7 +82,8 @@ private:
   std::unique_ptr<Api> api;
   void *model = nullptr;
   int64_t seq = 1, vocab = 0;
-  std::vector<int64_t> cacheShape, tokenShape, logitsShape;
+  std::vector<int64_t> cacheShape, scaleShape, tokenShape, logitsShape;
+  bool int8Cache = false;
   std::vector<int64_t> tokenBuf;
   int64_t posBuf = 0;
   std::vector<float> logits;

@@ -481,19 +481,32 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
   int64_t group = c.heads / c.kvHeads, t = c.sequence, kvh = c.kvHeads;
   bool step = t == 1; // the decode step keeps its historical interface
   auto i64 = b.getI64Type();
-  auto cacheType = f32({c.layers, kvh, ctx, hd});
+  bool q8 = c.int8Cache;
+  auto cacheType = q8 ? RankedTensorType::get({c.layers, kvh, ctx, hd},
+                                              b.getI8Type())
+                      : f32({c.layers, kvh, ctx, hd});
+  auto scaleType = f32({c.layers, kvh, ctx, 1});
   auto idType = RankedTensorType::get({1}, i64);
   auto tokensType = RankedTensorType::get({t}, i64);
   auto logitsType = step ? f32({c.vocab}) : f32({t, c.vocab});
 
   b.setInsertionPointToEnd(module.getBody());
-  auto func = b.create<func::FuncOp>(
-      fileLoc, "main",
-      b.getFunctionType({tokensType, idType, cacheType, cacheType},
-                        {logitsType, cacheType, cacheType}));
-  const char *inNames[] = {step ? "token" : "tokens", "pos", "k_cache",
-                           "v_cache"};
-  const char *outNames[] = {"logits", "k_cache_out", "v_cache_out"};
+  // An int8 cache adds the scales of its rows: inputs k_scale, v_scale and
+  // outputs k_scale_out, v_scale_out.
+  SmallVector<Type> ins = {tokensType, idType, cacheType, cacheType};
+  SmallVector<Type> outs = {logitsType, cacheType, cacheType};
+  SmallVector<const char *> inNames = {step ? "token" : "tokens", "pos",
+                                       "k_cache", "v_cache"};
+  SmallVector<const char *> outNames = {"logits", "k_cache_out",
+                                        "v_cache_out"};
+  if (q8) {
+    ins.append({scaleType, scaleType});
+    outs.append({scaleType, scaleType});
+    inNames.append({"k_scale", "v_scale"});
+    outNames.append({"k_scale_out", "v_scale_out"});
+  }
+  auto func = b.create<func::FuncOp>(fileLoc, "main",
+                                     b.getFunctionType(ins, outs));
   for (auto [i, n] : llvm::enumerate(inNames))
     func.setArgAttr(i, "qcc.name", b.getStringAttr(n));
   for (auto [i, n] : llvm::enumerate(outNames))
@@ -501,12 +514,14 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
   // The caches are state: the caller may pass one buffer as k_cache and
   // k_cache_out, which the graph then updates in place (a decode step
   // writes one row per layer instead of copying the whole cache).
-  func.setResultAttr(1, "qcc.state_of", b.getStringAttr(inNames[2]));
-  func.setResultAttr(2, "qcc.state_of", b.getStringAttr(inNames[3]));
+  for (size_t i = 1; i < outNames.size(); ++i)
+    func.setResultAttr(i, "qcc.state_of", b.getStringAttr(inNames[i + 1]));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   Value tokens = entry->getArgument(0), pos = entry->getArgument(1);
   Value kCache = entry->getArgument(2), vCache = entry->getArgument(3);
+  Value kScale = q8 ? entry->getArgument(4) : Value(),
+        vScale = q8 ? entry->getArgument(5) : Value();
   auto i64Const = [&](ArrayRef<int64_t> v) -> Value {
     auto type = RankedTensorType::get({(int64_t)v.size()}, i64);
     return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, v));
@@ -560,7 +575,7 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
   Value x = b.create<GatherOp>(loc, f32({t, d}), embd, tokens, (uint64_t)0);
 
   // The caches, block l's rows pos .. pos+T-1 written as block l runs.
-  Value kAll = kCache, vAll = vCache;
+  Value kAll = kCache, vAll = vCache, kScales = kScale, vScales = vScale;
   for (int64_t l = 0; l < c.layers; ++l) {
     loc = NameLoc::get(b.getStringAttr(llvm::formatv("blk.{0}", l).str()),
                        fileLoc);
@@ -583,21 +598,47 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
         b.create<ConcatOp>(loc, RankedTensorType::get({4}, i64),
                            ValueRange{i64Const({l, 0}), pos, i64Const({0})},
                            (uint64_t)0);
-    auto update = [&](Value cache, Value fresh) {
+    // int8: per position and KV head, d = amax / 127 and codes
+    // rint(x * 127 / amax) (amax floored at 1e-30, so a zero row gets
+    // codes 0 and d 0), as the activation blocks of block_linear.
+    auto update = [&](Value &cache, Value &scales, Value fresh) {
       fresh = permute(reshape(fresh, {t, kvh, hd}), {1, 0, 2});
       fresh = reshape(fresh, {1, kvh, t, hd});
-      return b.create<UpdateSliceOp>(loc, cacheType, cache, fresh, offsets)
-          .getResult();
+      if (q8) {
+        auto rowType = f32({1, kvh, t, 1});
+        Value amax = b.create<ReduceOp>(
+            loc, rowType, ReduceKind::max,
+            b.create<AbsOp>(loc, typeOf(fresh), fresh), ArrayRef<int64_t>{3},
+            true);
+        Value d = binary<DivOp>(amax, constantF32({1}, {127.0f}));
+        Value inv = binary<DivOp>(
+            constantF32({1}, {127.0f}),
+            binary<MaxOp>(amax, constantF32({1}, {1e-30f})));
+        Value q = b.create<RoundOp>(loc, typeOf(fresh), mul(fresh, inv));
+        q = binary<MinOp>(binary<MaxOp>(q, constantF32({1}, {-127.0f})),
+                          constantF32({1}, {127.0f}));
+        fresh = b.create<CastOp>(
+            loc, RankedTensorType::get({1, kvh, t, hd}, b.getI8Type()), q);
+        scales = b.create<UpdateSliceOp>(loc, scaleType, scales, d, offsets);
+      }
+      cache = b.create<UpdateSliceOp>(loc, cacheType, cache, fresh, offsets);
     };
-    auto block = [&](Value cache) {
-      Value s = b.create<SliceOp>(loc, f32({1, kvh, ctx, hd}), cache,
+    auto block = [&](Value cache, Value scales) {
+      auto sliceType = cacheType.clone({1, kvh, ctx, hd});
+      Value s = b.create<SliceOp>(loc, sliceType, cache,
                                   ArrayRef<int64_t>{l, 0, 0, 0},
                                   ArrayRef<int64_t>{1, 1, 1, 1});
+      if (q8) {
+        Value d = b.create<SliceOp>(loc, f32({1, kvh, ctx, 1}), scales,
+                                    ArrayRef<int64_t>{l, 0, 0, 0},
+                                    ArrayRef<int64_t>{1, 1, 1, 1});
+        s = mul(b.create<CastOp>(loc, f32({1, kvh, ctx, hd}), s), d);
+      }
       return reshape(s, {kvh, ctx, hd});
     };
-    kAll = update(kAll, k);
-    vAll = update(vAll, v);
-    Value keys = block(kAll), values = block(vAll);
+    update(kAll, kScales, k);
+    update(vAll, vScales, v);
+    Value keys = block(kAll, kScales), values = block(vAll, vScales);
 
     // scores [kv, ctx, group * T] = keys [kv, ctx, hd] q^T [kv, hd, group *
     // T]: the keys stream row by row; then softmax over the positions each
@@ -645,7 +686,10 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
   Value logits = linear(rmsNorm(x, outNorm), head);
   if (step)
     logits = reshape(logits, {c.vocab});
-  b.create<func::ReturnOp>(loc, ValueRange{logits, kAll, vAll});
+  SmallVector<Value> results = {logits, kAll, vAll};
+  if (q8)
+    results.append({kScales, vScales});
+  b.create<func::ReturnOp>(loc, results);
   return success();
 }
 
@@ -749,6 +793,7 @@ llvm::Expected<LlamaConfig> readLlamaConfig(const GgufFile &file,
                               "llama.context_length {1}",
                               c.context, *hp.contextLength));
   c.sequence = options.sequenceLength;
+  c.int8Cache = options.int8KvCache;
   if (c.sequence < 1 || c.sequence > c.context)
     return fail(llvm::formatv("the sequence length (--seq) must be in [1, "
                               "the context length {0}], got {1}",

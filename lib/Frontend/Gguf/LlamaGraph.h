@@ -18,6 +18,8 @@ struct LlamaConfig {
           headDim = 0, vocab = 0, context = 0;
   /// Tokens per run (`--seq`): 1 is the decode step.
   int64_t sequence = 1;
+  /// int8 caches with a scale per position and KV head.
+  bool int8Cache = false;
   double ropeBase = 10000.0, rmsEpsilon = 1e-5;
   bool tiedOutput = false; // no output.weight: the LM head is token_embd
   /// How each linear weight is stored, and the calibration statistics of

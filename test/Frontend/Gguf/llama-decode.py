@@ -104,5 +104,39 @@ for kind, weights in [("tiny", "dequant"), ("untied", "dequant"), ("tiny", "bloc
               "in-place run's logits")
         check(untouched, f"{kind}: separate buffers: the cache inputs are not modified")
 
+# --kv-cache=int8: the caches hold int8 codes, per position and KV head
+# d = amax / 127 and q = rint(x * (127 / amax)). Layer 0's keys and values
+# are the f32 library's exactly (nothing quantized feeds them), so its codes
+# must be numpy's rule applied to them, bit for bit; the logits stay near
+# the f32 cache's.
+tiny = os.path.join(work, "tiny.gguf")
+so8 = os.path.join(work, "tiny-kv8.so")
+subprocess.run([os.path.join(os.environ.get("QCC_BIN", ""), "qcc"), tiny, "--target=x86-64-v3",
+                f"--ctx={CTX}", "--gguf-weights=dequant", "--kv-cache=int8", "-o", so8],
+               check=True)
+f32lib = L.QccDecoder(os.path.join(work, "tiny-dequant.so"))
+q8lib = L.QccDecoder(so8)
+check(q8lib.int8 and q8lib.caches[0][0].dtype == np.int8,
+      "int8 cache: i8 k/v caches with f32 scales")
+toks = np.random.default_rng(4).integers(0, 96, 10).tolist()
+worst, scale = 0.0, 0.0
+for p, t in enumerate(toks):
+    a = f32lib.step(t, p).copy()
+    b = q8lib.step(t, p)
+    worst = max(worst, float(np.abs(a - b).max()))
+    scale = max(scale, float(np.abs(a).max()))
+check(worst <= 0.02 * scale, f"int8 cache: logits within 2% of the f32 cache's max |logit| "
+      f"(max abs difference {worst:.3g}, max |logit| {scale:.3g})")
+exact = True
+for which in range(2):
+    x = f32lib.caches[f32lib.cur][which][0, :, :len(toks)]  # layer 0 [kv, n, hd]
+    amax = np.abs(x).max(-1, keepdims=True)
+    inv = np.float32(127) / np.maximum(amax, np.float32(1e-30))
+    want = np.clip(np.rint(x * inv), -127, 127).astype(np.int8)
+    got = q8lib.caches[q8lib.cur][which][0, :, :len(toks)]
+    d = q8lib.caches[q8lib.cur][2 + which][0, :, :len(toks)]
+    exact &= np.array_equal(got, want) and np.array_equal(d, amax / np.float32(127))
+check(exact, "int8 cache: layer 0's codes and scales follow the rule bit for bit")
+
 print("llama-decode:", "PASS" if not failures else "FAIL: " + "; ".join(failures))
 sys.exit(1 if failures else 0)

@@ -30,6 +30,9 @@ struct GgufImportOptions {
   /// Tokens per run (`--seq`), 1 to the context length: 1 builds the
   /// decode step, more a sequence graph (prefill, perplexity, calibration).
   int64_t sequenceLength = 1;
+  /// An int8 KV cache (`--kv-cache=int8`): the caches hold int8 codes, with
+  /// one f32 scale per position and KV head in `k_scale` / `v_scale`.
+  bool int8KvCache = false;
   /// How each linear weight is stored (default: the file's own formats).
   gguf_import::WeightPlan weights;
   /// Calibration statistics by weight name, for gptq and awq entries.
