@@ -8,6 +8,9 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FormatVariadic.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -26,7 +29,26 @@ struct LayerStatistics::Layer {
   std::vector<double> channelLo, channelHi;
   bool rangesOnly = false; // SmoothQuant: per-channel input ranges only
   bool sparse = false;     // a Hessian for 2:4 pruning
+  // An attention value projection (GPTQ): its Hessian rows are weighted by
+  // the attention each position receives, from the softmax at probsPoint
+  // ([kv heads, ctx, group, T]). A run's rows and weights arrive as two
+  // points in either order; whichever comes second adds them.
+  size_t probsPoint = SIZE_MAX;
+  SmallVector<int64_t, 4> probsShape;
+  std::vector<float> pendingRows;
+  std::vector<double> pendingWeights;
+  bool haveRows = false, haveWeights = false;
+  std::string error;
 };
+
+/// The name of the layer's weight constant (its NameLoc), or "".
+static std::string weightName(const qnn::WeightLayer &layer) {
+  Value w = layer.op->getOperand(1);
+  if (Operation *def = w.getDefiningOp())
+    if (auto name = dyn_cast<NameLoc>(def->getLoc()))
+      return name.getName().str();
+  return "";
+}
 
 LayerStatistics::LayerStatistics(func::FuncOp main,
                                  const qnn::WeightQuantOptions &options,
@@ -76,12 +98,80 @@ LayerStatistics::LayerStatistics(func::FuncOp main,
     }
     layers.push_back(std::move(entry));
   }
+  attachAttentionWeights(main, points);
+}
+
+void LayerStatistics::attachAttentionWeights(
+    func::FuncOp main, const std::vector<qnn::CalibrationPoint> &points) {
+  if (method != "gptq")
+    return;
+  llvm::StringMap<Layer *> byName;
+  for (auto &entry : layers)
+    if (entry->hessian && !entry->sparse)
+      if (std::string name = weightName(entry->layer); !name.empty())
+        byName[name] = entry.get();
+  main.walk([&](Operation *op) {
+    auto name = op->getAttrOfType<StringAttr>(qnn::kAttnValueWeightAttr);
+    if (!name || op->getNumResults() != 1)
+      return;
+    auto it = byName.find(name.getValue());
+    if (it == byName.end())
+      return; // that layer is not quantized with GPTQ
+    Layer &entry = *it->second;
+    auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!type || type.getRank() != 4 || !type.hasStaticShape()) {
+      entry.error = "the attention probabilities are not a static [kv heads, "
+                    "ctx, group, T] tensor";
+      return;
+    }
+    entry.probsShape.assign(type.getShape().begin(), type.getShape().end());
+    for (size_t i = 0; i < points.size(); ++i)
+      if (points[i].value == op->getResult(0))
+        entry.probsPoint = i;
+    if (entry.probsPoint == SIZE_MAX)
+      entry.error = "its attention probabilities are not a calibration point";
+  });
 }
 
 LayerStatistics::~LayerStatistics() = default;
 
+/// An attention-weighted layer's share of a point: rows or weights; once
+/// both of a run are in, the weighted rows go into the Hessian.
+static void observeAttention(LayerStatistics::Layer &entry, size_t point,
+                             const float *data) {
+  const qnn::WeightLayer &l = entry.layer;
+  if (point == entry.point) {
+    entry.pendingRows = qnn::layerInputRows(l, data);
+    entry.haveRows = true;
+  }
+  if (point == entry.probsPoint) {
+    ArrayRef<int64_t> s = entry.probsShape;
+    entry.pendingWeights =
+        qcc::quant::attentionRowWeights(data, s[0], s[1], s[2], s[3]);
+    entry.haveWeights = true;
+  }
+  if (!entry.haveRows || !entry.haveWeights)
+    return;
+  entry.haveRows = entry.haveWeights = false;
+  int64_t n = entry.pendingRows.size() / l.cols;
+  if (n != (int64_t)entry.pendingWeights.size()) {
+    entry.error = llvm::formatv("its input has {0} rows but the attention "
+                                "probabilities cover {1} tokens",
+                                n, entry.pendingWeights.size())
+                      .str();
+    return;
+  }
+  entry.hessian->addRows(entry.pendingRows.data(), n,
+                         entry.pendingWeights.data());
+}
+
 void LayerStatistics::observe(size_t point, const float *data) {
   for (auto &entry : layers) {
+    if (entry->probsPoint != SIZE_MAX) {
+      if (point == entry->point || point == entry->probsPoint)
+        observeAttention(*entry, point, data);
+      continue;
+    }
     if (entry->point != point)
       continue;
     const qnn::WeightLayer &l = entry->layer;
@@ -141,6 +231,9 @@ LogicalResult LayerStatistics::attach() {
     const qnn::WeightLayer &l = entry->layer;
     Operation *op = l.op;
     MLIRContext *ctx = op->getContext();
+    if (!entry->error.empty())
+      return op->emitError("GPTQ's attention-weighted Hessian: ")
+             << entry->error;
     bool empty = entry->hessian ? entry->hessian->getNumSamples() == 0
                                 : entry->rowsSeen == 0;
     if (empty)

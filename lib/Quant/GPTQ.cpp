@@ -25,16 +25,20 @@ HessianAccumulator::HessianAccumulator(int64_t cols)
     : cols(cols), xtx(cols * cols, 0.0) {}
 
 template <typename T>
-void HessianAccumulator::addRowsImpl(const T *x, int64_t n) {
+void HessianAccumulator::addRowsImpl(const T *x, int64_t n,
+                                     const double *rowWeights) {
   // A batch of rows transposed into doubles, so every (i, j) entry gets a
   // contiguous dot product and the cols^2 matrix is swept once per batch.
   const int64_t batch = 64;
   std::vector<double> xt(cols * batch);
   for (int64_t s0 = 0; s0 < n; s0 += batch) {
     int64_t b = std::min(batch, n - s0);
-    for (int64_t s = 0; s < b; ++s)
+    for (int64_t s = 0; s < b; ++s) {
+      // sqrt(w) on both factors of x x^T gives w x x^T.
+      double f = rowWeights ? std::sqrt(rowWeights[s0 + s]) : 1.0;
       for (int64_t i = 0; i < cols; ++i)
-        xt[i * b + s] = static_cast<double>(x[(s0 + s) * cols + i]);
+        xt[i * b + s] = f * static_cast<double>(x[(s0 + s) * cols + i]);
+    }
     for (int64_t i = 0; i < cols; ++i) {
       const double *xi = &xt[i * b];
       double *h = &xtx[i * cols];
@@ -51,10 +55,40 @@ void HessianAccumulator::addRowsImpl(const T *x, int64_t n) {
 }
 
 void HessianAccumulator::addRows(const float *x, int64_t n) {
-  addRowsImpl(x, n);
+  addRowsImpl(x, n, nullptr);
 }
 void HessianAccumulator::addRows(const double *x, int64_t n) {
-  addRowsImpl(x, n);
+  addRowsImpl(x, n, nullptr);
+}
+void HessianAccumulator::addRows(const float *x, int64_t n,
+                                 const double *rowWeights) {
+  addRowsImpl(x, n, rowWeights);
+}
+
+std::vector<double> qcc::quant::attentionRowWeights(const float *probs,
+                                                    int64_t kvHeads,
+                                                    int64_t ctx, int64_t group,
+                                                    int64_t tokens) {
+  std::vector<double> w(tokens, 0.0);
+  const int64_t rows = std::min(ctx, tokens);
+  for (int64_t h = 0; h < kvHeads; ++h)
+    for (int64_t p = 0; p < rows; ++p) {
+      const float *row = probs + (h * ctx + p) * group * tokens;
+      double s = 0.0;
+      for (int64_t i = 0; i < group * tokens; ++i)
+        s += static_cast<double>(row[i]) * static_cast<double>(row[i]);
+      w[p] += s;
+    }
+  double total = 0.0;
+  for (double v : w)
+    total += v;
+  if (!(total > 0.0) || !std::isfinite(total)) {
+    std::fill(w.begin(), w.end(), 1.0);
+    return w;
+  }
+  for (double &v : w)
+    v *= static_cast<double>(tokens) / total;
+  return w;
 }
 
 std::vector<double> HessianAccumulator::getHessian() const {

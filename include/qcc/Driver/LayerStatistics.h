@@ -13,6 +13,7 @@
 #ifndef QCC_DRIVER_LAYERSTATISTICS_H
 #define QCC_DRIVER_LAYERSTATISTICS_H
 
+#include "qcc/Dialect/Qnn/Transforms/CalibrationPoints.h"
 #include "qcc/Dialect/Qnn/Transforms/WeightQuantization.h"
 #include "qcc/Quant/WeightQuantizers.h"
 
@@ -50,6 +51,13 @@ public:
   struct Layer;
 
 private:
+  /// GPTQ on a language model: each value projection named by a softmax's
+  /// qnn::kAttnValueWeightAttr gets its input rows weighted by the
+  /// attention they receive (quant::attentionRowWeights).
+  void attachAttentionWeights(
+      mlir::func::FuncOp main,
+      const std::vector<qnn::CalibrationPoint> &points);
+
   std::vector<std::unique_ptr<Layer>> layers;
   std::string method;
   std::mt19937_64 rng{0x9e3779b97f4a7c15ull};

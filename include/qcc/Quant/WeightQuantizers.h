@@ -118,6 +118,9 @@ public:
   explicit HessianAccumulator(int64_t cols);
   void addRows(const float *x, int64_t n);
   void addRows(const double *x, int64_t n);
+  /// Row r counted with weight rowWeights[r] >= 0: X^T diag(w) X (as n
+  /// samples).
+  void addRows(const float *x, int64_t n, const double *rowWeights);
   int64_t getCols() const { return cols; }
   int64_t getNumSamples() const { return numSamples; }
   /// H = 2 X^T X / numSamples (full symmetric, row-major cols x cols). The
@@ -126,12 +129,24 @@ public:
   std::vector<double> getHessian() const;
 
 private:
-  template <typename T> void addRowsImpl(const T *x, int64_t n);
+  template <typename T>
+  void addRowsImpl(const T *x, int64_t n, const double *rowWeights);
 
   int64_t cols;
   int64_t numSamples = 0;
   std::vector<double> xtx; // upper triangle used
 };
+
+/// Weights for the rows of an attention value projection's input: the
+/// error of value row p reaches the attention output as sum_q P[q, p] e_p,
+/// so its weight is sum over heads and queries of P[h, q, p]^2 (the diagonal
+/// of sum_h P_h^T P_h), scaled to mean 1 over the `tokens` rows.
+/// `probs` is [kvHeads, ctx, group, tokens] (softmax over ctx) from a run at
+/// position 0, where row p of the input sits at cache position p; rows
+/// that no query attends to get 0. All-zero probabilities give all ones.
+std::vector<double> attentionRowWeights(const float *probs, int64_t kvHeads,
+                                        int64_t ctx, int64_t group,
+                                        int64_t tokens);
 
 /// U upper triangular with U^T U = H^-1 for a symmetric positive definite
 /// H (n x n, row-major); false if H is not positive definite. GPTQ and

@@ -649,8 +649,14 @@ LogicalResult LlamaBuilder::build(ModuleOp module) {
     Value scores = b.create<MatMulOp>(loc, f32({kvh, ctx, m}), keys, qT);
     scores = reshape(scores, {kvh, ctx, group, t});
     scores = b.create<WhereOp>(loc, typeOf(scores), visible, scores, negInf);
-    Value probs =
+    auto softmax =
         b.create<SoftmaxOp>(loc, typeOf(scores), scores, (uint64_t)1, false);
+    // GPTQ's calibration weights attn_v's input rows by the attention
+    // they get (a sink position's value error reaches every query).
+    softmax->setAttr(qnn::kAttnValueWeightAttr,
+                     b.getStringAttr(llvm::formatv("blk.{0}.attn_v.weight", l)
+                                         .str()));
+    Value probs = softmax;
     Value probsT = permute(reshape(probs, {kvh, ctx, m}), {0, 2, 1});
     Value attn = b.create<MatMulOp>(loc, f32({kvh, m, hd}), probsT, values);
     attn = permute(reshape(attn, {kvh, group, t, hd}), {2, 0, 1, 3});

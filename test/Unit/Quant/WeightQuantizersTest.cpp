@@ -249,6 +249,92 @@ TEST(HessianAccumulator, MatchesDirectProduct) {
     }
 }
 
+TEST(HessianAccumulator, WeightedRows) {
+  const int64_t n = 40, cols = 7;
+  Matrix x = gaussianMatrix(n, cols, 1.0f, 5);
+  std::vector<double> w(n);
+  for (int64_t s = 0; s < n; ++s)
+    w[s] = s % 5 == 0 ? 0.0 : 0.25 * double(s % 7);
+  HessianAccumulator acc(cols);
+  acc.addRows(x.data(), n, w.data());
+  EXPECT_EQ(acc.getNumSamples(), n);
+  std::vector<double> h = acc.getHessian();
+  for (int64_t i = 0; i < cols; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      double ref = 0.0;
+      for (int64_t s = 0; s < n; ++s)
+        ref += w[s] * double(x[s * cols + i]) * x[s * cols + j];
+      EXPECT_NEAR(h[i * cols + j], ref * 2.0 / n, 1e-9);
+    }
+}
+
+TEST(AttentionRowWeights, SumOfSquaredProbabilitiesPerPosition) {
+  // [kv 2, ctx 4, group 2, T 3]: position p's weight is the sum over kv
+  // heads, group heads and queries of P^2, scaled to mean 1 over the T
+  // rows; position 3 (ctx beyond T) has no input row.
+  const int64_t kv = 2, ctx = 4, group = 2, t = 3;
+  std::vector<float> p(kv * ctx * group * t);
+  for (size_t i = 0; i < p.size(); ++i)
+    p[i] = 0.05f * float((i * 7) % 11);
+  std::vector<double> ref(t, 0.0);
+  for (int64_t h = 0; h < kv; ++h)
+    for (int64_t pos = 0; pos < t; ++pos)
+      for (int64_t i = 0; i < group * t; ++i) {
+        double v = p[(h * ctx + pos) * group * t + i];
+        ref[pos] += v * v;
+      }
+  double total = ref[0] + ref[1] + ref[2];
+  std::vector<double> w = attentionRowWeights(p.data(), kv, ctx, group, t);
+  ASSERT_EQ(w.size(), size_t(t));
+  for (int64_t pos = 0; pos < t; ++pos)
+    EXPECT_NEAR(w[pos], ref[pos] * t / total, 1e-12);
+  // All-zero probabilities (nothing attended): plain rows.
+  std::vector<float> zero(p.size(), 0.0f);
+  for (double v : attentionRowWeights(zero.data(), kv, ctx, group, t))
+    EXPECT_EQ(v, 1.0);
+}
+
+// An attention sink: one input row whose output every query reads (90% of
+// the attention). GPTQ minimizes the error its Hessian describes: with the
+// rows weighted by the attention they get, the attention-weighted output
+// error ends far below both the plain Hessian's (where that row is 1 of n)
+// and round-to-nearest's.
+TEST(GPTQ, AttentionWeightedHessianProtectsASinkRow) {
+  const int64_t n = 256, cols = 64, rows = 48;
+  Matrix x = correlatedInputs(n, cols, 31);
+  Matrix sink = gaussianMatrix(1, cols, 1.0f, 77);
+  std::copy(sink.begin(), sink.end(), x.begin());
+  Matrix w = gaussianMatrix(rows, cols, 0.05f, 32);
+  std::vector<double> attn(n, 1.0);
+  attn[0] = 9.0 * double(n - 1);
+  WeightQuantConfig cfg{4, 32, false};
+  auto weightedError = [&](const Matrix &v) {
+    double e = 0.0;
+    for (int64_t s = 0; s < n; ++s)
+      for (int64_t r = 0; r < rows; ++r) {
+        double d = 0.0;
+        for (int64_t c = 0; c < cols; ++c)
+          d += double(x[s * cols + c]) * (v[r * cols + c] - w[r * cols + c]);
+        e += attn[s] * d * d;
+      }
+    return e;
+  };
+  HessianAccumulator plain(cols), weighted(cols);
+  plain.addRows(x.data(), n);
+  weighted.addRows(x.data(), n, attn.data());
+  GPTQConfig gc;
+  gc.quant = cfg;
+  auto qp = quantizeGPTQ(w.data(), rows, cols, plain.getHessian(), gc);
+  auto qw = quantizeGPTQ(w.data(), rows, cols, weighted.getHessian(), gc);
+  ASSERT_TRUE(qp && qw);
+  double rtn =
+      weightedError(quantizeRTN(w.data(), rows, cols, cfg).dequantize());
+  double ep = weightedError(qp->dequantize());
+  double ew = weightedError(qw->dequantize());
+  EXPECT_LT(ew, 0.5 * ep);
+  EXPECT_LT(ew, 0.5 * rtn);
+}
+
 TEST(GPTQ, DiagonalHessianGivesRTN) {
   const int64_t rows = 8, cols = 40;
   Matrix w = gaussianMatrix(rows, cols, 1.0f, 3);

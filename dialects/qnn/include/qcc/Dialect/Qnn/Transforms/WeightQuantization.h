@@ -33,6 +33,12 @@ constexpr llvm::StringLiteral kHessianRowsAttr = "qcc.hessian_rows";
 constexpr llvm::StringLiteral kActMeanAbsAttr = "qcc.act_mean_abs";
 constexpr llvm::StringLiteral kActSampleAttr = "qcc.act_sample";
 constexpr llvm::StringLiteral kActChannelRangeAttr = "qcc.act_channel_range";
+/// On a language model's attention softmax (probabilities [kv heads, ctx,
+/// group, T], normalized over ctx): the name of the value projection weight
+/// (the constant's NameLoc, e.g. "blk.3.attn_v.weight") whose outputs these
+/// probabilities mix. GPTQ's calibration weights that layer's input rows by
+/// the attention each position receives (LayerStatistics).
+constexpr llvm::StringLiteral kAttnValueWeightAttr = "qcc.attn_value_weight";
 /// A conv/matmul whose weights qcc-sparsify-24 pruned to 2:4 (unit
 /// attribute); qcc-integerize keeps it on the integer op, which
 /// qcc-pack-sparse-24 then packs.
