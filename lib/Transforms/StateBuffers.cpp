@@ -28,19 +28,26 @@ namespace {
 constexpr llvm::StringLiteral kName = "qcc.name";
 constexpr llvm::StringLiteral kStateOf = "qcc.state_of";
 
-/// The argument whose `qcc.name` is `name`, or -1.
-int findArgument(func::FuncOp f, StringRef name) {
-  for (unsigned j = 0; j < f.getNumArguments(); ++j)
-    if (auto n = f.getArgAttrOfType<StringAttr>(j, kName); n && n == name)
-      return (int)j;
-  return -1;
-}
-
 /// How result `i` is named in diagnostics.
 std::string resultName(func::FuncOp f, unsigned i) {
   if (auto n = f.getResultAttrOfType<StringAttr>(i, kName))
     return "'" + n.str() + "'";
   return "#" + std::to_string(i);
+}
+
+/// The argument that result `i` is declared the state of (`qcc.state_of`),
+/// or -1 when it declares none; failure after a diagnostic when it names no
+/// argument.
+FailureOr<int> stateArgument(func::FuncOp f, unsigned i) {
+  auto of = f.getResultAttrOfType<StringAttr>(i, kStateOf);
+  if (!of)
+    return -1;
+  for (unsigned j = 0; j < f.getNumArguments(); ++j)
+    if (auto n = f.getArgAttrOfType<StringAttr>(j, kName); n && n == of)
+      return (int)j;
+  f.emitError() << "output " << resultName(f, i) << " is declared the state of '"
+                << of.getValue() << "', which is no input";
+  return failure();
 }
 
 struct MarkStateInputsPass
@@ -51,15 +58,13 @@ struct MarkStateInputsPass
       return;
     llvm::BitVector state(f.getNumArguments());
     for (unsigned i = 0; i < f.getNumResults(); ++i) {
-      auto of = f.getResultAttrOfType<StringAttr>(i, kStateOf);
-      if (!of)
-        continue;
-      int j = findArgument(f, of.getValue());
-      if (j < 0) {
-        f.emitError() << "output " << resultName(f, i) << " is declared the state of '"
-                      << of.getValue() << "', which is no input";
+      FailureOr<int> found = stateArgument(f, i);
+      if (failed(found))
         return signalPassFailure();
-      }
+      if (*found < 0)
+        continue;
+      int j = *found;
+      auto of = f.getResultAttrOfType<StringAttr>(i, kStateOf);
       if (state.test(j)) {
         f.emitError() << "input '" << of.getValue()
                       << "' is declared the state of two outputs";
@@ -93,15 +98,13 @@ struct DropStateResultsPass
       if (auto ret = dyn_cast<func::ReturnOp>(block.getTerminator()))
         returns.push_back(ret);
     for (unsigned i = 0; i < f.getNumResults(); ++i) {
-      auto of = f.getResultAttrOfType<StringAttr>(i, kStateOf);
-      if (!of)
-        continue;
-      int j = findArgument(f, of.getValue());
-      if (j < 0) {
-        f.emitError() << "output " << resultName(f, i) << " is declared the state of '"
-                      << of.getValue() << "', which is no input";
+      FailureOr<int> found = stateArgument(f, i);
+      if (failed(found))
         return signalPassFailure();
-      }
+      if (*found < 0)
+        continue;
+      int j = *found;
+      auto of = f.getResultAttrOfType<StringAttr>(i, kStateOf);
       for (func::ReturnOp ret : returns) {
         Value v = ret.getOperand(i);
         while (auto cast = v.getDefiningOp<memref::CastOp>())
