@@ -34,6 +34,14 @@ every linear layer but the head (or, -mlp, the ffn_ layers only) with
 magnitude, Wanda or SparseGPT (the last two calibrated like GPTQ) and store
 them as dense Q8_0 / Q4_0 blocks holding the zeros.
 
+Int8 KV cache configurations (`float-kv8`, `gguf-kv8`, `w8a8-kv8`) compile
+the same weights with `--kv-cache=int8`; each is also evaluated against its
+own f32-cache library (built first if not asked for), and a second table
+sets the two side by side: the int8 cache's perplexity, and its KL and
+top-1 against the same weights with the f32 cache.
+
+  python3 bench/llm_perplexity.py --configs gguf,gguf-kv8,w8a8,w8a8-kv8,float-kv8
+
 --lock takes the lock around each compile and each evaluation, not the
 whole run. --out keeps results as JSON; a rerun skips configurations it
 already holds (delete the file to redo them).
@@ -78,6 +86,12 @@ CONFIGS = {
                       "W4A8 GPTQ g128, integer zero point"),
     "q4_0": (["--weights=q4_0"] + HEAD_Q8, "Q4_0 (dense)"),
 }
+# The int8 KV cache (--kv-cache=int8): NAME-kv8 is NAME's weights with the
+# cache stored as int8 codes and one f32 scale per position and KV head.
+KV8 = "-kv8"
+for _base in ("float", "gguf", "w8a8"):
+    CONFIGS[_base + KV8] = (CONFIGS[_base][0] + ["--kv-cache=int8"],
+                            CONFIGS[_base][1] + ", int8 KV cache")
 # 2:4 sparsity (docs/sparsity.md): every linear layer but the head, or the
 # MLP layers only, pruned by each method and stored as Q8_0 / Q4_0 blocks
 # with the zeros in them.
@@ -140,6 +154,7 @@ def linear_tensors(gguf_path):
 
 def stored_format(config, name, cols, file_type):
     """The block format qcc stores tensor `name` in under `config`."""
+    config = config.removesuffix(KV8)  # the cache does not change the weights
     if config == "float":
         return "f32"
     if config == "gguf":
@@ -202,9 +217,33 @@ def main():
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
 
     configs = args.configs.split(",")
+    unknown = [c for c in configs if c not in CONFIGS]
+    if unknown:
+        print(f"unknown configuration(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    # Each int8-cache configuration is compared with its f32-cache twin.
+    for name in list(configs):
+        if name.endswith(KV8) and name.removesuffix(KV8) not in configs:
+            configs.insert(configs.index(name), name.removesuffix(KV8))
     if "float" not in configs:
         configs.insert(0, "float")
     float_so = os.path.join(args.work, "float.so")
+
+    def evaluate(name, so, ref):
+        ev = [tool("qcc-eval"), so, "--model", model, "--perplexity", text,
+              "--ctx", str(args.ctx), "--stride", str(args.stride),
+              "--max-text-tokens", str(args.max_text_tokens), "--quiet"]
+        if ref:
+            ev += ["--kl-ref", ref]
+        with locked(args.lock):
+            t0 = time.time()
+            e = subprocess.run(ev, capture_output=True, text=True, env=env)
+            eval_s = time.time() - t0
+        if e.returncode:
+            print(f"{name}: eval failed:\n{e.stdout}{e.stderr}", file=sys.stderr)
+            return None, eval_s
+        return parse(e.stdout), eval_s
+
     for name in configs:
         flags, what = CONFIGS[name]
         so = os.path.join(args.work, name + ".so")
@@ -221,19 +260,9 @@ def main():
         if r.returncode:
             print(f"{name}: compile failed:\n{r.stderr}", file=sys.stderr)
             return 1
-        ev = [tool("qcc-eval"), so, "--model", model, "--perplexity", text,
-              "--ctx", str(args.ctx), "--stride", str(args.stride),
-              "--max-text-tokens", str(args.max_text_tokens), "--quiet"]
-        if name != "float":
-            ev += ["--kl-ref", float_so]
-        with locked(args.lock):
-            t0 = time.time()
-            e = subprocess.run(ev, capture_output=True, text=True, env=env)
-            eval_s = time.time() - t0
-        if e.returncode:
-            print(f"{name}: eval failed:\n{e.stdout}{e.stderr}", file=sys.stderr)
+        o, eval_s = evaluate(name, so, float_so if name != "float" else None)
+        if o is None:
             return 1
-        o = parse(e.stdout)
         nbytes, bpw = weight_bits(name, tensors)
         results[name] = {
             "what": what, "flags": " ".join(flags), "bpw": bpw, "weight_bytes": nbytes,
@@ -242,6 +271,14 @@ def main():
             "top1": float(o.get("top1_agreement", "1")),
             "evaluated": o.get("evaluated", ""), "compile_s": compile_s, "eval_s": eval_s,
         }
+        if name.endswith(KV8):
+            # Against the same weights with the f32 cache.
+            twin = os.path.join(args.work, name.removesuffix(KV8) + ".so")
+            o2, _ = evaluate(name, so, twin)
+            if o2 is None:
+                return 1
+            results[name]["kl_f32_cache"] = float(o2["kl_divergence"])
+            results[name]["top1_f32_cache"] = float(o2["top1_agreement"])
         print(f"{name}: perplexity {o['perplexity']}, KL {o.get('kl_divergence', '-')}, "
               f"compile {compile_s:.0f} s, eval {eval_s:.0f} s", file=sys.stderr)
         with open(out_path, "w") as f:
@@ -260,6 +297,19 @@ def main():
         print(f"| {r['what']} | `{r['flags']}` | {r['bpw']:.3f} | {r['weight_bytes'] / 1e6:.1f} | "
               f"{r['so_bytes'] / 1e6:.1f} | {r['perplexity']:.3f} | {kl} | {top1} | "
               f"{r['compile_s']:.0f} | {r['eval_s']:.0f} |")
+    kv8 = [n for n in configs if n.endswith(KV8)]
+    if kv8:
+        print()
+        print("| weights | perplexity, f32 cache | perplexity, int8 cache | "
+              "KL int8 vs f32 cache | top-1 int8 vs f32 cache | KL vs float, f32 cache | "
+              "KL vs float, int8 cache |")
+        print("|---|---|---|---|---|---|---|")
+        for name in kv8:
+            base, r = results[name.removesuffix(KV8)], results[name]
+            base_kl = "-" if name == "float" + KV8 else f"{base['kl']:.4f}"
+            print(f"| {base['what']} | {base['perplexity']:.3f} | {r['perplexity']:.3f} | "
+                  f"{r['kl_f32_cache']:.4f} | {r['top1_f32_cache']:.3f} | {base_kl} | "
+                  f"{r['kl']:.4f} |")
     return 0
 
 

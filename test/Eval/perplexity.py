@@ -3,7 +3,9 @@
 # against the Hugging Face-style sliding window of test/lib/llm_testing.py
 # run on the numpy reference: sequence libraries (one run per window, a
 # window shorter than the run, several runs per window) and a decode step
-# (one token per run); the KL divergence of one model from another.
+# (one token per run); the KL divergence of one model from another;
+# libraries with the int8 KV cache (--kv-cache=int8) against the numpy
+# reference with the same cache rule.
 #
 # REQUIRES: x86, gguf
 # RUN: %python %s %t
@@ -57,12 +59,13 @@ for kind in ["tiny", "untied"]:
 compiled = set()  # libraries built by this run (the work folder outlives it)
 
 
-def compile(kind, seq, ctx):
-    so = os.path.join(work, f"{kind}-s{seq}-c{ctx}.so")
+def compile(kind, seq, ctx, cache="f32"):
+    so = os.path.join(work, f"{kind}-s{seq}-c{ctx}-{cache}.so")
     if so not in compiled:
         compiled.add(so)
         subprocess.run([os.path.join(bin_dir, "qcc"), models[kind], "--target=x86-64-v3",
-                        f"--ctx={ctx}", f"--seq={seq}", "--weights=f32", "-o", so], check=True)
+                        f"--ctx={ctx}", f"--seq={seq}", "--weights=f32", f"--kv-cache={cache}",
+                        "-o", so], check=True)
     return so
 
 
@@ -104,6 +107,29 @@ out = qcc_eval(compile("tiny", 16, 16), "tiny", "--kl-ref", compile("tiny", 1, 1
 check(float(out.get("kl_divergence", "nan")) < 1e-9 and out.get("top1_agreement") == "1.000000",
       f"--kl-ref of the decode step of the same model: KL {out.get('kl_divergence')}, "
       f"top-1 agreement {out.get('top1_agreement')}")
+
+# The int8 KV cache: a sequence library (one run per window), several runs
+# per window and the decode step give the numpy reference's perplexity with
+# the same int8 rows, which is not the f32 cache's.
+ref8 = L.NumpyLlama(L.GgufLlama(models["tiny"]), kv_int8=True)
+for seq, lib_ctx, ctx, stride in [(16, 16, 0, 5), (4, 16, 12, 4), (1, 16, 9, 4)]:
+    window = ctx or seq
+    want, scored, windows, _ = L.sliding_window_eval(ref8, ids, window, stride)
+    want32 = L.sliding_window_eval(refs["tiny"], ids, window, stride)[0]
+    out = qcc_eval(compile("tiny", seq, lib_ctx, "int8"), "tiny",
+                   *(["--ctx", str(ctx)] if ctx else []), "--stride", str(stride))
+    got = float(out.get("perplexity", "nan"))
+    check(abs(got - want) <= 1e-4 * want and abs(want32 - want) > 1e-3 * want and
+          f"{scored} scored, {windows} windows" in out.get("evaluated", ""),
+          f"int8 cache --seq={seq}: window {window}, stride {stride}: perplexity {got:.6f}, "
+          f"numpy int8 cache {want:.6f}, numpy f32 cache {want32:.6f}")
+# KL of the int8-cache library from the f32-cache one: small, not zero.
+out = qcc_eval(compile("tiny", 16, 16, "int8"), "tiny", "--stride", "8", "--kl-ref",
+               compile("tiny", 16, 16))
+kl8 = float(out.get("kl_divergence", "nan"))
+_, _, _, want_kl8 = L.sliding_window_eval(ref8, ids, 16, 8, other=refs["tiny"])
+check(abs(kl8 - want_kl8) <= 1e-3 * want_kl8 + 1e-9 and want_kl8 > 0,
+      f"int8 cache --kl-ref the f32 cache's library: mean KL {kl8:.3g}, numpy {want_kl8:.3g}")
 
 print("perplexity:", "PASS" if not failures else "FAIL: " + "; ".join(failures))
 sys.exit(1 if failures else 0)

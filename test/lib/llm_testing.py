@@ -149,11 +149,15 @@ class NumpyLlama:
     quantized in the file are quantized per block as qcc's block kernels
     quantize them (quantize_activations): the reference of qcc's default
     (--gguf-weights=block) libraries, where the weights are the same numbers
-    and only the activations differ from the float model."""
+    and only the activations differ from the float model. With kv_int8, the
+    keys and values go through qcc's int8 cache (--kv-cache=int8) before any
+    query reads them: per position and KV head d = amax / 127 and
+    q = rint(x * (127 / amax)), read back as q * d."""
 
-    def __init__(self, m: GgufLlama, act_quant: bool = False):
+    def __init__(self, m: GgufLlama, act_quant: bool = False, kv_int8: bool = False):
         self.m = m
         self.act_quant = act_quant
+        self.kv_int8 = kv_int8
         w = m.weights
         if act_quant:
             w = dict(w)
@@ -238,6 +242,8 @@ class NumpyLlama:
             v = lin("wv", L["bv"]).reshape(T, KV, hd).transpose(1, 0, 2)
             q = q * cos + self._rotate_half(q) * sin
             k = k * cos + self._rotate_half(k) * sin
+            if self.kv_int8:
+                k, v = quantize_activations(k, hd), quantize_activations(v, hd)
             c[0] = k if c[0] is None else np.concatenate([c[0], k], axis=1)
             c[1] = v if c[1] is None else np.concatenate([c[1], v], axis=1)
             keys = np.repeat(c[0], H // KV, axis=0)
