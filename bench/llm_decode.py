@@ -233,7 +233,9 @@ def qcc_compile(model, out, ctx, target, flags, lock):
 def qcc_time(so, threads, prompt, n_gen, reps, lock):
     """(decode tok/s, prefill tok/s, generated ids): medians over reps of a
     child process with OMP_NUM_THREADS=threads (see child_main)."""
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    # numpy's OpenBLAS pool would otherwise spin threads of its own beside
+    # qcc's (the harness does no BLAS work).
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS="1")
     cmd = [sys.executable, os.path.abspath(__file__), "--child", so,
            "--child-prompt", ",".join(map(str, prompt)), "--n-gen", str(n_gen),
            "--reps", str(reps)]
@@ -424,13 +426,16 @@ def main():
     for t in threads:
         for label, v, so in libs:
             r = qres[label, t]
-            # The library's constants are its weights. qcc gathers the token
-            # embedding from an f32 table of its own ([vocab, d], beside the
-            # head's weights even when the file ties them), of which a step
-            # reads one row; everything else (the projections and the head)
-            # is read whole.
+            # The library's constants are its weights. A packed library
+            # gathers the token embedding from an f32 table of its own
+            # ([vocab, d], beside the head's block weights even when the
+            # file ties them), of which a step reads one row; everything
+            # else (the projections and the head) is read whole. In an f32
+            # library of a tied model the head is that same table, read
+            # whole by the head.
             const = library_const_bytes(so)
-            wbytes = const - 4 * sizes[v]["embd"] + 4 * sizes[v]["row"]
+            own_table = const < 3.5 * params or not sizes[v]["tied"]
+            wbytes = const - (4 * sizes[v]["embd"] - 4 * sizes[v]["row"]) * own_table
             ref = llama.get(v, {}).get(t)
             bpw = 8 * const / params
             rows.append([label, f"{bpw:.2f}", t, f"{r['decode']:.1f}", f"{r['prefill']:.1f}",

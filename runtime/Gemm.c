@@ -163,6 +163,45 @@ static void row_times_matrix(int64_t K, const float *A, const float *B,
   }
 }
 
+static inline float hsum(vf v) {
+  float s = 0.f;
+  for (int i = 0; i < VW; ++i)
+    s += v[i];
+  return s;
+}
+
+/* A matrix-vector product, C[i] += dot(A[i, :], x) for a contiguous x: four
+ * rows at a time share each vector of x, and their four accumulators make
+ * four independent FMA chains. One dot product's single chain retires one
+ * vector of A per FMA latency, which is about one core's memory read
+ * bandwidth: a decode step's f32 projections were bound by it. */
+static void matrix_times_vector(int64_t M, int64_t K, const float *A,
+                                int64_t lda, const float *x, float *C,
+                                int64_t ldc) {
+  int64_t kv = K / VW * VW;
+#pragma omp parallel for schedule(static) if ((double)M * K > 1e5)
+  for (int64_t i0 = 0; i0 < M; i0 += 4) {
+    int64_t h = M - i0 < 4 ? M - i0 : 4;
+    const float *a[4];
+    for (int r = 0; r < 4; ++r) /* a short last group repeats its first row */
+      a[r] = A + (i0 + (r < h ? r : 0)) * lda;
+    vf s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+    for (int64_t k = 0; k < kv; k += VW) {
+      vf xv = loadv(x + k);
+      s0 += loadv(a[0] + k) * xv;
+      s1 += loadv(a[1] + k) * xv;
+      s2 += loadv(a[2] + k) * xv;
+      s3 += loadv(a[3] + k) * xv;
+    }
+    float t[4] = {hsum(s0), hsum(s1), hsum(s2), hsum(s3)};
+    for (int64_t k = kv; k < K; ++k)
+      for (int r = 0; r < 4; ++r)
+        t[r] += a[r][k] * x[k];
+    for (int64_t r = 0; r < h; ++r)
+      C[(i0 + r) * ldc] += t[r];
+  }
+}
+
 /* A few columns: C[i, j] += dot(A[i, :], B[:, j]) with B's columns copied
  * contiguous first, so each dot product streams two contiguous vectors. */
 #define SKINNY_N 4
@@ -173,22 +212,50 @@ static void matrix_times_columns(int64_t M, int64_t N, int64_t K,
   for (int64_t j = 0; j < N; ++j)
     for (int64_t k = 0; k < K; ++k)
       scratchB[j * K + k] = B[k * ldb + j];
-  /* A matrix-vector product is bound by reading A: ones of more than 1e5
-   * multiply-adds (400 KB of A, tens of microseconds) split A's rows over
-   * the threads, which adds their share of memory bandwidth. At 1e6
-   * SmolLM2's 576x576 attention projections ran on one thread and its f32
-   * decode step gained nothing from a second (37.8 vs 45.7 tokens/s at 1e5,
-   * bench/llm_decode.py, 2 threads, AMD EPYC). */
-#pragma omp parallel for schedule(static) if ((double)M * K > 1e5)
-  for (int64_t i = 0; i < M; ++i)
-    for (int64_t j = 0; j < N; ++j) {
-      const float *a = A + i * lda, *b = scratchB + j * K;
-      float acc = 0.f;
-#pragma omp simd reduction(+ : acc)
-      for (int64_t k = 0; k < K; ++k)
-        acc += a[k] * b[k];
-      C[i * ldc + j] += acc;
+  /* One matrix-vector product per column: A (a decode step's keys, or a
+   * weight matrix) is re-read from cache for the second and later. */
+  for (int64_t j = 0; j < N; ++j)
+    matrix_times_vector(M, K, A, lda, scratchB + j * K, C + j, ldc);
+}
+
+/* A few rows times a matrix read in place (a decode step's attention
+ * probabilities [group, ctx] times the values [ctx, hd]): up to four rows'
+ * outputs accumulate in registers over K, 2 vectors of columns at a time,
+ * eight independent FMA chains; packing would cost more than the product. */
+#define FEW_M 4
+static void few_rows_times_matrix(int64_t M, int64_t N, int64_t K,
+                                  const float *A, int64_t lda, const float *B,
+                                  int64_t ldb, float *C, int64_t ldc) {
+  int64_t nv = N / NR * NR;
+  for (int64_t i0 = 0; i0 < M; i0 += FEW_M) {
+    int64_t h = M - i0 < FEW_M ? M - i0 : FEW_M;
+    const float *a[FEW_M];
+    for (int r = 0; r < FEW_M; ++r) /* missing rows repeat the first */
+      a[r] = A + (i0 + (r < h ? r : 0)) * lda;
+    for (int64_t j = 0; j < nv; j += NR) {
+      vf c[FEW_M][2] = {{{0}}};
+      for (int64_t k = 0; k < K; ++k) {
+        vf b0 = loadv(B + k * ldb + j), b1 = loadv(B + k * ldb + j + VW);
+        for (int r = 0; r < FEW_M; ++r) {
+          vf ar = {0};
+          ar += a[r][k];
+          c[r][0] += ar * b0;
+          c[r][1] += ar * b1;
+        }
+      }
+      for (int64_t r = 0; r < h; ++r) {
+        float *row = C + (i0 + r) * ldc + j;
+        storev(row, loadv(row) + c[r][0]);
+        storev(row + VW, loadv(row + VW) + c[r][1]);
+      }
     }
+    for (int64_t r = 0; r < h; ++r)
+      for (int64_t k = 0; k < K; ++k) {
+        float ak = a[r][k];
+        for (int64_t j = nv; j < N; ++j)
+          C[(i0 + r) * ldc + j] += ak * B[k * ldb + j];
+      }
+  }
 }
 
 /* Per-thread packing buffers, allocated on a thread's first GEMM and kept:
@@ -212,12 +279,19 @@ qcc_rt_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K, const float *A,
              int64_t ldb, float *C, int64_t strideC, int64_t ldc) {
   if (M <= 0 || N <= 0 || K <= 0 || batch <= 0)
     return;
-  /* Skinny products (a GEMV, or a handful of output columns) skip packing,
-   * which would cost as much as the arithmetic. Tiny, so single-threaded. */
+  /* Skinny products (a GEMV, or a handful of output rows or columns) skip
+   * packing, which would cost as much as the arithmetic. Tiny, so
+   * single-threaded. */
   if (M == 1 && (double)N * K * batch < 4e6) {
     for (int64_t b = 0; b < batch; ++b)
       row_times_matrix(K, A + b * strideA, B + b * strideB, ldb,
                        C + b * strideC, 0, N);
+    return;
+  }
+  if (M <= FEW_M && (double)M * N * K * batch < 4e6) {
+    for (int64_t b = 0; b < batch; ++b)
+      few_rows_times_matrix(M, N, K, A + b * strideA, lda, B + b * strideB,
+                            ldb, C + b * strideC, ldc);
     return;
   }
   if (N <= SKINNY_N && K <= KC * NC / SKINNY_N) {

@@ -43,6 +43,9 @@ void buildQnnToLinalgPipeline(OpPassManager &pm) {
   // float models). Kept out of the integerize pipeline so that --emit=integer
   // and the reference interpreter see the ops as integerized.
   pm.addPass(qnn::createComposeLuts());
+  // A decode step's attention becomes one runtime call that reads only the
+  // visible cache positions (after calibration, which reads the softmax).
+  pm.addPass(qnn::createFuseAttention());
   pm.addPass(createConvertQnnToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());

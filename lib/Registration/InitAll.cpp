@@ -4,6 +4,7 @@
 #include "qcc/InitAllPasses.h"
 
 #include "qcc/Conversion/Passes.h"
+#include "qcc/Conversion/LinalgToUKernels/Attention.h"
 #include "qcc/Conversion/LinalgToUKernels/BlockLinear.h"
 #include "qcc/Dialect/Qnn/IR/Qnn.h"
 #include "qcc/Dialect/Qnn/Transforms/Passes.h"
@@ -66,6 +67,7 @@ void qcc::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
   mlir::tensor::registerBufferizableOpInterfaceExternalModels(registry);
   qcc::registerBlockLinearBufferization(registry);
+  qcc::registerAttentionBufferization(registry);
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
   mlir::registerOpenMPDialectTranslation(registry);

@@ -65,6 +65,14 @@ INSTANTIATE_TEST_SUITE_P(
                       // Matrix-vector products large enough to split rows
                       // over threads (M * K > 1e5).
                       Shape{2, 2001, 1, 576, false, 1},
-                      Shape{1, 577, 1, 576, false, 0}));
+                      Shape{1, 577, 1, 576, false, 0},
+                      // Rows in groups of four with a short last group, K
+                      // with a tail past the last whole vector.
+                      Shape{1, 7, 1, 13, false, 3},
+                      Shape{1, 1030, 1, 203, true, 0},
+                      // A few rows (attention probabilities times values):
+                      // whole column vectors, a ragged column tail, 2-4 rows.
+                      Shape{3, 3, 64, 128, false, 0}, Shape{1, 4, 37, 20, false, 2},
+                      Shape{2, 2, 16, 5, true, 1}));
 
 } // namespace

@@ -32,30 +32,12 @@ constexpr const char *kBlockLinear = "qcc_rt_block_linear";
 /// The kernel of weights stored with rows interleaved by 8.
 constexpr const char *kBlockLinearX8 = "qcc_rt_block_linear_x8";
 
-/// A buffer with unit inner stride (a copy when `buffer` lacks it), its
-/// first element's address and its row stride, as i64.
+/// A 2-d buffer's first element's address and its row stride (a copy when
+/// its inner stride is not 1).
 std::pair<Value, Value> rowsOf(RewriterBase &rewriter, Location loc,
                                Value buffer) {
-  auto type = cast<MemRefType>(buffer.getType());
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)) || strides[1] != 1) {
-    auto plain = MemRefType::get(type.getShape(), type.getElementType());
-    Value copy = rewriter.create<memref::AllocOp>(loc, plain);
-    rewriter.create<memref::CopyOp>(loc, buffer, copy);
-    buffer = copy;
-  }
-  auto meta = rewriter.create<memref::ExtractStridedMetadataOp>(loc, buffer);
-  Value base =
-      rewriter.create<memref::ExtractAlignedPointerAsIndexOp>(loc, buffer);
-  Value bytes = rewriter.create<arith::ConstantIndexOp>(
-      loc, type.getElementTypeBitWidth() / 8);
-  Value addr = rewriter.create<arith::AddIOp>(
-      loc, base, rewriter.create<arith::MulIOp>(loc, meta.getOffset(), bytes));
-  auto i64 = [&](Value v) -> Value {
-    return rewriter.create<arith::IndexCastOp>(loc, rewriter.getI64Type(), v);
-  };
-  return {i64(addr), i64(meta.getStrides()[0])};
+  qcc::BufferAddress a = qcc::bufferAddress(rewriter, loc, buffer);
+  return {a.address, a.strides[0]};
 }
 
 struct BlockLinearBufferization

@@ -24,6 +24,16 @@ void replaceWithRuntimeCall(mlir::RewriterBase &rewriter, mlir::Operation *op,
                             llvm::StringRef name, mlir::ValueRange args,
                             mlir::Operation *deadInit = nullptr);
 
+/// A memref's first element's address and its strides (in elements), as
+/// i64 values for a runtime kernel. A buffer whose innermost stride is not 1
+/// is first copied into a fresh buffer of the identity layout.
+struct BufferAddress {
+  mlir::Value address;
+  llvm::SmallVector<mlir::Value> strides;
+};
+BufferAddress bufferAddress(mlir::RewriterBase &rewriter, mlir::Location loc,
+                            mlir::Value buffer);
+
 } // namespace qcc
 
 #endif // QCC_LIB_CONVERSION_LINALGTOUKERNELS_RUNTIMECALL_H

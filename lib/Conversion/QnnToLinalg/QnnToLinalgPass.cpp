@@ -67,6 +67,8 @@ struct ConvertQnnToLinalgPass
     // No linalg form: it becomes a runtime call when it bufferizes
     // (Conversion/LinalgToUKernels/BlockLinear.cpp).
     target.addLegalOp<qnn::BlockLinearOp>();
+    // Likewise (Conversion/LinalgToUKernels/Attention.cpp).
+    target.addLegalOp<qnn::AttentionOp>();
     RewritePatternSet patterns(&getContext());
     populateQnnToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(module, target, std::move(patterns)))) {

@@ -615,5 +615,6 @@ include "qcc/Dialect/Qnn/IR/QnnGroupedOps.td"
 include "qcc/Dialect/Qnn/IR/QnnBlockOps.td"
 include "qcc/Dialect/Qnn/IR/QnnSparseOps.td"
 include "qcc/Dialect/Qnn/IR/QnnTernaryOps.td"
+include "qcc/Dialect/Qnn/IR/QnnAttentionOps.td"
 
 #endif // QCC_DIALECT_QNN_IR_QNNOPS_TD

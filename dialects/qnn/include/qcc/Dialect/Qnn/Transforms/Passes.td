@@ -53,6 +53,32 @@ def FuseLayerNorm : Pass<"qcc-fuse-layer-norm"> {
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def FuseAttention : Pass<"qcc-fuse-attention"> {
+  let summary = "Fuse a decode step's attention into qnn.attention";
+  let description = [{
+    Recognizes the attention of a few queries as LlamaGraph writes it (score
+    product, `where` with a fill of at most -1e30, softmax over the
+    positions, transpose, value product) and replaces it by one
+    `qnn.attention`, whose runtime call reads only the cache positions the
+    queries see. Only where a KV head has at most 16 queries (decode steps
+    and short sequences); the chain's intermediate results must have no
+    other users. Runs in the lowering to linalg, after calibration.
+
+    ```mlir
+    %s = qnn.matmul %k, %q : (tensor<3x128x64xf32>, tensor<3x64x3xf32>) -> tensor<3x128x3xf32>
+    %r = qnn.reshape %s : (tensor<3x128x3xf32>) -> tensor<3x128x3x1xf32>
+    %w = qnn.where %mask, %r, %ninf : (tensor<128x1x1xi1>, tensor<3x128x3x1xf32>, tensor<1xf32>) -> tensor<3x128x3x1xf32>
+    %p = qnn.softmax %w {axis = 1 : i64} : tensor<3x128x3x1xf32>
+    %p3 = qnn.reshape %p : (tensor<3x128x3x1xf32>) -> tensor<3x128x3xf32>
+    %pt = qnn.transpose %p3 {perm = array<i64: 0, 2, 1>} : (tensor<3x128x3xf32>) -> tensor<3x3x128xf32>
+    %o = qnn.matmul %pt, %v : (tensor<3x3x128xf32>, tensor<3x128x64xf32>) -> tensor<3x3x64xf32>
+    // becomes
+    %m = qnn.reshape %mask : (tensor<128x1x1xi1>) -> tensor<128x1xi1>
+    %o = qnn.attention %k, %q, %v masked_by %m : (...) -> tensor<3x3x64xf32>
+    ```
+  }];
+}
+
 def PrepareQuantization : Pass<"qcc-prepare-quantization"> {
   let summary = "Rewrite float ops into the forms the quantizer covers";
   let description = [{
