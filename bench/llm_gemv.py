@@ -40,7 +40,8 @@ def main():
         subprocess.run(flags + ["-I" + os.path.join(ROOT, "runtime"),
                                 os.path.join(ROOT, "bench", "llm_gemv.c"),
                                 os.path.join(ROOT, "runtime", "BlockLinear.c"),
-                                os.path.join(ROOT, "runtime", "BlockLinearX8.c"), "-o", exe, "-lm"],
+                                os.path.join(ROOT, "runtime", "BlockLinearX8.c"),
+                                os.path.join(ROOT, "runtime", "BlockLinearX8K.c"), "-o", exe, "-lm"],
                        check=True)
         out = subprocess.run([bw, "--mib", str(a.bw_mib), "1", str(threads)], check=True,
                              capture_output=True, text=True).stdout

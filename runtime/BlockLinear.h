@@ -66,13 +66,19 @@ void QCC_BLOCK_LINEAR_NAME(int64_t T, int64_t N, int64_t K, const float *X,
 
 /* The same product on weights stored with their rows interleaved by 8
  * (`qnn.block_linear {row_interleave = 8}`, written by the compiler's
- * qcc-interleave-block-weights for Q4_0, Q4_1 and Q8_0 when N % 8 == 0):
- * rows 8g .. 8g+7 form group g at W + g * 8 * rowBytes, and block b of the
- * group takes the 8 * blockBytes bytes at offset b * 8 * blockBytes: the 8
- * rows' f16 scales d (16 bytes), for Q4_1 then their f16 minimums m (16
- * bytes), then the code bytes in chunks of 4: chunk c holds bytes 4c..4c+3
- * of row 0's codes, then of row 1's, ... row 7's (Q4_0/Q4_1: 4 chunks of 32
- * bytes; Q8_0: 8). Other formats, or N % 8 != 0, fill Y with NaN. */
+ * qcc-interleave-block-weights for Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K
+ * and Q6_K when N % 8 == 0): rows 8g .. 8g+7 form group g at
+ * W + g * 8 * rowBytes, and block b of the group takes the 8 * blockBytes
+ * bytes at offset b * 8 * blockBytes: the 8 rows' f16 scales d (16 bytes;
+ * Q6_K's d is the last 2 bytes of its GGUF block), for Q4_1/Q5_1 then their
+ * f16 minimums m and for Q4_K/Q5_K their f16 dmin (16 bytes), then the rest
+ * of each row's block in GGUF's order in chunks of 4: chunk c holds bytes
+ * 4c..4c+3 of row 0's rest, then of row 1's, ... row 7's (32 bytes per
+ * chunk; Q4_0: 4 chunks of nibbles; Q5_0/Q5_1: the 32-bit fifth-bit mask,
+ * then 4 of nibbles; Q8_0: 8; Q4_K: 3 of 6-bit scales, 32 of nibbles; Q5_K:
+ * 3 of scales, 8 of fifth bits, 32 of nibbles; Q6_K: 32 of low nibbles, 16
+ * of 2-bit highs, 4 of int8 scales). Other formats, or N % 8 != 0, fill Y
+ * with NaN. */
 #ifndef QCC_BLOCK_LINEAR_X8_NAME
 #define QCC_BLOCK_LINEAR_X8_NAME qcc_rt_block_linear_x8
 #endif

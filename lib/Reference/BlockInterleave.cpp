@@ -2,8 +2,8 @@
 //
 // The byte permutation between GGUF's row-major block layout and the layout
 // of qcc_rt_block_linear_x8 (runtime/BlockLinear.h): per group of 8 rows and
-// block, the 8 rows' f16 scales, their f16 minimums (Q4_1), then the code
-// bytes 4 at a time, row by row.
+// block, the 8 rows' f16 scales (d, then Q4_1/Q5_1's m or Q4_K/Q5_K's dmin),
+// then the block's other bytes in their GGUF order, 4 at a time, row by row.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,44 +15,60 @@ namespace qcc::reference {
 
 namespace {
 
-/// Bytes of one row's block that precede its codes (the f16 scale, and
-/// Q4_1's f16 minimum).
-int scaleBytes(int format) {
-  return format == static_cast<int>(BlockFormat::Q4_1) ? 4 : 2;
+/// Where a row's block keeps the f16 scales that lead the interleaved
+/// block: `bytes` bytes at `offset` (Q6_K's d is its last 2 bytes).
+struct ScaleBytes {
+  int offset = 0, bytes = 0;
+};
+
+ScaleBytes scaleBytes(int format) {
+  switch (static_cast<BlockFormat>(format)) {
+  case BlockFormat::Q4_0:
+  case BlockFormat::Q5_0:
+  case BlockFormat::Q8_0:
+    return {0, 2};
+  case BlockFormat::Q4_1:
+  case BlockFormat::Q5_1:
+  case BlockFormat::Q4_K:
+  case BlockFormat::Q5_K:
+    return {0, 4};
+  case BlockFormat::Q6_K:
+    return {208, 2};
+  default:
+    return {};
+  }
 }
 
 /// Calls move(rowMajorOffset, interleavedOffset, length) for every piece.
 template <typename Move>
 void forEachPiece(int format, int64_t n, int64_t k, Move move) {
   BlockShape shape = getBlockShape(format);
+  ScaleBytes head = scaleBytes(format);
   int64_t bytes = shape.blockBytes, nb = k / shape.blockSize;
-  int64_t rowBytes = nb * bytes, head = scaleBytes(format);
-  int64_t codes = bytes - head;
+  int64_t rowBytes = nb * bytes, codes = bytes - head.bytes;
   for (int64_t g = 0; g < n / 8; ++g)
     for (int64_t b = 0; b < nb; ++b) {
       int64_t dst = g * 8 * rowBytes + b * 8 * bytes;
       for (int64_t r = 0; r < 8; ++r) {
         int64_t src = (8 * g + r) * rowBytes + b * bytes;
-        for (int64_t h = 0; h < head; h += 2) // d, then m: 16 bytes apart
-          move(src + h, dst + 8 * h + 2 * r, 2);
-        for (int64_t c = 0; c < codes / 4; ++c)
-          move(src + head + 4 * c, dst + 8 * head + 32 * c + 4 * r, 4);
+        for (int64_t h = 0; h < head.bytes; h += 2) // d, then m: 16 apart
+          move(src + head.offset + h, dst + 8 * h + 2 * r, 2);
+        for (int64_t c = 0; c < codes / 4; ++c) {
+          int64_t at = 4 * c < head.offset ? 4 * c : 4 * c + head.bytes;
+          move(src + at, dst + 8 * head.bytes + 32 * c + 4 * r, 4);
+        }
       }
     }
 }
 
 } // namespace
 
-bool hasRowInterleave8(int format) {
-  return format == static_cast<int>(BlockFormat::Q4_0) ||
-         format == static_cast<int>(BlockFormat::Q4_1) ||
-         format == static_cast<int>(BlockFormat::Q8_0);
-}
+bool hasRowInterleave8(int format) { return scaleBytes(format).bytes != 0; }
 
 namespace {
 
-/// The n x (k / 32 blocks) bytes at w moved into the interleaved layout
-/// (toInterleaved) or back out of it.
+/// The n x (k / blockSize blocks) bytes at w moved into the interleaved
+/// layout (toInterleaved) or back out of it.
 std::vector<uint8_t> permuteRows8(int format, int64_t n, int64_t k,
                                   const uint8_t *w, bool toInterleaved) {
   assert(hasRowInterleave8(format) && n % 8 == 0);

@@ -63,8 +63,9 @@ void blockLinear(int format, int64_t t, int64_t n, int64_t k, const float *x,
                  const uint8_t *w, float *y, std::vector<double> *absSum);
 
 /// Rows interleaved by 8 (runtime/BlockLinear.h, qcc_rt_block_linear_x8):
-/// whether `format` has that layout, and the n x (k / 32 blocks) weight
-/// bytes at w (n a multiple of 8) moved into it and back.
+/// whether `format` has that layout (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K,
+/// Q5_K, Q6_K), and the n x (k / blockSize blocks) weight bytes at w (n a
+/// multiple of 8) moved into it and back.
 bool hasRowInterleave8(int format);
 std::vector<uint8_t> interleaveRows8(int format, int64_t n, int64_t k,
                                      const uint8_t *w);

@@ -30,8 +30,9 @@ public:
   llvm::StringRef name() const override { return "aarch64"; }
   void buildConfigurationPipeline(mlir::OpPassManager &pm,
                                   const TargetConfig &) const override {
-    // Q4_0/Q4_1/Q8_0 block weights in rows of 8 for the sdot-by-lane kernel
-    // (qcc_rt_block_linear_x8; portable C where the CPU lacks dotprod).
+    // Block weights (Q4_0/Q4_1/Q5_0/Q5_1/Q8_0/Q4_K/Q5_K/Q6_K) in rows of 8
+    // for the sdot-by-lane kernels (qcc_rt_block_linear_x8; portable C where
+    // the CPU lacks dotprod).
     pm.addPass(qnn::createInterleaveBlockWeights());
   }
   std::string description() const override {

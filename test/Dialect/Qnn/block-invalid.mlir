@@ -112,9 +112,9 @@ func.func @interleave_value(%x: tensor<1x32xf32>, %w: tensor<8x18xi8>) {
 
 // -----
 
-func.func @interleave_format(%x: tensor<1x256xf32>, %w: tensor<8x144xi8>) {
-  // expected-error @+1 {{row_interleave = 8 needs q4_0, q4_1 or q8_0, not q4_k}}
-  %y = qnn.block_linear q4_k, %x, %w {row_interleave = 8 : i64} : (tensor<1x256xf32>, tensor<8x144xi8>) -> tensor<1x8xf32>
+func.func @interleave_format(%x: tensor<1x256xf32>, %w: tensor<8x110xi8>) {
+  // expected-error @+1 {{row_interleave = 8 needs q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k or q6_k, not q3_k}}
+  %y = qnn.block_linear q3_k, %x, %w {row_interleave = 8 : i64} : (tensor<1x256xf32>, tensor<8x110xi8>) -> tensor<1x8xf32>
   return
 }
 

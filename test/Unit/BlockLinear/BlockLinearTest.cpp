@@ -229,9 +229,9 @@ TEST_P(BlockLinear, EveryFormatAndShape) {
       check(path, format, s, rng, /*specials=*/s.t == 7);
 }
 
-// Rows interleaved by 8 (Q4_0, Q4_1, Q8_0; N a multiple of 8): decode
-// steps of SmolLM2's shapes, token tiles of 4 and 3 with the special
-// values, threaded products.
+// Rows interleaved by 8 (N a multiple of 8): decode steps of SmolLM2's
+// shapes, token tiles of 4 and 3 with the special values, threaded
+// products; the k-quants on rows of 256 to 1536.
 TEST_P(BlockLinear, RowsInterleavedBy8) {
   const Path &path = kPaths[GetParam()];
   if (!path.available())
@@ -240,8 +240,13 @@ TEST_P(BlockLinear, RowsInterleavedBy8) {
   const Shape shapes[] = {{1, 8, 32},    {1, 40, 576},  {1, 576, 576},
                           {7, 64, 512},  {1, 400, 1536}, {5, 136, 768},
                           {2, 192, 576}};
-  for (int format : {2, 3, 8})
+  for (int format : {2, 3, 6, 7, 8})
     for (const Shape &s : shapes)
+      check(path, format, s, rng, /*specials=*/s.t == 7, /*x8=*/true);
+  const Shape kShapes[] = {{1, 8, 256},   {1, 576, 1536}, {7, 64, 512},
+                           {1, 400, 1536}, {5, 136, 768},  {2, 192, 1536}};
+  for (int format : {12, 13, 14})
+    for (const Shape &s : kShapes)
       check(path, format, s, rng, /*specials=*/s.t == 7, /*x8=*/true);
 }
 

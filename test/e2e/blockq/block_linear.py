@@ -44,6 +44,12 @@ FORMATS = {
     # qcc's own: one d, m per 128 (K = 224: a group of 128 and one of 96).
     "q4_1_g128": (None, 32, 16, 224, 70),
 }
+# The 32-element formats again with N = 72: on x86-64-v3 and AArch64 their
+# rows are stored interleaved by 8 (qcc-interleave-block-weights), as are
+# the k-quants' 40 rows above, except Q2_K and Q3_K, which keep GGUF's
+# layout.
+for _name in ("q4_0", "q4_1", "q5_0", "q5_1", "q8_0"):
+    FORMATS[_name + "_x8"] = FORMATS[_name][:4] + (72,)
 # Byte offsets of the f16 scales in each block, and their magnitudes.
 SCALES = {
     "q4_0": [(0, 0.02)], "q5_0": [(0, 0.02)], "q8_0": [(0, 0.01)],
@@ -113,7 +119,7 @@ def weights(name):
     if name == "q4_1_g128":
         return g128_weights(k, n)
     blocks = rng.integers(0, 256, (n * k // g, nbytes), dtype=np.uint8)
-    for off, mag in SCALES[name]:
+    for off, mag in SCALES[name.removesuffix("_x8")]:
         s = (mag * rng.uniform(0.5, 1.5, len(blocks))).astype(np.float16)
         blocks[:, off:off + 2] = s.view(np.uint8).reshape(-1, 2)
     return blocks.reshape(n, -1)
@@ -133,7 +139,7 @@ for t in (1, 5):
         args.append(f'%x_{tag}: tensor<{t}x{k}xf32> {{qcc.name = "x_{tag}"}}')
         results.append((f"tensor<{t}x{n}xf32>", f"y_{tag}"))
         body.append(f"  %w_{tag} = arith.constant dense<{hexbytes(w)}> : tensor<{n}x{w.shape[1]}xi8>")
-        body.append(f"  %y_{tag} = qnn.block_linear {name}, %x_{tag}, %w_{tag} : "
+        body.append(f"  %y_{tag} = qnn.block_linear {name.removesuffix('_x8')}, %x_{tag}, %w_{tag} : "
                     f"(tensor<{t}x{k}xf32>, tensor<{n}x{w.shape[1]}xi8>) -> tensor<{t}x{n}xf32>")
 mlir = os.path.join(work, "block_linear.mlir")
 with open(mlir, "w") as f:

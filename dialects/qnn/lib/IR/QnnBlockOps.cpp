@@ -80,9 +80,13 @@ LogicalResult BlockLinearOp::verify() {
     return emitOpError("row_interleave must be 1 or 8, got ") << interleave;
   if (interleave == 8) {
     BlockFormat f = getFormat();
+    // The formats of qcc::reference::hasRowInterleave8.
     if (f != BlockFormat::q4_0 && f != BlockFormat::q4_1 &&
-        f != BlockFormat::q8_0)
-      return emitOpError("row_interleave = 8 needs q4_0, q4_1 or q8_0, not ")
+        f != BlockFormat::q5_0 && f != BlockFormat::q5_1 &&
+        f != BlockFormat::q8_0 && f != BlockFormat::q4_k &&
+        f != BlockFormat::q5_k && f != BlockFormat::q6_k)
+      return emitOpError("row_interleave = 8 needs q4_0, q4_1, q5_0, q5_1, "
+                         "q8_0, q4_k, q5_k or q6_k, not ")
              << stringifyBlockFormat(f);
     if (w.getDimSize(0) % 8)
       return emitOpError("row_interleave = 8 needs a multiple of 8 weight "

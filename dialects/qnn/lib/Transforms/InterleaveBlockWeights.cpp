@@ -1,7 +1,7 @@
 //===- InterleaveBlockWeights.cpp - block weights in the x8 row layout ----===//
 //
-// qcc-interleave-block-weights: the constant weights of Q4_0/Q4_1/Q8_0
-// qnn.block_linear ops are rewritten with their rows interleaved by 8
+// qcc-interleave-block-weights: the constant weights of Q4_0/Q4_1/Q5_0/
+// Q5_1/Q8_0/Q4_K/Q5_K/Q6_K qnn.block_linear ops are rewritten with their rows interleaved by 8
 // (qcc::reference::interleaveRows8, the layout runtime/BlockLinear.h
 // defines), and the op says so with row_interleave = 8. One new constant per
 // original constant, shared by the ops that read it.

@@ -43,7 +43,8 @@ def Qnn_BlockLinearOp : Qnn_Op<"block_linear"> {
     `input` is f32 `[T, K]`, `weight` an i8 (or ui8) byte tensor
     `[N, (K / B) * block bytes]`, the result f32 `[T, N]`.
 
-    `row_interleave = 8` (`q4_0`, `q4_1`, `q8_0`, N a multiple of 8) says
+    `row_interleave = 8` (`q4_0`, `q4_1`, `q5_0`, `q5_1`, `q8_0`, `q4_k`,
+    `q5_k`, `q6_k`; N a multiple of 8) says
     the same bytes are stored with rows interleaved in groups of 8, the
     layout of the x86 kernel `qcc_rt_block_linear_x8` (runtime/BlockLinear.h
     defines it); qcc-interleave-block-weights writes it, and the value of

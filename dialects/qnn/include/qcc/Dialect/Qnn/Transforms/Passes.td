@@ -327,13 +327,15 @@ def VerifySparse24 : Pass<"qcc-verify-sparse-24"> {
 def InterleaveBlockWeights : Pass<"qcc-interleave-block-weights"> {
   let summary = "Store block-quantized weights with rows interleaved by 8";
   let description = [{
-    For every `qnn.block_linear` in `q4_0`, `q4_1` or `q8_0` whose weight is
-    a constant with a multiple of 8 rows, writes the weight bytes in the
+    For every `qnn.block_linear` in `q4_0`, `q4_1`, `q5_0`, `q5_1`, `q8_0`,
+    `q4_k`, `q5_k` or `q6_k` whose weight is a constant with a multiple of 8
+    rows, writes the weight bytes in the
     row-interleaved layout of the x86 kernel `qcc_rt_block_linear_x8`
     (runtime/BlockLinear.h) and sets `row_interleave = 8`; the op's value
     does not change. The x86-64 backend runs it on levels with AVX2 and the
     AArch64 backend always (sdot by lane where the CPU has dotprod); ops
-    whose weight is not a constant, or in other formats, keep GGUF's layout.
+    whose weight is not a constant, or in other formats (`q2_k`, `q3_k`,
+    qcc's low-bit and `q4_1_g128` layouts), keep GGUF's layout.
     A constant that other ops also read is copied, not changed.
 
     ```mlir
