@@ -11,8 +11,9 @@
 |* of 32 elements (the k-quants are in BlockLinearX8K.c). Q4_0/Q4_1: the two  *|
 |* nibbles' products of a block add up in int16 (at most 8 x 2 x 15 x 127 =  *|
 |* 30480) before one vpmaddwd; Q5_0/Q5_1: the fifth bits (row r's 32-bit     *|
-|* mask in lane r) are spread to bytes by a shuffle and a compare, and the    *|
-|* low and high halves go to int32 separately (4 x 2 x 31 x 127 = 31496);     *|
+|* mask in lane r) are spread to bytes by a shuffle, a mask and a vpminub,    *|
+|* and the low and high halves go to int32 separately (4 x 2 x 31 x 127 =     *|
+|* 31496);                                                                    *|
 |* Q8_0: |w| x sign(x, w) as in the row kernels. AArch64: sdot by lane (4     *|
 |* rows per int32x4) where the CPU has dotprod; portable C otherwise.         *|
 |*                                                                            *|
@@ -111,17 +112,20 @@ static inline __m256i dot8(const __m256i aw[8], const __m256i w[8],
   return s;
 }
 
-/* 16 in byte i of lane r where bit `i + 4 (j % 2)` of byte `sel` (j / 2,
- * or 2 + j / 2 for the high nibbles) of row r's fifth-bit mask is set. */
-static inline __m256i fifth(__m256i qh, int byte, int odd) {
+/* Lane r, every byte: byte `byte` of row r's fifth-bit mask. */
+static inline __m256i maskByte(__m256i qh, int byte) {
   const __m256i spread = _mm256_setr_epi8(
       0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12, 0, 0, 0, 0, 4, 4, 4,
       4, 8, 8, 8, 8, 12, 12, 12, 12);
-  __m256i bit = _mm256_set1_epi32(odd ? (int)0x80402010 : 0x08040201);
-  __m256i t = _mm256_shuffle_epi8(
+  return _mm256_shuffle_epi8(
       qh, _mm256_add_epi8(spread, _mm256_set1_epi8((char)byte)));
-  t = _mm256_cmpeq_epi8(_mm256_and_si256(t, bit), bit);
-  return _mm256_and_si256(t, _mm256_set1_epi8(16));
+}
+
+/* 16 in byte i where bit 4 + i of byte i of t is set (and 0 otherwise). */
+static inline __m256i bit16(__m256i t) {
+  return _mm256_min_epu8(
+      _mm256_and_si256(t, _mm256_set1_epi32((int)0x80402010)),
+      _mm256_set1_epi8(16));
 }
 
 /* One group of 8 rows against nt <= 4 tokens: out[8 t + r]. format and nt
@@ -162,11 +166,18 @@ group8_body(int format, const uint8_t *w, int64_t nb, const Act *a, int nt,
       __m256i v = _mm256_loadu_si256((const __m256i *)(c + 32 * j));
       lo[j] = _mm256_and_si256(v, m15);
       hi[j] = _mm256_and_si256(_mm256_srli_epi16(v, 4), m15);
-      if (five) {
-        lo[j] = _mm256_or_si256(lo[j], fifth(qh, j / 2, j & 1));
-        hi[j] = _mm256_or_si256(hi[j], fifth(qh, 2 + j / 2, j & 1));
-      }
     }
+    if (five)
+      /* Codes 8p .. 8p + 7 (chunks 2p, 2p + 1) take their fifth bits from
+       * mask byte p, 16 + 8p .. from byte 2 + p: bits 0-3 (shifted up to
+       * 4-7) for the even chunk, 4-7 for the odd one. */
+      for (int p = 0; p < 2; ++p) {
+        __m256i tl = maskByte(qh, p), th = maskByte(qh, 2 + p);
+        lo[2 * p] = _mm256_or_si256(lo[2 * p], bit16(_mm256_slli_epi16(tl, 4)));
+        lo[2 * p + 1] = _mm256_or_si256(lo[2 * p + 1], bit16(tl));
+        hi[2 * p] = _mm256_or_si256(hi[2 * p], bit16(_mm256_slli_epi16(th, 4)));
+        hi[2 * p + 1] = _mm256_or_si256(hi[2 * p + 1], bit16(th));
+      }
     /* Q4_1/Q5_1: + m_w * sx; Q4_0/Q5_0: - 8 or 16 d_w * sx (the factor
      * applied at the end). */
     __m256 mw = format == QCC_BLOCK_Q4_1 || format == QCC_BLOCK_Q5_1
