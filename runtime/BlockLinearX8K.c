@@ -449,6 +449,8 @@ SDOT_ATTR static void group_k6_sdot(int format, const uint8_t *w, int64_t nb,
       acc[t][h] = vdupq_n_f32(0);
   for (int64_t b = 0; b < nb; ++b, w += 8 * 210) {
     const uint8_t *ql = w + 16, *qhp = ql + 32 * 32, *scp = ql + 32 * 48;
+    for (int i = 0; i < 8 * 210; i += 64) /* as in k6_body */
+      __builtin_prefetch(w + 8 * 210 + i);
     for (int half = 0; half < 2; ++half) {
       float32x4_t dw =
           vcvt_f32_f16(vreinterpret_f16_u8(vld1_u8(w + 8 * half)));
