@@ -10,6 +10,7 @@
 #include "llvm/IR/SystemLibraries.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/raw_ostream.h"
@@ -49,6 +50,53 @@ createTargetMachine(const TargetConfig &config) {
   return tm;
 }
 
+/// Whether `tm`'s CPU runs a vector-ABI entry point: its name's ISA letter
+/// (_ZGV<isa>...) must be an instruction set the target has. The register
+/// width matters as much as the instructions: an 8 x float argument without
+/// AVX travels in two SSE registers, not in the ymm0 the callee reads.
+static bool runsVectorVariant(llvm::StringRef vectorName,
+                              const llvm::TargetMachine &tm) {
+  if (!vectorName.consume_front("_ZGV") || vectorName.empty())
+    return false;
+  const char *feature = nullptr;
+  switch (vectorName.front()) {
+  case 'b': feature = "+sse2"; break;    // x86 SSE
+  case 'c': feature = "+avx"; break;     // x86 AVX
+  case 'd': feature = "+avx2"; break;    // x86 AVX2
+  case 'e': feature = "+avx512f"; break; // x86 AVX-512
+  default: return false;
+  }
+  return tm.getMCSubtargetInfo()->checkFeatures(feature);
+}
+
+/// Lets LLVM vectorize math calls into glibc's libmvec, but only into the
+/// variants `tm`'s CPU can run. LLVM's libmvec preset maps expf to both
+/// _ZGVbN4v_expf (SSE) and _ZGVdN8v_expf (AVX2) whatever the CPU, so an
+/// x86-64-v2 loop vectorized 8 wide called the AVX2 entry with its argument
+/// split over xmm0/xmm1: the callee read a half-garbage ymm0 and softmax
+/// rows came out NaN. Other architectures keep LLVM's preset (no qcc target
+/// there uses libmvec today).
+static void addLibmvecFunctions(llvm::TargetLibraryInfoImpl &tlii,
+                                const llvm::Triple &triple,
+                                const llvm::TargetMachine &tm) {
+  if (triple.getArch() != llvm::Triple::x86_64) {
+    tlii.addVectorizableFunctionsFromVecLib(llvm::VectorLibrary::LIBMVEC,
+                                            triple);
+    return;
+  }
+  using llvm::ElementCount;
+  static const llvm::VecDesc all[] = {
+#define TLI_DEFINE_LIBMVEC_X86_VECFUNCS
+#include "llvm/Analysis/VecFuncs.def"
+#undef TLI_DEFINE_LIBMVEC_X86_VECFUNCS
+  };
+  llvm::SmallVector<llvm::VecDesc> usable;
+  for (const llvm::VecDesc &d : all)
+    if (runsVectorVariant(d.getVectorFnName(), tm))
+      usable.push_back(d);
+  tlii.addVectorizableFunctions(usable);
+}
+
 /// Translates to LLVM IR and runs LLVM's O3 pipeline tuned for the target.
 static llvm::Expected<std::unique_ptr<llvm::Module>>
 translateAndOptimize(ModuleOp module, const TargetConfig &config,
@@ -82,8 +130,7 @@ translateAndOptimize(ModuleOp module, const TargetConfig &config,
   llvm::ModuleAnalysisManager mam;
   llvm::TargetLibraryInfoImpl tlii(llvm::Triple(config.triple));
   if (config.vectorMathLibrary == "libmvec")
-    tlii.addVectorizableFunctionsFromVecLib(llvm::VectorLibrary::LIBMVEC,
-                                            llvm::Triple(config.triple));
+    addLibmvecFunctions(tlii, llvm::Triple(config.triple), tm);
   fam.registerPass([&] { return llvm::TargetLibraryAnalysis(tlii); });
   // As clang -O3 does: loop and SLP vectorization. Full unrolling is left
   // to after vectorization: generated loops have small constant trip counts
