@@ -14,20 +14,11 @@
 \*===----------------------------------------------------------------------===*/
 
 #include "Attention.h"
+#include "FloatVector.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define VW 8
-typedef float vf __attribute__((vector_size(VW * 4), aligned(4)));
-
-static inline vf loadv(const float *p) {
-  vf v;
-  memcpy(&v, p, sizeof(v));
-  return v;
-}
-static inline void storev(float *p, vf v) { memcpy(p, &v, sizeof(v)); }
 
 static float dot(const float *a, const float *b, int64_t n) {
   vf s0 = {0}, s1 = {0};
@@ -38,10 +29,7 @@ static float dot(const float *a, const float *b, int64_t n) {
   }
   for (; k + VW <= n; k += VW)
     s0 += loadv(a + k) * loadv(b + k);
-  s0 += s1;
-  float s = 0.f;
-  for (int i = 0; i < VW; ++i)
-    s += s0[i];
+  float s = hsum(s0 + s1);
   for (; k < n; ++k)
     s += a[k] * b[k];
   return s;

@@ -10,6 +10,8 @@
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
+#include "FloatVector.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,28 +20,12 @@
 #include <omp.h>
 #endif
 
-/* The register tile is MR rows by two vectors; vectors are as wide as the
- * build's instruction set allows (16 floats with AVX-512, else 8, which
- * AArch64 NEON carries as register pairs). */
-#if defined(__AVX512F__)
-#define VW 16
-#else
-#define VW 8
-#endif
+/* The register tile is MR rows by two vectors of FloatVector.h's width. */
 #define MR 6
 #define NR (2 * VW)
 #define KC 256
 #define MC 72
 #define NC 256
-
-typedef float vf __attribute__((vector_size(VW * 4), aligned(4)));
-
-static inline vf loadv(const float *p) {
-  vf v;
-  memcpy(&v, p, sizeof(v));
-  return v;
-}
-static inline void storev(float *p, vf v) { memcpy(p, &v, sizeof(v)); }
 
 /* Packs B[k0:k0+kc, j0:j0+nc] into NR-wide panels, zero-padding the edge. */
 static void pack_b(const float *B, int64_t ldb, int64_t kc, int64_t nc,
@@ -161,13 +147,6 @@ static void row_times_matrix(int64_t K, const float *A, const float *B,
     for (int64_t j = 0; j < nc; ++j)
       c[j] += a * b[j];
   }
-}
-
-static inline float hsum(vf v) {
-  float s = 0.f;
-  for (int i = 0; i < VW; ++i)
-    s += v[i];
-  return s;
 }
 
 /* A matrix-vector product, C[i] += dot(A[i, :], x) for a contiguous x. Row

@@ -28,22 +28,8 @@ namespace {
 constexpr const char *kAttention = "qcc_rt_attention_f32";
 
 struct AttentionBufferization
-    : BufferizableOpInterface::ExternalModel<AttentionBufferization,
-                                             qcc::qnn::AttentionOp> {
-  bool bufferizesToMemoryRead(Operation *, OpOperand &,
-                              const AnalysisState &) const {
-    return true;
-  }
-  bool bufferizesToMemoryWrite(Operation *, OpOperand &,
-                               const AnalysisState &) const {
-    return false;
-  }
-  AliasingValueList getAliasingValues(Operation *, OpOperand &,
-                                      const AnalysisState &) const {
-    return {};
-  }
-  bool bufferizesToAllocation(Operation *, Value) const { return true; }
-
+    : qcc::RuntimeCallBufferization<AttentionBufferization,
+                                    qcc::qnn::AttentionOp> {
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
                           const BufferizationOptions &options,
                           BufferizationState &state) const {
@@ -58,7 +44,8 @@ struct AttentionBufferization
     }
     auto resultType = cast<RankedTensorType>(attention.getType());
     Value out = rewriter.create<memref::AllocOp>(
-        loc, MemRefType::get(resultType.getShape(), resultType.getElementType()),
+        loc,
+        MemRefType::get(resultType.getShape(), resultType.getElementType()),
         rewriter.getI64IntegerAttr(64));
     qcc::BufferAddress o = qcc::bufferAddress(rewriter, loc, out);
     auto cst = [&](int64_t v) -> Value {
@@ -71,16 +58,16 @@ struct AttentionBufferization
     Value keys = attention.getKeys(), queries = attention.getQueries(),
           values = attention.getValues(), mask = attention.getMask();
     const qcc::BufferAddress &k = in[0], &q = in[1], &v = in[2], &m = in[3];
-    SmallVector<Value> args{cst(dim(keys, 0)),    cst(dim(keys, 1)),
-                            cst(dim(keys, 2)),    cst(dim(queries, 2)),
-                            cst(dim(values, 2)),  cst(dim(mask, 1)),
-                            k.address,            k.strides[0],
-                            k.strides[1],         q.address,
-                            q.strides[0],         q.strides[1],
-                            v.address,            v.strides[0],
-                            v.strides[1],         m.address,
-                            m.strides[0],         o.address,
-                            o.strides[0],         o.strides[1]};
+    SmallVector<Value> args{cst(dim(keys, 0)),   cst(dim(keys, 1)),
+                            cst(dim(keys, 2)),   cst(dim(queries, 2)),
+                            cst(dim(values, 2)), cst(dim(mask, 1)),
+                            k.address,           k.strides[0],
+                            k.strides[1],        q.address,
+                            q.strides[0],        q.strides[1],
+                            v.address,           v.strides[0],
+                            v.strides[1],        m.address,
+                            m.strides[0],        o.address,
+                            o.strides[0],        o.strides[1]};
     qcc::createRuntimeCall(rewriter, op, kAttention, args);
     replaceOpWithBufferizedValues(rewriter, op, out);
     return success();

@@ -41,22 +41,8 @@ std::pair<Value, Value> rowsOf(RewriterBase &rewriter, Location loc,
 }
 
 struct BlockLinearBufferization
-    : BufferizableOpInterface::ExternalModel<BlockLinearBufferization,
-                                             qcc::qnn::BlockLinearOp> {
-  bool bufferizesToMemoryRead(Operation *, OpOperand &,
-                              const AnalysisState &) const {
-    return true;
-  }
-  bool bufferizesToMemoryWrite(Operation *, OpOperand &,
-                               const AnalysisState &) const {
-    return false;
-  }
-  AliasingValueList getAliasingValues(Operation *, OpOperand &,
-                                      const AnalysisState &) const {
-    return {};
-  }
-  bool bufferizesToAllocation(Operation *, Value) const { return true; }
-
+    : qcc::RuntimeCallBufferization<BlockLinearBufferization,
+                                    qcc::qnn::BlockLinearOp> {
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
                           const BufferizationOptions &options,
                           BufferizationState &state) const {
@@ -70,8 +56,8 @@ struct BlockLinearBufferization
     auto resultType = linear.getType();
     auto outType =
         MemRefType::get(resultType.getShape(), resultType.getElementType());
-    Value out = rewriter.create<memref::AllocOp>(loc, outType,
-                                                 rewriter.getI64IntegerAttr(64));
+    Value out = rewriter.create<memref::AllocOp>(
+        loc, outType, rewriter.getI64IntegerAttr(64));
     auto [xAddr, ldx] = rowsOf(rewriter, loc, *x);
     auto [wAddr, ldw] = rowsOf(rewriter, loc, *w);
     (void)ldw; // the rows of a constant global are contiguous

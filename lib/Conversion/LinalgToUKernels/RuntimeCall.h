@@ -9,6 +9,7 @@
 #ifndef QCC_LIB_CONVERSION_LINALGTOUKERNELS_RUNTIMECALL_H
 #define QCC_LIB_CONVERSION_LINALGTOUKERNELS_RUNTIMECALL_H
 
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace qcc {
@@ -23,6 +24,33 @@ void createRuntimeCall(mlir::RewriterBase &rewriter, mlir::Operation *op,
 void replaceWithRuntimeCall(mlir::RewriterBase &rewriter, mlir::Operation *op,
                             llvm::StringRef name, mlir::ValueRange args,
                             mlir::Operation *deadInit = nullptr);
+
+/// How an op that becomes a runtime call bufferizes, except `bufferize`
+/// itself (the concrete model's): it reads every operand's buffer, writes
+/// none of them and returns a freshly allocated result.
+template <typename ConcreteModel, typename ConcreteOp>
+struct RuntimeCallBufferization
+    : mlir::bufferization::BufferizableOpInterface::ExternalModel<ConcreteModel,
+                                                                  ConcreteOp> {
+  bool
+  bufferizesToMemoryRead(mlir::Operation *, mlir::OpOperand &,
+                         const mlir::bufferization::AnalysisState &) const {
+    return true;
+  }
+  bool
+  bufferizesToMemoryWrite(mlir::Operation *, mlir::OpOperand &,
+                          const mlir::bufferization::AnalysisState &) const {
+    return false;
+  }
+  mlir::bufferization::AliasingValueList
+  getAliasingValues(mlir::Operation *, mlir::OpOperand &,
+                    const mlir::bufferization::AnalysisState &) const {
+    return {};
+  }
+  bool bufferizesToAllocation(mlir::Operation *, mlir::Value) const {
+    return true;
+  }
+};
 
 /// A memref's first element's address and its strides (in elements), as
 /// i64 values for a runtime kernel. A buffer whose innermost stride is not 1

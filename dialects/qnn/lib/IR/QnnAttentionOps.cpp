@@ -27,20 +27,20 @@ LogicalResult AttentionOp::verify() {
   int64_t b = k.getDimSize(0), n = k.getDimSize(1), d = k.getDimSize(2);
   int64_t m = q.getDimSize(2), e = v.getDimSize(2), t = mask.getDimSize(1);
   if (q.getDimSize(0) != b || q.getDimSize(1) != d)
-    return emitOpError("queries ") << q << " do not match keys " << k
-                                   << " (expected [" << b << ", " << d
-                                   << ", M])";
+    return emitOpError("queries ")
+           << q << " do not match keys " << k << " (expected [" << b << ", "
+           << d << ", M])";
   if (v.getDimSize(0) != b || v.getDimSize(1) != n)
-    return emitOpError("values ") << v << " do not match keys " << k
-                                  << " (expected [" << b << ", " << n
-                                  << ", E])";
+    return emitOpError("values ")
+           << v << " do not match keys " << k << " (expected [" << b << ", "
+           << n << ", E])";
   if (mask.getDimSize(0) != n || t < 1 || m % t)
     return emitOpError("mask ")
            << mask << " must be [" << n << ", T] with T dividing the " << m
            << " queries";
   if (out.getDimSize(0) != b || out.getDimSize(1) != m ||
       out.getDimSize(2) != e)
-    return emitOpError("result ") << out << " must be [" << b << ", " << m
-                                  << ", " << e << "]";
+    return emitOpError("result ")
+           << out << " must be [" << b << ", " << m << ", " << e << "]";
   return success();
 }

@@ -48,8 +48,8 @@ template <typename OpTy> OpTy soleUse(Value v) {
 
 struct Match {
   MatMulOp product, scores;
-  Value mask;          // the where's condition
-  int64_t maskT;       // its trailing extent (T, or 1)
+  Value mask;                     // the where's condition
+  int64_t maskT;                  // its trailing extent (T, or 1)
   SmallVector<Operation *> chain; // the ops between, last to first
 };
 
@@ -98,8 +98,7 @@ std::optional<Match> matchAttention(MatMulOp product) {
   auto keys = cast<RankedTensorType>(m.scores.getLhs().getType());
   auto q = cast<RankedTensorType>(m.scores.getRhs().getType());
   auto values = cast<RankedTensorType>(product.getRhs().getType());
-  int64_t b = keys.getDimSize(0), n = keys.getDimSize(1),
-          mq = q.getDimSize(2);
+  int64_t b = keys.getDimSize(0), n = keys.getDimSize(1), mq = q.getDimSize(2);
   if (values.getDimSize(0) != b || values.getDimSize(1) != n ||
       mq > kMaxQueries)
     return std::nullopt;
@@ -140,14 +139,14 @@ struct FuseAttentionPass
       OpBuilder b(m.product);
       Location loc = m.product.getLoc();
       auto condType = cast<RankedTensorType>(m.mask.getType());
-      int64_t n = cast<RankedTensorType>(m.scores.getLhs().getType())
-                      .getDimSize(1);
+      int64_t n =
+          cast<RankedTensorType>(m.scores.getLhs().getType()).getDimSize(1);
       Value mask = b.create<ReshapeOp>(
           loc, RankedTensorType::get({n, m.maskT}, condType.getElementType()),
           m.mask);
-      Value fused = b.create<AttentionOp>(loc, m.product.getType(),
-                                          m.scores.getLhs(), m.scores.getRhs(),
-                                          m.product.getRhs(), mask);
+      Value fused =
+          b.create<AttentionOp>(loc, m.product.getType(), m.scores.getLhs(),
+                                m.scores.getRhs(), m.product.getRhs(), mask);
       m.product.replaceAllUsesWith(fused);
       m.product.erase();
       for (Operation *op : m.chain)
