@@ -33,8 +33,6 @@ not combine it with running the script itself under flock on the same file.
 """
 
 import argparse
-import contextlib
-import fcntl
 import json
 import os
 import statistics
@@ -47,6 +45,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "test", "lib"))
+
+from bench_lock import locked  # noqa: E402 (bench/ is on sys.path: the script's own folder)
 
 PROMPT = ("The history of the printing press begins in the fifteenth century, when "
           "Johannes Gutenberg combined movable metal type, oil-based ink and a wooden "
@@ -61,20 +61,6 @@ QUANT_TYPES = {"q4_0": "Q4_0", "q4_1": "Q4_1", "q5_0": "Q5_0", "q5_1": "Q5_1",
 
 def log(msg):
     print(f"[llm_decode] {msg}", file=sys.stderr, flush=True)
-
-
-@contextlib.contextmanager
-def locked(path):
-    """Holds an exclusive flock on path (none when path is empty)."""
-    if not path:
-        yield
-        return
-    with open(path, "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def qcc_tool(name):

@@ -48,8 +48,6 @@ already holds (delete the file to redo them).
 """
 
 import argparse
-import contextlib
-import fcntl
 import json
 import os
 import re
@@ -59,6 +57,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "test", "lib"))
+
+from bench_lock import locked  # noqa: E402 (bench/ is on sys.path: the script's own folder)
 
 HEAD_Q8 = ["--layer-quant", "token_embd=q8_0"]
 # name: (qcc flags, description)
@@ -121,19 +121,6 @@ def row_bytes(fmt, cols):
 def tool(name):
     d = os.environ.get("QCC_BIN") or os.path.join(ROOT, "build", "bin")
     return os.path.join(d, name)
-
-
-@contextlib.contextmanager
-def locked(path):
-    if not path:
-        yield
-        return
-    with open(path, "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def linear_tensors(gguf_path):

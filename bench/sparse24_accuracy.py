@@ -28,8 +28,6 @@ lee_background.cor, held-out from lee.cor, so the two never share text.
 """
 
 import argparse
-import contextlib
-import fcntl
 import os
 import re
 import subprocess
@@ -43,6 +41,8 @@ sys.path.insert(0, os.path.join(ROOT, "test", "lib"))
 import llm_testing as L  # noqa: E402
 import ocr_cls_testing as cls  # noqa: E402
 import qcc_testing as q  # noqa: E402
+
+from bench_lock import locked  # noqa: E402 (bench/ is on sys.path: the script's own folder)
 
 REC_H, REC_W = 48, 320
 # The default rec selection (ONNX node names of PP-OCRv4 rec): the 1x1
@@ -66,19 +66,6 @@ def corpus_lines(name, count, skip=0, words=4, chars=28):
             out.append(" ".join(a[start:start + words])[:chars])
         k += 1
     return out[skip:]
-
-
-@contextlib.contextmanager
-def locked(path):
-    if not path:
-        yield
-        return
-    with open(path, "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def md(text):
