@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <dlfcn.h>
+#include <optional>
 
 using namespace qcc::eval;
 
@@ -134,49 +135,58 @@ LlmLibrary::load(const std::string &path) {
   };
   std::string in0 = a.inputName(model, 0);
   lib->tokenShape = shapeOf(true, 0);
-  if ((in0 != "token" && in0 != "tokens") || a.inputDtype(model, 0) != QCC_DTYPE_INT64 ||
+  if ((in0 != "token" && in0 != "tokens") ||
+      a.inputDtype(model, 0) != QCC_DTYPE_INT64 ||
       lib->tokenShape.size() != 1 || lib->tokenShape[0] < 1)
     return notLlm("its first input is '" + in0 + "' " +
                   shapeString(lib->tokenShape) + ", expected token(s) i64 [T]");
   lib->seq = lib->tokenShape[0];
   if (std::string(a.inputName(model, 1)) != "pos" ||
-      a.inputDtype(model, 1) != QCC_DTYPE_INT64 || shapeOf(true, 1) != std::vector<int64_t>{1})
+      a.inputDtype(model, 1) != QCC_DTYPE_INT64 ||
+      shapeOf(true, 1) != std::vector<int64_t>{1})
     return notLlm("its second input is not pos i64 [1]");
+  // A pair of state inputs from index `firstIn` and their outputs from
+  // `firstOut`: the name of the first whose name (inputs, then outputs),
+  // dtype or shape differs, if any.
+  auto mismatch =
+      [&](const char *const names[4], int32_t firstIn, int32_t firstOut,
+          int32_t dtype,
+          const std::vector<int64_t> &shape) -> std::optional<std::string> {
+    for (int i = 0; i < 4; ++i) {
+      bool input = i < 2;
+      int32_t idx = input ? firstIn + i : firstOut + i - 2;
+      std::string name =
+          input ? a.inputName(model, idx) : a.outputName(model, idx);
+      int32_t dt = input ? a.inputDtype(model, idx) : a.outputDtype(model, idx);
+      if (name != names[i] || dt != dtype || shapeOf(input, idx) != shape)
+        return name;
+    }
+    return std::nullopt;
+  };
   lib->cacheShape = shapeOf(true, 2);
   const char *cacheNames[] = {"k_cache", "v_cache", "k_cache_out",
                               "v_cache_out"};
-  int32_t cacheDtype = lib->int8Cache ? QCC_DTYPE_INT8 : QCC_DTYPE_FLOAT32;
-  const char *cacheKind = lib->int8Cache ? "an i8" : "an f32";
-  for (int i = 0; i < 4; ++i) {
-    bool input = i < 2;
-    int32_t idx = input ? 2 + i : i - 1;
-    std::string name = input ? a.inputName(model, idx) : a.outputName(model, idx);
-    int32_t dtype = input ? a.inputDtype(model, idx) : a.outputDtype(model, idx);
-    if (name != cacheNames[i] || dtype != cacheDtype ||
-        shapeOf(input, idx) != lib->cacheShape || lib->cacheShape.size() != 4)
-      return notLlm(llvm::formatv("'{0}' is not {1} cache [layers, kv "
-                                  "heads, ctx, head dim] like k_cache {2}",
-                                  name, cacheKind,
-                                  shapeString(lib->cacheShape)));
-  }
+  std::optional<std::string> bad =
+      lib->cacheShape.size() != 4
+          ? std::optional<std::string>(a.inputName(model, 2))
+          : mismatch(cacheNames, 2, 1,
+                     lib->int8Cache ? QCC_DTYPE_INT8 : QCC_DTYPE_FLOAT32,
+                     lib->cacheShape);
+  if (bad)
+    return notLlm(llvm::formatv("'{0}' is not {1} cache [layers, kv "
+                                "heads, ctx, head dim] like k_cache {2}",
+                                *bad, lib->int8Cache ? "an i8" : "an f32",
+                                shapeString(lib->cacheShape)));
   if (lib->int8Cache) {
     lib->scaleShape = lib->cacheShape;
     lib->scaleShape.back() = 1;
     const char *scaleNames[] = {"k_scale", "v_scale", "k_scale_out",
                                 "v_scale_out"};
-    for (int i = 0; i < 4; ++i) {
-      bool input = i < 2;
-      int32_t idx = input ? 4 + i : i + 1;
-      std::string name =
-          input ? a.inputName(model, idx) : a.outputName(model, idx);
-      int32_t dtype =
-          input ? a.inputDtype(model, idx) : a.outputDtype(model, idx);
-      if (name != scaleNames[i] || dtype != QCC_DTYPE_FLOAT32 ||
-          shapeOf(input, idx) != lib->scaleShape)
-        return notLlm(llvm::formatv("'{0}' is not the f32 scales {1} of its "
-                                    "int8 cache",
-                                    name, shapeString(lib->scaleShape)));
-    }
+    if (auto bad =
+            mismatch(scaleNames, 4, 3, QCC_DTYPE_FLOAT32, lib->scaleShape))
+      return notLlm(llvm::formatv("'{0}' is not the f32 scales {1} of its "
+                                  "int8 cache",
+                                  *bad, shapeString(lib->scaleShape)));
   }
   for (int32_t i = 1; i < numOut; ++i)
     if (a.outputStateOf(model, i) != i + 1)
@@ -185,14 +195,15 @@ LlmLibrary::load(const std::string &path) {
                                   a.outputName(model, i),
                                   a.inputName(model, i + 1)));
   lib->logitsShape = shapeOf(false, 0);
-  bool logitsOk = std::string(a.outputName(model, 0)) == "logits" &&
-                  a.outputDtype(model, 0) == QCC_DTYPE_FLOAT32 &&
-                  ((lib->seq == 1 && lib->logitsShape.size() == 1) ||
-                   (lib->logitsShape.size() == 2 &&
-                    lib->logitsShape[0] == lib->seq));
+  bool logitsOk =
+      std::string(a.outputName(model, 0)) == "logits" &&
+      a.outputDtype(model, 0) == QCC_DTYPE_FLOAT32 &&
+      ((lib->seq == 1 && lib->logitsShape.size() == 1) ||
+       (lib->logitsShape.size() == 2 && lib->logitsShape[0] == lib->seq));
   if (!logitsOk)
     return notLlm("its first output is not logits f32 [vocab] or [T, "
-                  "vocab], got " + shapeString(lib->logitsShape));
+                  "vocab], got " +
+                  shapeString(lib->logitsShape));
   lib->vocab = lib->logitsShape.back();
   if (lib->seq > lib->getContextLength())
     return notLlm(llvm::formatv("it runs {0} tokens but its cache holds {1}",
@@ -230,8 +241,8 @@ llvm::Expected<const float *> LlmLibrary::run(llvm::ArrayRef<int32_t> tokens,
     tokenBuf[i] = i < (int64_t)tokens.size() ? tokens[i] : 0;
   for (int32_t t : tokens)
     if (t < 0 || t >= vocab)
-      return fail(llvm::formatv("token {0} is outside the vocabulary of {1}",
-                                t, vocab));
+      return fail(llvm::formatv("token {0} is outside the vocabulary of {1}", t,
+                                vocab));
   posBuf = pos;
   int64_t one = 1;
   // The caches are state: one buffer each, as input and output, updated in
@@ -248,13 +259,12 @@ llvm::Expected<const float *> LlmLibrary::run(llvm::ArrayRef<int32_t> tokens,
       {cacheDtype, 4, cacheShape.data(), v},
       {QCC_DTYPE_FLOAT32, 4, scaleShape.data(), cache.scales[0].data()},
       {QCC_DTYPE_FLOAT32, 4, scaleShape.data(), cache.scales[1].data()}};
-  qcc_tensor out[5] = {
-      {QCC_DTYPE_FLOAT32, (int32_t)logitsShape.size(), logitsShape.data(),
-       logits.data()},
-      {cacheDtype, 4, cacheShape.data(), k},
-      {cacheDtype, 4, cacheShape.data(), v},
-      in[4],
-      in[5]};
+  qcc_tensor out[5] = {{QCC_DTYPE_FLOAT32, (int32_t)logitsShape.size(),
+                        logitsShape.data(), logits.data()},
+                       {cacheDtype, 4, cacheShape.data(), k},
+                       {cacheDtype, 4, cacheShape.data(), v},
+                       in[4],
+                       in[5]};
   int32_t numIn = int8Cache ? 6 : 4, numOut = int8Cache ? 5 : 3;
   auto *m = static_cast<qcc_model *>(model);
   if (qcc_status st = api->run(m, in, numIn, out, numOut); st != QCC_OK)
