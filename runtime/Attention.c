@@ -62,12 +62,6 @@ static void head(int64_t N, int64_t D, int64_t M, int64_t E, int64_t T,
       }
   for (int64_t m = 0; m < M; ++m)
     memset(out + m * outRow, 0, sizeof(float) * E);
-  if (lo >= hi) { /* nothing visible: the uniform softmax */
-    for (int64_t m = 0; m < M; ++m)
-      for (int64_t n = 0; n < N; ++n)
-        axpy(1.0f / (float)N, values + n * valueRow, out + m * outRow, E);
-    return;
-  }
   for (int64_t n = lo; n < hi; ++n) {
     const float *k = keys + n * keyRow;
     for (int64_t m = 0; m < M; ++m)
@@ -78,7 +72,7 @@ static void head(int64_t N, int64_t D, int64_t M, int64_t E, int64_t T,
     float *sm = s + m * N, mx = -INFINITY, sum = 0.f;
     for (int64_t n = lo; n < hi; ++n)
       mx = sm[n] > mx ? sm[n] : mx;
-    if (mx == -INFINITY) { /* this query sees nothing */
+    if (mx == -INFINITY) { /* this query sees nothing: the uniform softmax */
       for (int64_t n = 0; n < N; ++n)
         axpy(1.0f / (float)N, values + n * valueRow, out + m * outRow, E);
       for (int64_t n = lo; n < hi; ++n)

@@ -15,6 +15,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "llvm/ADT/BitVector.h"
 
+#include <optional>
+
 namespace qcc {
 #define GEN_PASS_DEF_MARKSTATEINPUTS
 #define GEN_PASS_DEF_DROPSTATERESULTS
@@ -35,19 +37,33 @@ std::string resultName(func::FuncOp f, unsigned i) {
   return "#" + std::to_string(i);
 }
 
-/// The argument that result `i` is declared the state of (`qcc.state_of`),
-/// or -1 when it declares none; failure after a diagnostic when it names no
-/// argument.
-FailureOr<int> stateArgument(func::FuncOp f, unsigned i) {
-  auto of = f.getResultAttrOfType<StringAttr>(i, kStateOf);
-  if (!of)
-    return -1;
-  for (unsigned j = 0; j < f.getNumArguments(); ++j)
-    if (auto n = f.getArgAttrOfType<StringAttr>(j, kName); n && n == of)
-      return (int)j;
-  f.emitError() << "output " << resultName(f, i) << " is declared the state of '"
-                << of.getValue() << "', which is no input";
-  return failure();
+/// A result declared the new value of an argument (`qcc.state_of`).
+struct StatePair {
+  unsigned result, argument;
+  StringAttr input; // the argument's name, as the attribute gives it
+};
+
+/// Every result that declares a state argument; failure after a diagnostic
+/// when one names no input.
+FailureOr<SmallVector<StatePair>> statePairs(func::FuncOp f) {
+  SmallVector<StatePair> pairs;
+  for (unsigned i = 0; i < f.getNumResults(); ++i) {
+    auto of = f.getResultAttrOfType<StringAttr>(i, kStateOf);
+    if (!of)
+      continue;
+    std::optional<unsigned> arg;
+    for (unsigned j = 0; j < f.getNumArguments() && !arg; ++j)
+      if (auto n = f.getArgAttrOfType<StringAttr>(j, kName); n && n == of)
+        arg = j;
+    if (!arg) {
+      f.emitError() << "output " << resultName(f, i)
+                    << " is declared the state of '" << of.getValue()
+                    << "', which is no input";
+      return failure();
+    }
+    pairs.push_back({i, *arg, of});
+  }
+  return pairs;
 }
 
 struct MarkStateInputsPass
@@ -56,15 +72,11 @@ struct MarkStateInputsPass
     func::FuncOp f = getOperation();
     if (f.isExternal() || f.isPrivate())
       return;
+    FailureOr<SmallVector<StatePair>> pairs = statePairs(f);
+    if (failed(pairs))
+      return signalPassFailure();
     llvm::BitVector state(f.getNumArguments());
-    for (unsigned i = 0; i < f.getNumResults(); ++i) {
-      FailureOr<int> found = stateArgument(f, i);
-      if (failed(found))
-        return signalPassFailure();
-      if (*found < 0)
-        continue;
-      int j = *found;
-      auto of = f.getResultAttrOfType<StringAttr>(i, kStateOf);
+    for (auto [i, j, of] : *pairs) {
       if (state.test(j)) {
         f.emitError() << "input '" << of.getValue()
                       << "' is declared the state of two outputs";
@@ -73,7 +85,8 @@ struct MarkStateInputsPass
       if (f.getArgument(j).getType() != f.getResultTypes()[i]) {
         f.emitError() << "output " << resultName(f, i) << " has type "
                       << f.getResultTypes()[i] << " but its state input '"
-                      << of.getValue() << "' has type " << f.getArgument(j).getType();
+                      << of.getValue() << "' has type "
+                      << f.getArgument(j).getType();
         return signalPassFailure();
       }
       state.set(j);
@@ -97,23 +110,20 @@ struct DropStateResultsPass
     for (Block &block : f.getBody())
       if (auto ret = dyn_cast<func::ReturnOp>(block.getTerminator()))
         returns.push_back(ret);
-    for (unsigned i = 0; i < f.getNumResults(); ++i) {
-      FailureOr<int> found = stateArgument(f, i);
-      if (failed(found))
-        return signalPassFailure();
-      if (*found < 0)
-        continue;
-      int j = *found;
-      auto of = f.getResultAttrOfType<StringAttr>(i, kStateOf);
+    FailureOr<SmallVector<StatePair>> pairs = statePairs(f);
+    if (failed(pairs))
+      return signalPassFailure();
+    for (auto [i, j, of] : *pairs) {
       for (func::ReturnOp ret : returns) {
         Value v = ret.getOperand(i);
         while (auto cast = v.getDefiningOp<memref::CastOp>())
           v = cast.getSource();
         if (v != f.getArgument(j)) {
-          ret.emitError() << "output " << resultName(f, i) << " (the state of input '"
-                          << of.getValue()
-                          << "') is not updated in place: bufferization gave it "
-                             "a buffer of its own";
+          ret.emitError()
+              << "output " << resultName(f, i) << " (the state of input '"
+              << of.getValue()
+              << "') is not updated in place: bufferization gave it "
+                 "a buffer of its own";
           return signalPassFailure();
         }
       }
